@@ -1,0 +1,106 @@
+"""The ``cwtch`` command: ``run``, ``migrate`` and ``doctor``. The only place that reads ``.env``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from dotenv import load_dotenv
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("cwtch")
+
+MISSING_TOKEN = (
+    "DISCORD_TOKEN is not set: put your bot token in a file named .env next to where you run cwtch "
+    "(copy config.example.env to .env and fill it in), or set it in the environment."
+)
+EXIT_CONFIG = 2
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
+    logging.getLogger("discord.gateway").setLevel(max(logging.getLevelName(level), logging.INFO))
+
+
+def _settings() -> Settings:
+    load_dotenv(dotenv_path=os.path.join(os.getcwd(), ".env"))
+    return load_settings(os.environ)
+
+
+def _migrate(settings: Settings) -> str:
+    from bot.db.migrate import current_revision, upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+    return f"{settings.database_location()} is migrated to revision {current_revision(settings.database_url)}."
+
+
+def cmd_run(settings: Settings) -> int:
+    if settings.discord_token is None:
+        print(MISSING_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    import discord
+
+    from bot.app import run_bot
+
+    log.info(_migrate(settings))
+    try:
+        asyncio.run(run_bot(settings))
+    except discord.LoginFailure:
+        print(
+            "Discord refused DISCORD_TOKEN: check the token in .env (Developer Portal → Bot → Reset Token).",
+            file=sys.stderr,
+        )
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print("Discord asked for a privileged intent; Cwtch needs none. Please report this.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_migrate(settings: Settings) -> int:
+    print(_migrate(settings))
+    return 0
+
+
+def cmd_doctor(settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    checks = run_checks(settings)
+    for check in checks:
+        print(f"{'ok     ' if check.ok else 'problem'}  {check.name}: {check.detail}")
+    problems = sum(not check.ok for check in checks)
+    print("All checks passed." if not problems else f"{problems} problem(s) found; see the fixes above.")
+    return 0 if not problems else 1
+
+
+COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "doctor": cmd_doctor}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cwtch", description="Cwtch: peer support for social care managers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="migrate the database, then start the bot")
+    sub.add_parser("migrate", help="apply database migrations and say where the database is")
+    sub.add_parser("doctor", help="check configuration, database and token, and say how to fix problems")
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings()
+    except SettingsError as exc:
+        print(
+            f"Configuration problem: {exc} (set it in .env or the environment; see config.example.env)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    _configure_logging(settings.log_level)
+    return COMMANDS[args.command](settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

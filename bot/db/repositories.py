@@ -1,0 +1,116 @@
+"""Repositories: the queries of each aggregate. They flush but never commit; the unit of work does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import AuditLogEntry, BotState, Cohort, CohortMembership, GuildSettings
+
+
+class GuildSettingsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, guild_id: int) -> GuildSettings | None:
+        return await self._session.get(GuildSettings, guild_id)
+
+    async def get_or_create(self, guild_id: int) -> GuildSettings:
+        settings = await self.get(guild_id)
+        if settings is None:
+            settings = GuildSettings(guild_id=guild_id)
+            self._session.add(settings)
+            await self._session.flush()
+        return settings
+
+
+class CohortRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, cohort: Cohort) -> Cohort:
+        self._session.add(cohort)
+        await self._session.flush()
+        return cohort
+
+    async def by_name_key(self, guild_id: int, name_key: str) -> Cohort | None:
+        query = select(Cohort).where(Cohort.guild_id == guild_id, Cohort.name_key == name_key)
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def in_guild(self, guild_id: int) -> Sequence[Cohort]:
+        query = select(Cohort).where(Cohort.guild_id == guild_id).order_by(Cohort.name_key)
+        return (await self._session.scalars(query)).all()
+
+    async def search_names(self, guild_id: int, fragment: str, limit: int = 25) -> Sequence[str]:
+        query = select(Cohort.name).where(Cohort.guild_id == guild_id)
+        if fragment:
+            query = query.where(Cohort.name_key.contains(fragment.casefold(), autoescape=True))
+        return (await self._session.scalars(query.order_by(Cohort.name_key).limit(limit))).all()
+
+    async def member_counts(self, guild_id: int) -> dict[int, int]:
+        query = (
+            select(CohortMembership.cohort_id, func.count())
+            .where(CohortMembership.guild_id == guild_id)
+            .group_by(CohortMembership.cohort_id)
+        )
+        return {cohort_id: count for cohort_id, count in (await self._session.execute(query)).tuples()}
+
+    async def memberships_of(self, guild_id: int, user_id: int) -> set[int]:
+        query = select(CohortMembership.cohort_id).where(
+            CohortMembership.guild_id == guild_id, CohortMembership.user_id == user_id
+        )
+        return set((await self._session.scalars(query)).all())
+
+    async def membership(self, cohort_id: int, user_id: int) -> CohortMembership | None:
+        query = select(CohortMembership).where(
+            CohortMembership.cohort_id == cohort_id, CohortMembership.user_id == user_id
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def add_membership(self, membership: CohortMembership) -> None:
+        self._session.add(membership)
+        await self._session.flush()
+
+    async def remove_membership(self, cohort_id: int, user_id: int) -> bool:
+        result = await self._session.execute(
+            delete(CohortMembership).where(CohortMembership.cohort_id == cohort_id, CohortMembership.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+class AuditLogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, guild_id: int, actor_id: int, action: str, **details: Any) -> None:
+        self._session.add(AuditLogEntry(guild_id=guild_id, actor_id=actor_id, action=action, details=details))
+        await self._session.flush()
+
+    async def recent(self, guild_id: int, limit: int = 50) -> Sequence[AuditLogEntry]:
+        query = (
+            select(AuditLogEntry)
+            .where(AuditLogEntry.guild_id == guild_id)
+            .order_by(AuditLogEntry.created_at.desc(), AuditLogEntry.id.desc())
+            .limit(limit)
+        )
+        return (await self._session.scalars(query)).all()
+
+
+class BotStateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, key: str) -> str | None:
+        row = await self._session.get(BotState, key)
+        return None if row is None else row.value
+
+    async def set(self, key: str, value: str) -> None:
+        row = await self._session.get(BotState, key)
+        if row is None:
+            self._session.add(BotState(key=key, value=value))
+        else:
+            row.value = value
+        await self._session.flush()

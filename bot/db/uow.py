@@ -1,0 +1,60 @@
+"""The unit of work: one session per interaction or job, committed explicitly, rolled back otherwise."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.repositories import (
+    AuditLogRepository,
+    BotStateRepository,
+    CohortRepository,
+    GuildSettingsRepository,
+)
+
+
+class UnitOfWork:
+    """``async with uow_factory() as uow: ...; await uow.commit()``; leaving without commit rolls back."""
+
+    guild_settings: GuildSettingsRepository
+    cohorts: CohortRepository
+    audit: AuditLogRepository
+    bot_state: BotStateRepository
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._session = self._session_factory()
+        self.guild_settings = GuildSettingsRepository(session)
+        self.cohorts = CohortRepository(session)
+        self.audit = AuditLogRepository(session)
+        self.bot_state = BotStateRepository(session)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None, "commit outside 'async with'"
+        await self._session.commit()
+
+
+class UnitOfWorkFactory:
+    """Makes a fresh :class:`UnitOfWork` per use; services hold one of these."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._session_factory)

@@ -1,0 +1,62 @@
+"""Rules for cohorts: names, descriptions and time zones."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.domain.errors import InvalidInput
+
+NAME_MAX = 80
+DESCRIPTION_MAX = 1000
+_SPACES = re.compile(r"\s+")
+
+
+def clean_name(raw: str) -> str:
+    """Trim and collapse whitespace; refuse empty or overlong names."""
+    name = _SPACES.sub(" ", raw).strip()
+    if not name:
+        raise InvalidInput("A cohort needs a name.")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"A cohort name can be at most {NAME_MAX} characters (this one has {len(name)}).")
+    return name
+
+
+def name_key(name: str) -> str:
+    """The form in which two names count as the same cohort (case and spacing ignored)."""
+    return clean_name(name).casefold()
+
+
+def clean_description(raw: str) -> str:
+    description = raw.strip()
+    if not description:
+        raise InvalidInput("A cohort needs a short description, so members know who it is for.")
+    if len(description) > DESCRIPTION_MAX:
+        raise InvalidInput(
+            f"A cohort description can be at most {DESCRIPTION_MAX} characters (this one has {len(description)})."
+        )
+    return description
+
+
+def parse_timezone(raw: str) -> ZoneInfo:
+    """Return the IANA zone named by ``raw`` (case-insensitive), or explain what is expected."""
+    name = raw.strip()
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    match = next((zone for zone in available_timezones() if zone.casefold() == name.casefold()), None)
+    if match is not None:
+        return ZoneInfo(match)
+    raise InvalidInput(f"I don't know the time zone {raw!r}. Use a name like `Europe/London` or `Europe/Dublin`.")
+
+
+def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
+    """Zone names containing ``prefix`` (case-insensitive), for autocomplete; Europe first."""
+    needle = prefix.strip().casefold()
+    zones = sorted(
+        (zone for zone in available_timezones() if needle in zone.casefold() and "/" in zone),
+        key=lambda zone: (not zone.startswith("Europe/"), zone),
+    )
+    return zones[:limit]

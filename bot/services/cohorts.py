@@ -1,0 +1,139 @@
+"""Use cases of ``/cohort``: create, list, join and leave cohorts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.models import Cohort, CohortMembership
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import cohorts as rules
+from bot.domain.access import Actor, GuildRoles, require_facilitator
+from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
+from bot.services.ports import RoleGateway
+
+
+@dataclass(frozen=True, slots=True)
+class CohortInfo:
+    id: int
+    name: str
+    description: str
+    channel_id: int
+    role_id: int | None
+    timezone: str
+    member_count: int = 0
+    is_member: bool = False
+
+
+class CohortService:
+    def __init__(self, uow: UnitOfWorkFactory, roles: RoleGateway, *, default_timezone: str) -> None:
+        self._uow = uow
+        self._roles = roles
+        self._default_timezone = default_timezone
+
+    async def create(
+        self,
+        guild_id: int,
+        actor: Actor,
+        *,
+        name: str,
+        description: str,
+        channel_id: int,
+        role_id: int | None = None,
+        timezone: str | None = None,
+    ) -> CohortInfo:
+        name = rules.clean_name(name)
+        description = rules.clean_description(description)
+        zone = rules.parse_timezone(timezone) if timezone else rules.parse_timezone(self._default_timezone)
+        async with self._uow() as uow:
+            guild_roles = await _guild_roles(uow, guild_id)
+            require_facilitator(actor, guild_roles)
+            if role_id is not None:
+                _refuse_privileged_role(guild_id, role_id, guild_roles)
+                await self._roles.check_assignable(guild_id, role_id)
+            if await uow.cohorts.by_name_key(guild_id, rules.name_key(name)) is not None:
+                raise AlreadyExists(f"There is already a cohort called **{name}** here. Pick another name.")
+            cohort = await uow.cohorts.add(
+                Cohort(
+                    guild_id=guild_id,
+                    name=name,
+                    name_key=rules.name_key(name),
+                    description=description,
+                    channel_id=channel_id,
+                    role_id=role_id,
+                    timezone=zone.key,
+                    created_by=actor.user_id,
+                )
+            )
+            await uow.audit.record(guild_id, actor.user_id, "cohort.create", cohort_id=cohort.id, name=name)
+            await uow.commit()
+            return _info(cohort)
+
+    async def listing(self, guild_id: int, user_id: int) -> list[CohortInfo]:
+        async with self._uow() as uow:
+            cohorts = await uow.cohorts.in_guild(guild_id)
+            counts = await uow.cohorts.member_counts(guild_id)
+            mine = await uow.cohorts.memberships_of(guild_id, user_id)
+            return [_info(c, counts.get(c.id, 0), c.id in mine) for c in cohorts]
+
+    async def names(self, guild_id: int, fragment: str) -> list[str]:
+        async with self._uow() as uow:
+            return list(await uow.cohorts.search_names(guild_id, fragment.strip()))
+
+    async def join(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
+        """Add the member to the cohort and give its role; nothing is kept if Discord refuses the role."""
+        async with self._uow() as uow:
+            cohort = await _find(uow, guild_id, name)
+            if await uow.cohorts.membership(cohort.id, user_id) is not None:
+                raise AlreadyExists(f"You're already in **{cohort.name}**.")
+            await uow.cohorts.add_membership(CohortMembership(guild_id=guild_id, cohort_id=cohort.id, user_id=user_id))
+            if cohort.role_id is not None:
+                await self._roles.add_role(guild_id, user_id, cohort.role_id, reason=f"joined cohort {cohort.id}")
+            await uow.commit()
+            return _info(cohort, is_member=True)
+
+    async def leave(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
+        async with self._uow() as uow:
+            cohort = await _find(uow, guild_id, name)
+            if not await uow.cohorts.remove_membership(cohort.id, user_id):
+                raise InvalidInput(f"You're not in **{cohort.name}**, so there is nothing to leave.")
+            if cohort.role_id is not None:
+                await self._roles.remove_role(guild_id, user_id, cohort.role_id, reason=f"left cohort {cohort.id}")
+            await uow.commit()
+            return _info(cohort)
+
+
+async def _guild_roles(uow: UnitOfWork, guild_id: int) -> GuildRoles:
+    settings = await uow.guild_settings.get(guild_id)
+    if settings is None:
+        return GuildRoles()
+    return GuildRoles(settings.facilitator_role_id, settings.coordinator_role_id)
+
+
+async def _find(uow: UnitOfWork, guild_id: int, name: str) -> Cohort:
+    cohort = await uow.cohorts.by_name_key(guild_id, rules.name_key(name))
+    if cohort is None:
+        raise NotFound(f"There's no cohort called **{name.strip()}** here. `/cohort list` shows them all.")
+    return cohort
+
+
+def _refuse_privileged_role(guild_id: int, role_id: int, roles: GuildRoles) -> None:
+    if role_id == guild_id:
+        raise InvalidInput("Everyone already has @everyone; pick a role that only this cohort's members get.")
+    if role_id in (roles.facilitator_role_id, roles.coordinator_role_id):
+        raise InvalidInput(
+            "That role is the facilitator or coordinator role; joining a cohort must not grant it. "
+            "Pick a role just for this cohort."
+        )
+
+
+def _info(cohort: Cohort, member_count: int = 0, is_member: bool = False) -> CohortInfo:
+    return CohortInfo(
+        id=cohort.id,
+        name=cohort.name,
+        description=cohort.description,
+        channel_id=cohort.channel_id,
+        role_id=cohort.role_id,
+        timezone=cohort.timezone,
+        member_count=member_count,
+        is_member=is_member,
+    )

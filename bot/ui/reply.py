@@ -1,0 +1,35 @@
+"""The reply helper: answers an interaction whether or not it was already answered or deferred."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord.utils import MISSING
+
+
+async def reply(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    file: discord.File | None = None,
+    ephemeral: bool = True,
+) -> None:
+    """Send ``content``/``embed`` as the response, or as a followup once the response is done.
+
+    Replies are ephemeral by default: most answers concern the asker's own data.
+    """
+    kwargs: dict[str, Any] = {
+        "content": content,
+        "embed": embed or MISSING,
+        "view": view or MISSING,
+        "file": file or MISSING,
+        "ephemeral": ephemeral,
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)

@@ -1,0 +1,76 @@
+"""The Discord side of giving and taking cohort roles (implements ``RoleGateway``)."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.domain.errors import BotLacksPermission, InvalidInput
+
+log = logging.getLogger(__name__)
+
+# A cohort role must not smuggle in moderation powers.
+_PRIVILEGED = discord.Permissions(
+    administrator=True,
+    manage_guild=True,
+    manage_roles=True,
+    manage_channels=True,
+    kick_members=True,
+    ban_members=True,
+    moderate_members=True,
+    manage_messages=True,
+)
+
+
+class DiscordRoleGateway:
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    def _guild(self, guild_id: int) -> discord.Guild:
+        guild = self._client.get_guild(guild_id)
+        if guild is None:
+            raise BotLacksPermission("I can't see this server right now. Please try again in a minute.")
+        return guild
+
+    async def check_assignable(self, guild_id: int, role_id: int) -> None:
+        guild = self._guild(guild_id)
+        role = guild.get_role(role_id)
+        if role is None:
+            raise InvalidInput("I can't find that role in this server.")
+        if role.managed or role.is_default():
+            raise InvalidInput(f"{role.mention} is managed by Discord or an integration, so I can't give it out.")
+        if role.permissions.value & _PRIVILEGED.value:
+            raise InvalidInput(f"{role.mention} carries moderation permissions; pick a plain role for cohort members.")
+        me = guild.me
+        if not me.guild_permissions.manage_roles:
+            raise BotLacksPermission(
+                "I need the **Manage Roles** permission to give cohort roles. Please ask an admin."
+            )
+        if role >= me.top_role:
+            raise BotLacksPermission(
+                f"My role is below {role.mention}, so Discord won't let me give it. "
+                "Please ask an admin to move my role above it in Server Settings → Roles."
+            )
+
+    async def add_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
+        try:
+            await self._client.http.add_role(guild_id, user_id, role_id, reason=reason)
+        except discord.Forbidden as exc:
+            log.warning("adding role %s to user %s in guild %s was refused", role_id, user_id, guild_id)
+            raise BotLacksPermission(
+                "Discord didn't let me give you this cohort's role (I need Manage Roles and a role above it). "
+                "Nothing was changed; please tell a facilitator or admin."
+            ) from exc
+
+    async def remove_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
+        try:
+            await self._client.http.remove_role(guild_id, user_id, role_id, reason=reason)
+        except discord.NotFound:
+            log.info("role %s was already gone for user %s in guild %s", role_id, user_id, guild_id)
+        except discord.Forbidden as exc:
+            log.warning("removing role %s from user %s in guild %s was refused", role_id, user_id, guild_id)
+            raise BotLacksPermission(
+                "Discord didn't let me take this cohort's role away (I need Manage Roles and a role above it). "
+                "Nothing was changed; please tell a facilitator or admin."
+            ) from exc
