@@ -26,7 +26,8 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr, force=True
     )
-    logging.getLogger("discord.gateway").setLevel(max(logging.getLevelName(level), logging.INFO))
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _settings() -> Settings:

@@ -39,11 +39,9 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         assert self._session is not None
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
-            self._session = None
+        # Closing rolls back whatever was not committed; unlike rollback() it leaves loaded objects readable.
+        await self._session.close()
+        self._session = None
 
     async def commit(self) -> None:
         assert self._session is not None, "commit outside 'async with'"
