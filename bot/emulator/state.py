@@ -197,6 +197,7 @@ class World:
         self.ephemeral_owner: dict[int, int] = {}
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
         self.files: dict[int, StoredFile] = {}
+        self.thread_members: dict[int, set[int]] = {}
         self.commands: dict[int | None, list[JSON]] = {}
         self.command_ids: dict[tuple[int | None, int, str], int] = {}
 

@@ -1,0 +1,137 @@
+"""End-to-end fixtures: the local Discord emulator, a server with its people, and the real bot against them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import discord
+import pytest
+
+from bot.app import build_bot
+from bot.emulator import Emulator
+from bot.settings import load_settings
+from bot.ui.client import CwtchBot
+
+TOKEN = "emulated-bot-token"
+MANAGE_GUILD = 1 << 5
+
+
+@dataclass(frozen=True)
+class World:
+    """One care organisation's server, as the tests' people see it."""
+
+    guild_id: int
+    admin: int
+    facilitator: int
+    coordinator: int
+    member: int
+    other_member: int
+    facilitator_role: int
+    coordinator_role: int
+    dom_role: int
+    home_role: int
+    above_bot_role: int
+    general: int
+    dom_channel: int
+    home_channel: int
+    announcements: int
+    resources: int
+    facilitators_channel: int
+
+
+@pytest.fixture(autouse=True)
+def _restore_discord_py_endpoints() -> Iterator[None]:
+    """The bot points discord.py's class-level endpoints at the emulator; put them back after each test."""
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    yield
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    emu = Emulator(token=TOKEN)
+    await emu.start()
+    yield emu
+    await emu.stop()
+
+
+def build_world(emu: Emulator) -> World:
+    guild = emu.create_guild("Care Org", bot_role_position=10)
+    gid = int(guild["id"])
+
+    def role(name: str, position: int, permissions: int = 0) -> int:
+        return int(emu.create_role(gid, name, permissions=permissions, position=position)["id"])
+
+    def user(name: str, *roles: int) -> int:
+        uid = int(emu.create_user(name)["id"])
+        emu.add_member(gid, uid, roles=list(roles))
+        return uid
+
+    def channel(name: str, kind: int = 0) -> int:
+        return int(emu.create_channel(gid, name, type=kind)["id"])
+
+    admins = role("Admins", 8, MANAGE_GUILD)
+    facilitator_role = role("Facilitators", 5)
+    coordinator_role = role("Coordinators", 4)
+    world = World(
+        guild_id=gid,
+        admin=user("ceri-admin", admins),
+        facilitator=user("fran-facilitator", facilitator_role),
+        coordinator=user("cai-coordinator", coordinator_role),
+        member=user("megan-manager"),
+        other_member=user("owain-manager"),
+        facilitator_role=facilitator_role,
+        coordinator_role=coordinator_role,
+        dom_role=role("Domiciliary care managers", 2),
+        home_role=role("Care home managers", 3),
+        above_bot_role=role("Senior managers", 12),
+        general=channel("peer-support"),
+        dom_channel=channel("dom-care"),
+        home_channel=channel("care-homes"),
+        announcements=channel("announcements"),
+        resources=channel("resources", kind=15),
+        facilitators_channel=channel("facilitators"),
+    )
+    return world
+
+
+@pytest.fixture
+def world(emulator: Emulator) -> World:
+    return build_world(emulator)
+
+
+async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:
+    settings = load_settings({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base})
+    bot = build_bot(settings, guild_ready_timeout=0.1)
+    task = asyncio.create_task(bot.start(TOKEN))
+    await emu.wait_ready(timeout=15)
+    await bot.wait_until_ready()
+    return bot, task
+
+
+async def stop_bot(bot: CwtchBot, task: asyncio.Task[None]) -> None:
+    await bot.close()
+    await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def cwtch(emulator: Emulator, world: World, database_url: str) -> AsyncIterator[CwtchBot]:
+    """The real Cwtch bot, logged in to the emulator and ready."""
+    bot, task = await start_bot(emulator, database_url)
+    yield bot
+    await stop_bot(bot, task)
+
+
+@pytest.fixture
+async def configured(emulator: Emulator, world: World, cwtch: CwtchBot) -> World:
+    """A server whose admin has already run ``/setup roles``."""
+    result = await emulator.slash(
+        world.guild_id,
+        world.admin,
+        "setup roles",
+        {"facilitator": world.facilitator_role, "coordinator": world.coordinator_role},
+    )
+    assert "saved" in result.content.lower()
+    return world

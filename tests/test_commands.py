@@ -1,0 +1,117 @@
+"""The command tree matches the command contract of product.md, and fits Discord's limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from discord import app_commands
+
+from bot.app import build_bot
+from bot.settings import load_settings
+from bot.ui.client import EXTENSIONS, CwtchBot
+
+# The contract (product.md, "Command contract"): option names in order; "?" marks an optional one.
+# None means the contract leaves the options open ("…").
+CONTRACT: dict[str, list[str] | None] = {
+    "setup roles": ["facilitator", "coordinator"],
+    "setup channels": ["announcements", "resources", "facilitators"],
+    "cohort create": ["name", "description", "channel", "role?", "timezone?"],
+    "cohort list": [],
+    "cohort join": ["name"],
+    "cohort leave": ["name"],
+    "series create": ["cohort", "title", "cadence", "start", "duration", "capacity?", "room?", "link?",
+                      "monthly_by?", "until?", "count?"],
+    "series list": ["cohort?"],
+    "series pause": ["series"],
+    "series resume": ["series"],
+    "series end": ["series"],
+    "session list": ["cohort?"],
+    "session cancel": ["session", "reason?"],
+    "session move": ["session", "start"],
+    "session start": ["session"],
+    "session end": ["session"],
+    "session attendance": ["session"],
+    "feedback give": [],
+    "report feedback": ["cohort?", "start?", "end?"],
+    "report attendance": None,
+    "report community": None,
+    "resource add": ["title", "url", "summary", "tags"],
+    "resource suggest": None,
+    "resource search": ["query", "tag?"],
+    "resource list": ["tag?"],
+    "community join": [],
+    "community leave": [],
+    "ground-rules": [],
+    "support": [],
+    "reminders on": [],
+    "reminders off": [],
+    "calendar": ["cohort?"],
+    "privacy notice": [],
+    "privacy export": [],
+    "privacy delete": [],
+}
+# Delivered so far (issue 2); later issues add theirs here.
+IMPLEMENTED = {
+    "setup roles", "setup channels", "cohort create", "cohort list", "cohort join", "cohort leave",
+    "support", "ground-rules",
+}
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@pytest.fixture
+async def bot() -> AsyncIterator[CwtchBot]:
+    client = build_bot(load_settings({"DATABASE_URL": "sqlite+aiosqlite:///:memory:"}))
+    async with client:  # no login: the tree is built offline
+        for extension in EXTENSIONS:
+            await client.load_extension(extension)
+        yield client
+
+
+def leaves(bot: CwtchBot) -> dict[str, app_commands.Command[object, ..., object]]:
+    found: dict[str, app_commands.Command[object, ..., object]] = {}
+    for command in bot.tree.walk_commands():
+        if isinstance(command, app_commands.Command):
+            assert command.qualified_name not in found, f"duplicate command {command.qualified_name}"
+            found[command.qualified_name] = command
+    return found
+
+
+async def test_every_command_is_in_the_contract_with_its_options(bot: CwtchBot) -> None:
+    for name, command in leaves(bot).items():
+        assert name in CONTRACT, f"/{name} is not in the command contract"
+        expected = CONTRACT[name]
+        if expected is None:
+            continue
+        actual = [p.name + ("" if p.required else "?") for p in command.parameters]
+        assert actual == expected, f"/{name} has options {actual}, the contract says {expected}"
+
+
+async def test_delivered_commands_are_all_there(bot: CwtchBot) -> None:
+    assert IMPLEMENTED <= set(leaves(bot)), IMPLEMENTED - set(leaves(bot))
+
+
+async def test_names_and_descriptions_fit_discord(bot: CwtchBot) -> None:
+    payload = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+    names = [entry["name"] for entry in payload]
+    assert len(names) == len(set(names))
+
+    def check(entry: dict[str, object]) -> None:
+        name, description = str(entry["name"]), str(entry.get("description", ""))
+        assert NAME.match(name) and name == name.lower(), name
+        assert 1 <= len(description) <= 100, (name, description)
+        options = entry.get("options") or []
+        assert isinstance(options, list) and len(options) <= 25
+        for option in options:
+            assert len(option.get("choices") or []) <= 25
+            check(option)
+
+    for entry in payload:
+        check(entry)
+
+
+async def test_admin_commands_are_hidden_from_members_by_default(bot: CwtchBot) -> None:
+    setup = bot.tree.get_command("setup")
+    assert setup is not None and setup.default_permissions is not None
+    assert setup.default_permissions.manage_guild
