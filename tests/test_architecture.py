@@ -11,14 +11,36 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # What each layer may NOT import (prefix match on the imported module name).
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "bot/domain": ("discord", "sqlalchemy", "alembic", "aiohttp", "apscheduler", "bot.db", "bot.services", "bot.ui",
-                   "bot.scheduling", "bot.app", "bot.emulator", "cogs"),
+    "bot/domain": (
+        "discord",
+        "sqlalchemy",
+        "alembic",
+        "aiohttp",
+        "apscheduler",
+        "bot.db",
+        "bot.services",
+        "bot.ui",
+        "bot.scheduling",
+        "bot.app",
+        "bot.emulator",
+        "cogs",
+    ),
     "bot/db": ("discord", "bot.services", "bot.ui", "bot.scheduling", "bot.app", "bot.emulator", "cogs"),
     "bot/services": ("discord", "aiohttp", "bot.ui", "bot.app", "bot.emulator", "cogs"),
     "bot/ui": ("sqlalchemy", "bot.db", "bot.app", "bot.emulator", "cogs"),
     "cogs": ("sqlalchemy", "bot.db", "bot.app", "bot.emulator"),
-    "bot/emulator": ("bot.domain", "bot.db", "bot.services", "bot.ui", "bot.scheduling", "bot.app", "bot.settings",
-                     "cogs", "discord", "sqlalchemy"),
+    "bot/emulator": (
+        "bot.domain",
+        "bot.db",
+        "bot.services",
+        "bot.ui",
+        "bot.scheduling",
+        "bot.app",
+        "bot.settings",
+        "cogs",
+        "discord",
+        "sqlalchemy",
+    ),
 }
 
 

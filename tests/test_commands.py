@@ -21,8 +21,19 @@ CONTRACT: dict[str, list[str] | None] = {
     "cohort list": [],
     "cohort join": ["name"],
     "cohort leave": ["name"],
-    "series create": ["cohort", "title", "cadence", "start", "duration", "capacity?", "room?", "link?",
-                      "monthly_by?", "until?", "count?"],
+    "series create": [
+        "cohort",
+        "title",
+        "cadence",
+        "start",
+        "duration",
+        "capacity?",
+        "room?",
+        "link?",
+        "monthly_by?",
+        "until?",
+        "count?",
+    ],
     "series list": ["cohort?"],
     "series pause": ["series"],
     "series resume": ["series"],
@@ -54,8 +65,14 @@ CONTRACT: dict[str, list[str] | None] = {
 }
 # Delivered so far (issue 2); later issues add theirs here.
 IMPLEMENTED = {
-    "setup roles", "setup channels", "cohort create", "cohort list", "cohort join", "cohort leave",
-    "support", "ground-rules",
+    "setup roles",
+    "setup channels",
+    "cohort create",
+    "cohort list",
+    "cohort join",
+    "cohort leave",
+    "support",
+    "ground-rules",
 }
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -89,7 +106,7 @@ async def test_every_command_is_in_the_contract_with_its_options(bot: CwtchBot) 
 
 
 async def test_delivered_commands_are_all_there(bot: CwtchBot) -> None:
-    assert IMPLEMENTED <= set(leaves(bot)), IMPLEMENTED - set(leaves(bot))
+    assert set(leaves(bot)) >= IMPLEMENTED, IMPLEMENTED - set(leaves(bot))
 
 
 async def test_names_and_descriptions_fit_discord(bot: CwtchBot) -> None:

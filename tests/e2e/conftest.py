@@ -103,7 +103,9 @@ def world(emulator: Emulator) -> World:
 
 
 async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:
-    settings = load_settings({"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base})
+    settings = load_settings(
+        {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base}
+    )
     bot = build_bot(settings, guild_ready_timeout=0.1)
     task = asyncio.create_task(bot.start(TOKEN))
     await emu.wait_ready(timeout=15)

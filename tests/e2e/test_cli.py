@@ -13,8 +13,17 @@ import pytest
 from bot.emulator import Emulator
 from tests.e2e.conftest import TOKEN, World
 
-CLEAN_ENV_KEYS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE_URL", "DEV_GUILD_ID", "DEFAULT_TIMEZONE",
-                  "FEEDBACK_MIN_GROUP", "SHARD_COUNT", "SHARD_IDS", "LOG_LEVEL")
+CLEAN_ENV_KEYS = (
+    "DISCORD_TOKEN",
+    "DATABASE_URL",
+    "DISCORD_API_BASE_URL",
+    "DEV_GUILD_ID",
+    "DEFAULT_TIMEZONE",
+    "FEEDBACK_MIN_GROUP",
+    "SHARD_COUNT",
+    "SHARD_IDS",
+    "LOG_LEVEL",
+)
 
 
 def cli_env(**values: str) -> dict[str, str]:
@@ -25,8 +34,14 @@ def cli_env(**values: str) -> dict[str, str]:
 
 async def cwtch(cwd: Path, *args: str, **env: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=cli_env(**env),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=cli_env(**env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode is not None
@@ -80,9 +95,14 @@ async def test_run_connects_to_the_emulator_and_stops_cleanly_on_sigterm(
     tmp_path: Path, emulator: Emulator, world: World
 ) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
         env=cli_env(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE_URL=emulator.api_base),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await emulator.wait_ready(timeout=30)

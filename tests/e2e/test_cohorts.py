@@ -97,7 +97,9 @@ async def test_plain_member_cannot_create_a_cohort(emulator: Emulator, configure
     assert "no cohorts here yet" in visible_text(listing)
 
 
-async def test_admin_sets_up_roles_and_channels_and_others_cannot(emulator: Emulator, world: World, cwtch: CwtchBot) -> None:
+async def test_admin_sets_up_roles_and_channels_and_others_cannot(
+    emulator: Emulator, world: World, cwtch: CwtchBot
+) -> None:
     refused = await emulator.slash(
         world.guild_id,
         world.facilitator,
@@ -122,7 +124,11 @@ async def test_admin_sets_up_roles_and_channels_and_others_cannot(emulator: Emul
         world.guild_id,
         world.admin,
         "setup channels",
-        {"announcements": world.announcements, "resources": world.resources, "facilitators": world.facilitators_channel},
+        {
+            "announcements": world.announcements,
+            "resources": world.resources,
+            "facilitators": world.facilitators_channel,
+        },
     )
     assert f"<#{world.facilitators_channel}>" in visible_text(channels)
     same = await emulator.slash(

@@ -68,7 +68,9 @@ def test_bad_values_name_their_key(env: dict[str, str], key: str) -> None:
 
 
 def test_sqlite_url_gets_the_async_driver() -> None:
-    assert load_settings({"DATABASE_URL": "sqlite:///data/cwtch.db"}).database_url == "sqlite+aiosqlite:///data/cwtch.db"
+    assert (
+        load_settings({"DATABASE_URL": "sqlite:///data/cwtch.db"}).database_url == "sqlite+aiosqlite:///data/cwtch.db"
+    )
 
 
 def test_shard_ranges() -> None:
