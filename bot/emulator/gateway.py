@@ -132,8 +132,11 @@ class Gateway:
         return True
 
     def describe(self) -> str:
-        parts = [f"shard {s.shard_id}/{s.shard_count}: {'ready' if s.ready else 'not ready'},"
-                 f" {'connected' if s.conn else 'disconnected'}" for s in self.by_shard.values()]
+        parts = [
+            f"shard {s.shard_id}/{s.shard_count}: {'ready' if s.ready else 'not ready'},"
+            f" {'connected' if s.conn else 'disconnected'}"
+            for s in self.by_shard.values()
+        ]
         return "; ".join(parts) or "no session identified"
 
     # dispatch ----------------------------------------------------------------------------------

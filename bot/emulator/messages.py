@@ -34,8 +34,9 @@ def _uploads(files: list[UploadedFile]) -> dict[int, UploadedFile]:
     return out
 
 
-def attachments(emu: Emulator, channel_id: int, body: JSON, files: list[UploadedFile],
-                existing: list[JSON] | None = None) -> list[JSON]:
+def attachments(
+    emu: Emulator, channel_id: int, body: JSON, files: list[UploadedFile], existing: list[JSON] | None = None
+) -> list[JSON]:
     """New uploads become attachments; on edit an ``attachments`` list says which existing ones stay."""
     uploads = _uploads(files)
     metas = body.get("attachments")
@@ -82,9 +83,19 @@ def check_send(emu: Emulator, channel_id: int, has_files: bool) -> None:
         meta["archived"] = False
 
 
-def create(emu: Emulator, channel_id: int, body: JSON, files: list[UploadedFile], *, check: bool = True,
-           msg_type: int = 0, extra: JSON | None = None, ephemeral_to: int | None = None,
-           extra_flags: int = 0, author: JSON | None = None) -> JSON:
+def create(
+    emu: Emulator,
+    channel_id: int,
+    body: JSON,
+    files: list[UploadedFile],
+    *,
+    check: bool = True,
+    msg_type: int = 0,
+    extra: JSON | None = None,
+    ephemeral_to: int | None = None,
+    extra_flags: int = 0,
+    author: JSON | None = None,
+) -> JSON:
     """Validate and store a message by the bot (or ``author``); dispatch MESSAGE_CREATE."""
     world = emu.world
     guild, channel = world.channel(channel_id)
@@ -100,9 +111,17 @@ def create(emu: Emulator, channel_id: int, body: JSON, files: list[UploadedFile]
             return world.messages[seen[0]]
     flags = (int(body.get("flags") or 0) & _SETTABLE_FLAGS) | extra_flags
     msg = payloads.message(
-        world, message_id=world.ids.next(), channel_id=channel_id, guild_id=guild.id if guild else None,
-        author=author, body=body, attachments=attachments(emu, channel_id, body, files), msg_type=msg_type,
-        flags=flags, extra=extra)
+        world,
+        message_id=world.ids.next(),
+        channel_id=channel_id,
+        guild_id=guild.id if guild else None,
+        author=author,
+        body=body,
+        attachments=attachments(emu, channel_id, body, files),
+        msg_type=msg_type,
+        flags=flags,
+        extra=extra,
+    )
     world.store_message(msg, ephemeral_to=ephemeral_to)
     if nonce is not None:
         world.nonces[key] = (int(msg["id"]), time.monotonic())
@@ -112,8 +131,11 @@ def create(emu: Emulator, channel_id: int, body: JSON, files: list[UploadedFile]
             channel["message_count"] = channel.get("message_count", 0) + 1
             channel["total_message_sent"] = channel.get("total_message_sent", 0) + 1
         if guild is not None:
-            event = dict(msg, member=payloads.member(world, guild, sid(author), with_user=False)) \
-                if sid(author) in guild.members else msg
+            event = (
+                dict(msg, member=payloads.member(world, guild, sid(author), with_user=False))
+                if sid(author) in guild.members
+                else msg
+            )
             emu.emit(guild.id, "MESSAGE_CREATE", event)
     return msg
 
@@ -147,5 +169,8 @@ def edit(emu: Emulator, msg: JSON, body: JSON, files: list[UploadedFile], *, kee
 def delete(emu: Emulator, msg: JSON) -> None:
     emu.world.delete_message(sid(msg["id"]))
     if msg.get("guild_id") and sid(msg["id"]) not in emu.world.ephemeral_owner:
-        emu.emit(int(msg["guild_id"]), "MESSAGE_DELETE",
-                 {"id": msg["id"], "channel_id": msg["channel_id"], "guild_id": msg["guild_id"]})
+        emu.emit(
+            int(msg["guild_id"]),
+            "MESSAGE_DELETE",
+            {"id": msg["id"], "channel_id": msg["channel_id"], "guild_id": msg["guild_id"]},
+        )

@@ -15,8 +15,9 @@ _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
-def role(role_id: int, name: str, *, permissions: int, position: int, managed: bool = False,
-         bot_id: int | None = None) -> JSON:
+def role(
+    role_id: int, name: str, *, permissions: int, position: int, managed: bool = False, bot_id: int | None = None
+) -> JSON:
     data: JSON = {
         "id": str(role_id),
         "name": name,
@@ -36,8 +37,16 @@ def role(role_id: int, name: str, *, permissions: int, position: int, managed: b
     return data
 
 
-def channel(channel_id: int, guild_id: int, name: str, ctype: int, *, position: int = 0,
-            parent_id: Any = None, extra: JSON | None = None) -> JSON:
+def channel(
+    channel_id: int,
+    guild_id: int,
+    name: str,
+    ctype: int,
+    *,
+    position: int = 0,
+    parent_id: Any = None,
+    extra: JSON | None = None,
+) -> JSON:
     data: JSON = {
         "id": str(channel_id),
         "type": ctype,
@@ -50,11 +59,22 @@ def channel(channel_id: int, guild_id: int, name: str, ctype: int, *, position: 
         "flags": 0,
     }
     if ctype in (0, 5, 15, 16):
-        data.update(topic=None, last_message_id=None, rate_limit_per_user=0, default_auto_archive_duration=1440,
-                    default_thread_rate_limit_per_user=0)
+        data.update(
+            topic=None,
+            last_message_id=None,
+            rate_limit_per_user=0,
+            default_auto_archive_duration=1440,
+            default_thread_rate_limit_per_user=0,
+        )
     if ctype in (2, 13):
-        data.update(bitrate=64000, user_limit=0, rtc_region=None, video_quality_mode=1, last_message_id=None,
-                    rate_limit_per_user=0)
+        data.update(
+            bitrate=64000,
+            user_limit=0,
+            rtc_region=None,
+            video_quality_mode=1,
+            last_message_id=None,
+            rate_limit_per_user=0,
+        )
     if ctype in (15, 16):
         data.update(available_tags=[], default_reaction_emoji=None, default_sort_order=None, default_forum_layout=0)
     if extra:
@@ -67,12 +87,26 @@ def channel(channel_id: int, guild_id: int, name: str, ctype: int, *, position: 
 
 
 def normalise_overwrite(ow: JSON) -> JSON:
-    return {"id": str(ow["id"]), "type": int(ow.get("type", 0)), "allow": str(ow.get("allow", 0)),
-            "deny": str(ow.get("deny", 0))}
+    return {
+        "id": str(ow["id"]),
+        "type": int(ow.get("type", 0)),
+        "allow": str(ow.get("allow", 0)),
+        "deny": str(ow.get("deny", 0)),
+    }
 
 
-def thread(thread_id: int, guild_id: int, parent: JSON, owner_id: int, name: str, ctype: int, *,
-           auto_archive: int = 1440, applied_tags: list[str] | None = None, invitable: bool = True) -> JSON:
+def thread(
+    thread_id: int,
+    guild_id: int,
+    parent: JSON,
+    owner_id: int,
+    name: str,
+    ctype: int,
+    *,
+    auto_archive: int = 1440,
+    applied_tags: list[str] | None = None,
+    invitable: bool = True,
+) -> JSON:
     stamp = now_iso()
     data: JSON = {
         "id": str(thread_id),
@@ -106,8 +140,7 @@ def thread_member(thread_id: int, user_id: int) -> JSON:
     return {"id": str(thread_id), "user_id": str(user_id), "join_timestamp": now_iso(), "flags": 0}
 
 
-def member(world: World, guild: Guild, user_id: int, *, with_user: bool = True,
-           permissions: int | None = None) -> JSON:
+def member(world: World, guild: Guild, user_id: int, *, with_user: bool = True, permissions: int | None = None) -> JSON:
     data = copy.deepcopy(guild.member(user_id))
     if with_user:
         data["user"] = copy.deepcopy(world.user(user_id))
@@ -209,9 +242,19 @@ def mentions(world: World, content: str | None) -> tuple[list[JSON], list[str]]:
     return users, roles
 
 
-def message(world: World, *, message_id: int, channel_id: int, guild_id: int | None, author: JSON,
-            body: JSON, attachments: list[JSON], msg_type: int = 0, flags: int = 0,
-            extra: JSON | None = None) -> JSON:
+def message(
+    world: World,
+    *,
+    message_id: int,
+    channel_id: int,
+    guild_id: int | None,
+    author: JSON,
+    body: JSON,
+    attachments: list[JSON],
+    msg_type: int = 0,
+    flags: int = 0,
+    extra: JSON | None = None,
+) -> JSON:
     content = body.get("content") or ""
     users, roles = mentions(world, content)
     data: JSON = {

@@ -97,8 +97,9 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, method: str, template: str, handler: Handler, *, auth: bool = True,
-            interaction: bool = False) -> None:
+    def add(
+        self, method: str, template: str, handler: Handler, *, auth: bool = True, interaction: bool = False
+    ) -> None:
         pattern = re.escape(template)
         for key, sub in _PLACEHOLDERS.items():
             pattern = pattern.replace(re.escape(key), sub)
@@ -133,14 +134,24 @@ class Faults:
     def __init__(self) -> None:
         self.active: list[Fault] = []
 
-    def add(self, method: str | None = "POST", path: str = r".*", status: int | None = None, times: int | None = 1,
-            retry_after: float = 0.5, is_global: bool = False, delay: float = 0.0, json: Any = None) -> Fault:
+    def add(
+        self,
+        method: str | None = "POST",
+        path: str = r".*",
+        status: int | None = None,
+        times: int | None = 1,
+        retry_after: float = 0.5,
+        is_global: bool = False,
+        delay: float = 0.0,
+        json: Any = None,
+    ) -> Fault:
         """``path`` is a regex matched in full against the path after ``/api/v10`` (no query).
 
         ``times=None`` keeps the fault forever; ``status=None`` with ``delay`` only slows answers.
         """
-        fault = Fault(method.upper() if method else None, re.compile(path), status, times, retry_after, is_global,
-                      delay, json)
+        fault = Fault(
+            method.upper() if method else None, re.compile(path), status, times, retry_after, is_global, delay, json
+        )
         self.active.append(fault)
         return fault
 
@@ -208,8 +219,12 @@ def too_many(retry_after: float, *, is_global: bool, scope: str) -> Reply:
     }
     if is_global:
         headers["X-RateLimit-Global"] = "true"
-    body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3), "global": is_global,
-            "code": 0}
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": round(retry_after, 3),
+        "global": is_global,
+        "code": 0,
+    }
     return Reply(body, 429, headers)
 
 
@@ -268,12 +283,16 @@ class RestServer:
     def find(self, method: str | None, path_regex: str, since: float | None = None) -> list[RecordedRequest]:
         rx = re.compile(path_regex)
         return [
-            r for r in self.requests
-            if (method is None or r.method == method.upper()) and rx.fullmatch(r.path)
+            r
+            for r in self.requests
+            if (method is None or r.method == method.upper())
+            and rx.fullmatch(r.path)
             and (since is None or r.at >= since)
         ]
 
-    async def wait_for(self, method: str | None, path_regex: str, timeout: float, since: float | None) -> RecordedRequest:
+    async def wait_for(
+        self, method: str | None, path_regex: str, timeout: float, since: float | None
+    ) -> RecordedRequest:
         found = self.find(method, path_regex, since)
         if found:
             return found[0]
@@ -292,14 +311,18 @@ class RestServer:
     def _record(self, rec: RecordedRequest) -> None:
         self.requests.append(rec)
         for method, rx, since, fut in list(self._waiters):
-            if not fut.done() and (method is None or method == rec.method) and rx.fullmatch(rec.path) \
-                    and rec.at >= since:
+            if (
+                not fut.done()
+                and (method is None or method == rec.method)
+                and rx.fullmatch(rec.path)
+                and rec.at >= since
+            ):
                 fut.set_result(rec)
 
     # handling ----------------------------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.StreamResponse:
         prefix = _API_PREFIX.match(request.path)
-        path = request.path[prefix.end():] if prefix else request.path
+        path = request.path[prefix.end() :] if prefix else request.path
         path = path or "/"
         method = request.method.upper()
         at = time.monotonic()
@@ -317,12 +340,16 @@ class RestServer:
         if "X-RateLimit-Bucket" not in reply.headers:
             reply.headers.update(ratelimit_headers("0" * 16, 10_000, 9_999, 1.0))
         status = reply.status if reply.body is not None else (204 if reply.status == 200 else reply.status)
-        self._record(RecordedRequest(method, path, dict(request.query), body, files, status, at, reply.body,
-                                     dict(request.headers)))
+        self._record(
+            RecordedRequest(
+                method, path, dict(request.query), body, files, status, at, reply.body, dict(request.headers)
+            )
+        )
         return to_response(reply)
 
-    async def _dispatch(self, method: str, path: str, request: web.Request, body: Any, files: list[UploadedFile],
-                        at: float) -> Reply:
+    async def _dispatch(
+        self, method: str, path: str, request: web.Request, body: Any, files: list[UploadedFile], at: float
+    ) -> Reply:
         matched = self.router.match(method, path)
         if matched is None:
             log.warning("emulator: unknown route %s %s", method, path)
@@ -361,8 +388,9 @@ class RestServer:
         status = fault.status or 500
         headers = ratelimit_headers(bucket, self.limits.route_limit[0], 0, fault.retry_after)
         if status == 429:
-            reply = too_many(fault.retry_after, is_global=fault.is_global,
-                             scope="global" if fault.is_global else "user")
+            reply = too_many(
+                fault.retry_after, is_global=fault.is_global, scope="global" if fault.is_global else "user"
+            )
             if fault.json is not None:
                 reply.body = fault.json
             if not fault.is_global:

@@ -13,9 +13,23 @@ from .validation import ApiError, Errors, validate_message
 if TYPE_CHECKING:
     from .emulator import Emulator
 
-_CHANNEL_FIELDS = ("name", "topic", "nsfw", "rate_limit_per_user", "position", "parent_id", "bitrate", "user_limit",
-                   "default_auto_archive_duration", "default_thread_rate_limit_per_user", "flags",
-                   "default_reaction_emoji", "default_sort_order", "default_forum_layout", "rtc_region")
+_CHANNEL_FIELDS = (
+    "name",
+    "topic",
+    "nsfw",
+    "rate_limit_per_user",
+    "position",
+    "parent_id",
+    "bitrate",
+    "user_limit",
+    "default_auto_archive_duration",
+    "default_thread_rate_limit_per_user",
+    "flags",
+    "default_reaction_emoji",
+    "default_sort_order",
+    "default_forum_layout",
+    "rtc_region",
+)
 
 
 def _require(guild: Guild, emu: Emulator, channel: JSON | None, bit: int) -> None:
@@ -35,8 +49,15 @@ def _tags(channel: JSON, tags: list[JSON], world_next: Any) -> list[JSON]:
     for i, tag in enumerate(tags):
         errs.max_len(("available_tags", i, "name"), tag.get("name"), 20, minimum=1)
         tag_id = str(tag["id"]) if tag.get("id") and str(tag["id"]) in known else str(world_next())
-        out.append({"id": tag_id, "name": tag.get("name"), "moderated": bool(tag.get("moderated", False)),
-                    "emoji_id": tag.get("emoji_id"), "emoji_name": tag.get("emoji_name")})
+        out.append(
+            {
+                "id": tag_id,
+                "name": tag.get("name"),
+                "moderated": bool(tag.get("moderated", False)),
+                "emoji_id": tag.get("emoji_id"),
+                "emoji_name": tag.get("emoji_name"),
+            }
+        )
     errs.raise_if_any()
     return out
 
@@ -102,7 +123,9 @@ def register(router: Router, emu: Emulator) -> None:
         if "before" in call.query:
             history = [m for m in history if int(m["id"]) < int(call.query["before"])]
         if "after" in call.query:
-            history = sorted((m for m in history if int(m["id"]) > int(call.query["after"])), key=lambda m: int(m["id"]))
+            history = sorted(
+                (m for m in history if int(m["id"]) > int(call.query["after"])), key=lambda m: int(m["id"])
+            )
             return list(reversed(history[:limit]))
         return history[:limit]
 
@@ -146,9 +169,17 @@ def register(router: Router, emu: Emulator) -> None:
         if parent["type"] in (15, 16):
             bit = P.SEND_MESSAGES
         _require(guild, emu, parent, bit)
-        data = payloads.thread(thread_id or world.ids.next(), guild.id, parent, emu.bot_id, str(body["name"]), ctype,
-                               auto_archive=int(body.get("auto_archive_duration") or 1440), applied_tags=applied,
-                               invitable=bool(body.get("invitable", True)))
+        data = payloads.thread(
+            thread_id or world.ids.next(),
+            guild.id,
+            parent,
+            emu.bot_id,
+            str(body["name"]),
+            ctype,
+            auto_archive=int(body.get("auto_archive_duration") or 1440),
+            applied_tags=applied,
+            invitable=bool(body.get("invitable", True)),
+        )
         data["member"] = payloads.thread_member(sid(data), emu.bot_id)
         data["rate_limit_per_user"] = int(body.get("rate_limit_per_user") or 0)
         guild.threads[sid(data)] = data
@@ -165,8 +196,12 @@ def register(router: Router, emu: Emulator) -> None:
         if parent["type"] in (15, 16):
             first = body.get("message")
             if not isinstance(first, dict):
-                raise ApiError(400, 50035, "Invalid Form Body",
-                               {"message": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "required"}]}})
+                raise ApiError(
+                    400,
+                    50035,
+                    "Invalid Form Body",
+                    {"message": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "required"}]}},
+                )
             validate_message(first, file_count=len(call.files))
             thread = _new_thread(guild, parent, body, 11)
             msg = messages.create(emu, sid(thread), first, call.files, check=False)
@@ -198,8 +233,11 @@ def register(router: Router, emu: Emulator) -> None:
         else:
             members.discard(user)
         thread["member_count"] = len(members)
-        emu.emit(guild.id, "THREAD_MEMBERS_UPDATE", {"id": thread["id"], "guild_id": str(guild.id),
-                                                      "member_count": thread["member_count"]})
+        emu.emit(
+            guild.id,
+            "THREAD_MEMBERS_UPDATE",
+            {"id": thread["id"], "guild_id": str(guild.id), "member_count": thread["member_count"]},
+        )
         return Reply(None, 204)
 
     async def open_dm(call: Call) -> Any:
@@ -207,13 +245,22 @@ def register(router: Router, emu: Emulator) -> None:
         try:
             user = world.user(recipient)
         except ApiError:
-            raise ApiError(400, 50035, "Invalid Form Body", {"recipient_id": {"_errors": [
-                {"code": "USER_NOT_FOUND", "message": "Unknown user"}]}}) from None
+            raise ApiError(
+                400,
+                50035,
+                "Invalid Form Body",
+                {"recipient_id": {"_errors": [{"code": "USER_NOT_FOUND", "message": "Unknown user"}]}},
+            ) from None
         uid = sid(user)
         if uid not in world.dm_by_user:
             cid = world.ids.next()
-            world.dm_channels[cid] = {"id": str(cid), "type": 1, "last_message_id": None, "flags": 0,
-                                      "recipients": [copy.deepcopy(user)]}
+            world.dm_channels[cid] = {
+                "id": str(cid),
+                "type": 1,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": [copy.deepcopy(user)],
+            }
             world.dm_by_user[uid] = cid
         return world.dm_channels[world.dm_by_user[uid]]
 

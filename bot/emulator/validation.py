@@ -148,7 +148,9 @@ def _check_row(row: JSON, errs: Errors, p: tuple[str | int, ...], seen: set[str]
     if not 1 <= len(children) <= 5:
         errs.add((*p, "components"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
     if any(c.get("type") in SELECT_TYPES for c in children) and len(children) > 1:
-        errs.add((*p, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
+        errs.add(
+            (*p, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width"
+        )
     for k, child in enumerate(children):
         _check_item(child, errs, (*p, "components", k), seen)
 
@@ -188,7 +190,7 @@ def validate_components(components: Any, errs: Errors, *, v2: bool = False) -> N
         errs.add(("components",), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
     for i, row in enumerate(components):
         if row.get("type") != 1:
-            errs.add(("components", i, "type"), "UNION_TYPE_CHOICES", "Value of field \"type\" must be one of (1,).")
+            errs.add(("components", i, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).')
             continue
         _check_row(row, errs, ("components", i), seen)
 
@@ -206,8 +208,11 @@ def validate_message(payload: JSON, *, file_count: int = 0, creating: bool = Tru
     validate_embeds(payload.get("embeds"), errs)
     validate_components(payload.get("components"), errs, v2=v2)
     if v2 and (content or payload.get("embeds")):
-        errs.add(("content",), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-                 "The 'content' and 'embeds' fields cannot be used when using MessageFlags.IS_COMPONENTS_V2")
+        errs.add(
+            ("content",),
+            "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+            "The 'content' and 'embeds' fields cannot be used when using MessageFlags.IS_COMPONENTS_V2",
+        )
     errs.raise_if_any()
     if creating:
         has_body = (
@@ -326,16 +331,22 @@ def _check_options(options: Any, errs: Errors, p: tuple[str | int, ...], depth: 
             continue
         if opt.get("required"):
             if optional_seen:
-                errs.add((*q, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                         "Required options must be placed before non-required options")
+                errs.add(
+                    (*q, "required"),
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             optional_seen = True
         choices = opt.get("choices") or []
         if len(choices) > 25:
             errs.add((*q, "choices"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
         if choices and opt.get("autocomplete"):
-            errs.add((*q, "autocomplete"), "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES",
-                     "Autocomplete cannot be set with choices")
+            errs.add(
+                (*q, "autocomplete"),
+                "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES",
+                "Autocomplete cannot be set with choices",
+            )
         for k, choice in enumerate(choices):
             errs.max_len((*q, "choices", k, "name"), choice.get("name"), 100, minimum=1)
             if isinstance(choice.get("value"), str):
@@ -354,8 +365,11 @@ def validate_command(cmd: JSON, errs: Errors, p: tuple[str | int, ...]) -> None:
     else:
         errs.max_len((*p, "name"), cmd.get("name"), 32, minimum=1)
         if cmd.get("description"):
-            errs.add((*p, "description"), "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
-                     "Context menu commands cannot have description")
+            errs.add(
+                (*p, "description"),
+                "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+                "Context menu commands cannot have description",
+            )
 
 
 def validate_commands(commands: Any) -> None:
@@ -368,7 +382,11 @@ def validate_commands(commands: Any) -> None:
         validate_command(cmd, errs, (i,))
         key = (int(cmd.get("type", 1) or 1), str(cmd.get("name")))
         if key in seen:
-            errs.add((i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique: {key[1]}")
+            errs.add(
+                (i, "name"),
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                f"Application command names must be unique: {key[1]}",
+            )
         seen.add(key)
         per_type[key[0]] = per_type.get(key[0], 0) + 1
     if per_type.get(1, 0) > 100 or per_type.get(2, 0) > 15 or per_type.get(3, 0) > 15:
