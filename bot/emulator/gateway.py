@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,14 +88,18 @@ class Session:
 
 
 ReadyPayload = Callable[["Session"], tuple[JSON, list[JSON]]]
+MembersChunk = Callable[[JSON], list[JSON]]
 
 
 class Gateway:
     """Sessions per shard and the websocket endpoint."""
 
-    def __init__(self, token: str, ready_payload: ReadyPayload, heartbeat_interval_ms: int = 41250) -> None:
+    def __init__(
+        self, token: str, ready_payload: ReadyPayload, members_chunk: MembersChunk, heartbeat_interval_ms: int = 41250
+    ) -> None:
         self.token = token
         self.ready_payload = ready_payload
+        self.members_chunk = members_chunk
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.sessions: dict[str, Session] = {}
         self.by_shard: dict[int, Session] = {}
@@ -104,14 +108,20 @@ class Gateway:
         self.identifies = 0
         self.resumes = 0
         self._changed = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # state -------------------------------------------------------------------------------------
     def _notify(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_changed(self, timeout: float) -> None:
-        await asyncio.wait_for(self._changed.wait(), timeout)
+    async def wait_changed(self, within: float) -> None:
+        await asyncio.wait_for(self._changed.wait(), within)
 
     def shard_of(self, guild_id: int, count: int | None = None) -> int:
         return (guild_id >> 22) % (count or self.shard_count or 1)
@@ -143,8 +153,8 @@ class Gateway:
     @staticmethod
     def _allowed(session: Session, event: str, data: Any) -> bool:
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"):
-            bit = GUILD_MESSAGES if isinstance(data, dict) and data.get("guild_id") else DIRECT_MESSAGES
-            return bool(session.intents & bit)
+            msg_bit = GUILD_MESSAGES if isinstance(data, dict) and data.get("guild_id") else DIRECT_MESSAGES
+            return bool(session.intents & msg_bit)
         bit = INTENT_OF.get(event)
         if bit is not None:
             return bool(session.intents & bit)
@@ -241,18 +251,21 @@ class Gateway:
             self._identify(conn, data or {})
         elif op == 6:
             self._resume(conn, data or {})
-        elif op in (3, 4, 8):
+        elif op == 8 and conn.session is not None:
+            for chunk in self.members_chunk(data or {}):
+                conn.session.push("GUILD_MEMBERS_CHUNK", chunk)
+        elif op in (3, 4):
             log.debug("emulator gateway: ignoring op %s", op)
         else:
             log.warning("emulator gateway: unknown op %s", op)
 
     def _identify(self, conn: Connection, data: JSON) -> None:
         if data.get("token") != self.token:
-            asyncio.create_task(conn.ws.close(code=4004, message=b"Authentication failed."))
+            self._spawn(conn.ws.close(code=4004, message=b"Authentication failed."))
             return
-        shard_id, shard_count = data.get("shard") or [0, 1]
+        shard_id, shard_count = (int(x) for x in data.get("shard") or [0, 1])
         if conn.session is not None:
-            asyncio.create_task(conn.ws.close(code=4005, message=b"Already authenticated."))
+            self._spawn(conn.ws.close(code=4005, message=b"Already authenticated."))
             return
         old = self.by_shard.get(shard_id)
         if old is not None:
@@ -274,7 +287,7 @@ class Gateway:
     def _resume(self, conn: Connection, data: JSON) -> None:
         session = self.sessions.get(str(data.get("session_id")))
         if data.get("token") != self.token:
-            asyncio.create_task(conn.ws.close(code=4004, message=b"Authentication failed."))
+            self._spawn(conn.ws.close(code=4004, message=b"Authentication failed."))
             return
         seq = data.get("seq") or 0
         if session is None or (session.buffer and session.buffer[0][0] > seq + 1):

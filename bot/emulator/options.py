@@ -56,14 +56,15 @@ def nest(cmd: JSON, path: list[str], leaf_options: list[JSON]) -> list[JSON]:
 class Resolver:
     """Builds the ``resolved`` object for users, members, roles, channels and attachments."""
 
-    def __init__(self, world: World, guild: Guild, user_id: int) -> None:
+    def __init__(self, world: World, guild: Guild, user_id: int, *, strict: bool = False) -> None:
+        self.strict = strict  # also refuse what a real client prevents (choices, bounds)
         self.world = world
         self.guild = guild
         self.user_id = user_id
         self.data: JSON = {}
 
     def user(self, user_id: int) -> None:
-        self.data.setdefault("users", {})[str(user_id)] = copy.deepcopy(self.world.user(user_id))
+        self.data.setdefault("users", {})[str(user_id)] = dict(self.world.user(user_id))
         if user_id in self.guild.members:
             member = payloads.member(
                 self.world, self.guild, user_id, with_user=False, permissions=self.guild.base_permissions(user_id)
@@ -104,13 +105,15 @@ class Resolver:
             raise AssertionError(f"{value} is neither a user nor a role of guild {self.guild.id}")
 
 
-def _choice(opt: JSON, value: Any) -> Any:
+def _choice(opt: JSON, value: Any, strict: bool) -> Any:
     choices = opt.get("choices") or []
     if not choices:
         return value
     for choice in choices:
         if choice["value"] == value or choice["name"] == value:
             return choice["value"]
+    if not strict:
+        return value
     raise AssertionError(f"option {opt['name']!r}: {value!r} is not one of {[c['value'] for c in choices]}")
 
 
@@ -131,13 +134,13 @@ def _bounds(opt: JSON, value: Any) -> None:
 def convert(opt: JSON, value: Any, res: Resolver, channel_id: int) -> Any:
     otype = int(opt["type"])
     if otype == STRING:
-        out: Any = _choice(opt, str(value))
+        out: Any = _choice(opt, str(value), res.strict)
     elif otype == INTEGER:
-        out = _choice(opt, int(value))
+        out = _choice(opt, int(value), res.strict)
     elif otype == NUMBER:
-        out = _choice(opt, value if isinstance(value, int | float) else float(value))
+        out = _choice(opt, value if isinstance(value, int | float) else float(value), res.strict)
     elif otype == BOOLEAN:
-        out = bool(value)
+        out = value.strip().lower() in ("true", "1", "yes") if isinstance(value, str) else bool(value)
     elif otype == USER:
         uid = sid(value)
         if uid not in res.world.users:
@@ -163,7 +166,8 @@ def convert(opt: JSON, value: Any, res: Resolver, channel_id: int) -> Any:
         out = res.attachment(value, channel_id)
     else:
         raise AssertionError(f"option {opt['name']!r} has unsupported type {otype}")
-    _bounds(opt, out)
+    if res.strict:
+        _bounds(opt, out)
     return out
 
 

@@ -141,9 +141,10 @@ def thread_member(thread_id: int, user_id: int) -> JSON:
 
 
 def member(world: World, guild: Guild, user_id: int, *, with_user: bool = True, permissions: int | None = None) -> JSON:
-    data = copy.deepcopy(guild.member(user_id))
+    data = dict(guild.member(user_id))
+    data["roles"] = list(data["roles"])
     if with_user:
-        data["user"] = copy.deepcopy(world.user(user_id))
+        data["user"] = dict(world.user(user_id))
     if permissions is not None:
         data["permissions"] = str(permissions)
     return data
@@ -229,7 +230,7 @@ def guild_create(world: World, guild: Guild, bot_id: int) -> JSON:
 
 def channel_for_interaction(guild: Guild, data: JSON, user_id: int) -> JSON:
     """A resolved channel: the channel plus the user's ``permissions`` in it."""
-    out = copy.deepcopy(data)
+    out = dict(data)
     out["permissions"] = str(guild.permissions_in(user_id, data))
     if data.get("type") not in THREAD_TYPES:
         out.pop("permission_overwrites", None)
@@ -237,7 +238,7 @@ def channel_for_interaction(guild: Guild, data: JSON, user_id: int) -> JSON:
 
 
 def mentions(world: World, content: str | None) -> tuple[list[JSON], list[str]]:
-    users = [copy.deepcopy(world.users[int(m)]) for m in _USER_MENTION.findall(content or "") if int(m) in world.users]
+    users = [dict(world.users[int(m)]) for m in _USER_MENTION.findall(content or "") if int(m) in world.users]
     roles = list(dict.fromkeys(_ROLE_MENTION.findall(content or "")))
     return users, roles
 
@@ -261,7 +262,7 @@ def message(
         "id": str(message_id),
         "type": msg_type,
         "channel_id": str(channel_id),
-        "author": copy.deepcopy(author),
+        "author": dict(author),
         "content": content,
         "timestamp": now_iso(),
         "edited_timestamp": None,
@@ -270,8 +271,8 @@ def message(
         "mentions": users,
         "mention_roles": roles,
         "attachments": attachments,
-        "embeds": copy.deepcopy(body.get("embeds") or []),
-        "components": copy.deepcopy(body.get("components") or []),
+        "embeds": list(body.get("embeds") or []),
+        "components": list(body.get("components") or []),
         "pinned": False,
         "flags": flags,
     }
@@ -306,4 +307,39 @@ def scheduled_event(event_id: int, guild_id: int, creator: JSON, body: JSON) -> 
         "user_count": 0,
         "image": None,
         "recurrence_rule": body.get("recurrence_rule"),
+    }
+
+
+def ready(
+    bot_user: JSON, guilds: list[Guild], session_id: str, resume_url: str, shard: list[int], application: JSON
+) -> JSON:
+    return {
+        "v": 10,
+        "user": copy.deepcopy(bot_user),
+        "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+        "session_id": session_id,
+        "resume_gateway_url": resume_url,
+        "shard": shard,
+        "application": application,
+        "private_channels": [],
+        "relationships": [],
+        "presences": [],
+        "session_type": "normal",
+    }
+
+
+def voice_state(guild_id: int, channel_id: int, user_id: int) -> JSON:
+    return {
+        "guild_id": str(guild_id),
+        "channel_id": str(channel_id),
+        "user_id": str(user_id),
+        "session_id": f"voice-{user_id}",
+        "deaf": False,
+        "mute": False,
+        "self_deaf": False,
+        "self_mute": False,
+        "self_video": False,
+        "self_stream": False,
+        "suppress": False,
+        "request_to_speak_timestamp": None,
     }

@@ -47,8 +47,18 @@ class RecordedRequest:
     files: list[UploadedFile]
     status: int
     at: float
-    response: Any = None
+    raw_response: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def response(self) -> Any:
+        """The answer's JSON (as sent, not later edits), its text, or None for an empty answer."""
+        if not self.raw_response:
+            return None
+        try:
+            return json.loads(self.raw_response)
+        except ValueError:
+            return self.raw_response.decode(errors="replace")
 
 
 @dataclass
@@ -291,7 +301,7 @@ class RestServer:
         ]
 
     async def wait_for(
-        self, method: str | None, path_regex: str, timeout: float, since: float | None
+        self, method: str | None, path_regex: str, within: float, since: float | None
     ) -> RecordedRequest:
         found = self.find(method, path_regex, since)
         if found:
@@ -300,10 +310,10 @@ class RestServer:
         entry = (method.upper() if method else None, re.compile(path_regex), since or 0.0, fut)
         self._waiters.append(entry)
         try:
-            return await asyncio.wait_for(fut, timeout)
+            return await asyncio.wait_for(fut, within)
         except TimeoutError:
             seen = [f"{r.method} {r.path} -> {r.status}" for r in self.requests[-20:]]
-            raise AssertionError(f"no {method} {path_regex} within {timeout}s; last requests: {seen}") from None
+            raise AssertionError(f"no {method} {path_regex} within {within}s; last requests: {seen}") from None
         finally:
             if entry in self._waiters:
                 self._waiters.remove(entry)
@@ -337,15 +347,14 @@ class RestServer:
             log.exception("emulator: internal error on %s %s", method, path)
             self.internal_errors.append(f"{method} {path}: {exc!r}")
             reply = Reply({"message": "500: Internal Server Error", "code": 0}, 500)
-        if "X-RateLimit-Bucket" not in reply.headers:
-            reply.headers.update(ratelimit_headers("0" * 16, 10_000, 9_999, 1.0))
-        status = reply.status if reply.body is not None else (204 if reply.status == 200 else reply.status)
+        response = to_response(reply)
+        raw = response.body if isinstance(response.body, bytes) else b""
         self._record(
             RecordedRequest(
-                method, path, dict(request.query), body, files, status, at, reply.body, dict(request.headers)
+                method, path, dict(request.query), body, files, response.status, at, raw, dict(request.headers)
             )
         )
-        return to_response(reply)
+        return response
 
     async def _dispatch(
         self, method: str, path: str, request: web.Request, body: Any, files: list[UploadedFile], at: float
@@ -364,13 +373,12 @@ class RestServer:
         major = _MAJOR.match(path)
         key = f"{route.bucket}:{major.group(0) if major else ''}"
         fault = self.faults.take(method, path)
-        if fault is not None:
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault.status is not None:
-                return self._fault_reply(fault, route.bucket)
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
         allowed, remaining, reset_after = self.limits.hit(key, time.monotonic())
         headers = ratelimit_headers(route.bucket, self.limits.route_limit[0], remaining, reset_after)
+        if fault is not None and fault.status is not None:
+            return self._fault_reply(fault, route.bucket, headers)
         if not allowed:
             reply = too_many(reset_after, is_global=False, scope="user")
             reply.headers.update(headers)
@@ -384,9 +392,8 @@ class RestServer:
         reply.headers = {**headers, **reply.headers}
         return reply
 
-    def _fault_reply(self, fault: Fault, bucket: str) -> Reply:
+    def _fault_reply(self, fault: Fault, bucket: str, headers: dict[str, str]) -> Reply:
         status = fault.status or 500
-        headers = ratelimit_headers(bucket, self.limits.route_limit[0], 0, fault.retry_after)
         if status == 429:
             reply = too_many(
                 fault.retry_after, is_global=fault.is_global, scope="global" if fault.is_global else "user"
@@ -394,10 +401,10 @@ class RestServer:
             if fault.json is not None:
                 reply.body = fault.json
             if not fault.is_global:
-                reply.headers.update(headers)
+                reply.headers.update(ratelimit_headers(bucket, self.limits.route_limit[0], 0, fault.retry_after))
             return reply
         if status == 403:
             return Reply(fault.json or {"message": "Missing Permissions", "code": 50013}, 403, headers)
-        if status >= 500:
-            return Reply(fault.json if fault.json is not None else f"{status}: emulated server error", status, headers)
+        if status >= 500:  # from the edge, without rate-limit headers
+            return Reply(fault.json if fault.json is not None else f"{status}: emulated server error", status)
         return Reply(fault.json or {"message": f"{status}: emulated error", "code": 0}, status, headers)

@@ -264,6 +264,18 @@ def register(router: Router, emu: Emulator) -> None:
             world.dm_by_user[uid] = cid
         return world.dm_channels[world.dm_by_user[uid]]
 
+    async def archived_threads(call: Call) -> Any:
+        guild, parent = world.channel(call.params[0])
+        if guild is None:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        found = [
+            t
+            for t in guild.threads.values()
+            if t["parent_id"] == parent["id"] and t["type"] == 11 and t["thread_metadata"]["archived"]
+        ]
+        return {"threads": found, "members": [], "has_more": False}
+
+    router.add("GET", "/channels/{id}/threads/archived/public", archived_threads)
     router.add("GET", "/channels/{id}", get_channel)
     router.add("PATCH", "/channels/{id}", patch_channel)
     router.add("DELETE", "/channels/{id}", delete_channel)

@@ -240,20 +240,19 @@ def register(router: Router, emu: Emulator) -> None:
         body = call.body()
         if event["status"] in (3, 4):
             raise ApiError(400, 180000, "Cannot modify a finished event")
-        if "status" in body and int(body["status"]) != event["status"]:
-            if (event["status"], int(body["status"])) not in _EVENT_TRANSITIONS:
-                raise ApiError(
-                    400,
-                    50035,
-                    "Invalid Form Body",
-                    {
-                        "status": {
-                            "_errors": [
-                                {"code": "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION", "message": "Invalid status"}
-                            ]
+        new_status = int(body.get("status") or event["status"])
+        if new_status != event["status"] and (event["status"], new_status) not in _EVENT_TRANSITIONS:
+            errors = {
+                "status": {
+                    "_errors": [
+                        {
+                            "code": "GUILD_SCHEDULED_EVENT_INVALID_STATUS_TRANSITION",
+                            "message": "Invalid status transition",
                         }
-                    },
-                )
+                    ]
+                }
+            }
+            raise ApiError(400, 50035, "Invalid Form Body", errors)
         fields = {k: v for k, v in body.items() if k != "status"}
         if fields:
             _check_event(guild, fields, event)
@@ -286,6 +285,17 @@ def register(router: Router, emu: Emulator) -> None:
         _event(world.guild(call.params[0]), call.params[1])
         return []
 
+    async def active_threads(call: Call) -> Any:
+        guild = world.guild(call.params[0])
+        threads = [t for t in guild.threads.values() if not t["thread_metadata"]["archived"]]
+        members = [
+            payloads.thread_member(int(t["id"]), emu.bot_id)
+            for t in threads
+            if emu.bot_id in world.thread_members.get(int(t["id"]), set())
+        ]
+        return {"threads": threads, "members": members}
+
+    router.add("GET", "/guilds/{id}/threads/active", active_threads)
     router.add("GET", "/guilds/{id}", get_guild)
     router.add("GET", "/guilds/{id}/channels", list_channels)
     router.add("POST", "/guilds/{id}/channels", create_channel)

@@ -237,10 +237,7 @@ def _modal_field(comp: JSON, errs: Errors, p: tuple[str | int, ...], *, in_label
         return
     errs.max_len((*p, "custom_id"), comp.get("custom_id"), 100, minimum=1)
     if ctype == 4:
-        if in_label and comp.get("label") is not None:
-            errs.add((*p, "label"), "TEXT_INPUT_LABEL_IN_LABEL", "A text input inside a label cannot have a label")
-        elif not in_label:
-            errs.max_len((*p, "label"), comp.get("label"), 45, minimum=1)
+        errs.max_len((*p, "label"), comp.get("label"), 45, minimum=0 if in_label else 1)
         errs.max_len((*p, "placeholder"), comp.get("placeholder"), 100)
         errs.max_len((*p, "value"), comp.get("value"), 4000)
         for key in ("min_length", "max_length"):
@@ -325,7 +322,7 @@ def _check_options(options: Any, errs: Errors, p: tuple[str | int, ...], depth: 
             errs.add((*q, "type"), "BASE_TYPE_CHOICES", f"Value must be one of 1..11, got {otype!r}")
             continue
         if otype in (1, 2):
-            if otype == 2 and depth > 0 or otype == 1 and depth > 1:
+            if (otype == 2 and depth > 0) or (otype == 1 and depth > 1):
                 errs.add((*q, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Sub-command nested too deep")
             _check_options(opt.get("options"), errs, (*q, "options"), depth + 1)
             continue
