@@ -24,12 +24,16 @@ class GuildRoles:
     coordinator_role_id: int | None = None
 
 
+def _holds(actor: Actor, role_id: int | None) -> bool:
+    return actor.is_admin or (role_id is not None and role_id in actor.role_ids)
+
+
 def is_facilitator(actor: Actor, roles: GuildRoles) -> bool:
-    return actor.is_admin or (roles.facilitator_role_id is not None and roles.facilitator_role_id in actor.role_ids)
+    return _holds(actor, roles.facilitator_role_id)
 
 
 def is_coordinator(actor: Actor, roles: GuildRoles) -> bool:
-    return actor.is_admin or (roles.coordinator_role_id is not None and roles.coordinator_role_id in actor.role_ids)
+    return _holds(actor, roles.coordinator_role_id)
 
 
 def require_admin(actor: Actor) -> None:
@@ -37,23 +41,20 @@ def require_admin(actor: Actor) -> None:
         raise NotAllowed("Only server admins (members with the Manage Server permission) can do this.")
 
 
-def require_facilitator(actor: Actor, roles: GuildRoles) -> None:
-    if is_facilitator(actor, roles):
+def _require(actor: Actor, role_id: int | None, role_name: str) -> None:
+    if _holds(actor, role_id):
         return
-    if roles.facilitator_role_id is None:
+    if role_id is None:
         raise NotAllowed(
-            "Only facilitators can do this, and this server has no facilitator role yet. "
+            f"Only {role_name}s can do this, and this server has no {role_name} role yet. "
             "An admin can set one with `/setup roles`."
         )
-    raise NotAllowed(f"Only facilitators (<@&{roles.facilitator_role_id}>) can do this.")
+    raise NotAllowed(f"Only {role_name}s (<@&{role_id}>) can do this.")
+
+
+def require_facilitator(actor: Actor, roles: GuildRoles) -> None:
+    _require(actor, roles.facilitator_role_id, "facilitator")
 
 
 def require_coordinator(actor: Actor, roles: GuildRoles) -> None:
-    if is_coordinator(actor, roles):
-        return
-    if roles.coordinator_role_id is None:
-        raise NotAllowed(
-            "Only coordinators can do this, and this server has no coordinator role yet. "
-            "An admin can set one with `/setup roles`."
-        )
-    raise NotAllowed(f"Only coordinators (<@&{roles.coordinator_role_id}>) can do this.")
+    _require(actor, roles.coordinator_role_id, "coordinator")
