@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import UTCDateTime, utcnow
@@ -94,3 +107,124 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Series(Base):
+    """A recurring run of sessions of one cohort; its rule and zone are the truth for every occurrence."""
+
+    __tablename__ = "series"
+    __table_args__ = (Index("ix_series_guild_state", "guild_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    cadence: Mapped[str] = mapped_column(String(16))
+    monthly_by: Mapped[str] = mapped_column(String(16))
+    first_date: Mapped[date] = mapped_column(Date)  # wall-clock date of the first session, in `timezone`
+    start_time: Mapped[time] = mapped_column(Time)  # wall-clock time of every session, in `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    room_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    link: Mapped[str | None] = mapped_column(String(500))
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | ended
+    materialized_through: Mapped[int] = mapped_column(Integer, default=-1)  # highest sequence made an occurrence
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Occurrence(Base):
+    """One session of a series. ``scheduled_start`` is what the rule says; ``starts_at`` may have been moved."""
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        UniqueConstraint("series_id", "sequence"),
+        Index("ix_occurrences_guild_starts", "guild_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled | cancelled | open | closed
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    announcement_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rsvp(Base):
+    """A member's answer for one session: going, waitlisted or declined. Holds the user ID; erasure removes it."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "user_id"),
+        Index("ix_rsvps_guild_user", "guild_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # going | waitlisted | declined
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Attendance(Base):
+    """Who was at a session, and how we know (voice, check-in, or a facilitator's correction)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "user_id"),
+        Index("ix_attendance_guild_user", "guild_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(16))  # voice | checkin | facilitator
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Action(Base):
+    """Something the bot must do for a session at a time: the ledger that makes scheduling survive restarts."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "kind"),
+        Index("ix_actions_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | claimed | done | failed | skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(String(200))  # why it was skipped or failed; never message text
+
+
+class MemberPreference(Base):
+    """Per member and server: reminders on or off, and when they accepted the ground rules."""
+
+    __tablename__ = "member_preferences"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    ground_rules_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,71 @@
+"""The actions of a session and when each is due; what to do with one whose moment passed while we were down.
+
+Every occurrence gets one action of each kind, each with a due time. After downtime an overdue action runs if
+it still makes sense and is skipped (with the reason recorded) otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class ActionKind(StrEnum):
+    ANNOUNCE = "announce"
+    MIRROR_EVENT = "mirror_event"
+    REMIND_24H = "remind_24h"
+    REMIND_1H = "remind_1h"
+    OPEN_ROOM = "open_room"
+    CLOSE_ROOM = "close_room"
+
+
+class ActionState(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+ANNOUNCE_HORIZON = timedelta(days=7)
+EVENT_HORIZON = timedelta(days=28)
+MAX_EVENTS_PER_GUILD = 100
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 6
+_RETRY_BASE = timedelta(seconds=15)
+_RETRY_CAP = timedelta(minutes=30)
+
+
+def due_times(starts_at: datetime, ends_at: datetime) -> dict[ActionKind, datetime]:
+    """When each action of a session is due (may be in the past: the scheduler then runs it at once)."""
+    return {
+        ActionKind.MIRROR_EVENT: starts_at - EVENT_HORIZON,
+        ActionKind.ANNOUNCE: starts_at - ANNOUNCE_HORIZON,
+        ActionKind.REMIND_24H: starts_at - timedelta(hours=24),
+        ActionKind.REMIND_1H: starts_at - timedelta(hours=1),
+        ActionKind.OPEN_ROOM: starts_at,
+        ActionKind.CLOSE_ROOM: ends_at,
+    }
+
+
+def skip_reason(kind: ActionKind, starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
+    """Why running ``kind`` now would no longer make sense, or ``None`` if it should run."""
+    if kind in (ActionKind.ANNOUNCE, ActionKind.REMIND_1H) and now >= starts_at:
+        return "session already started"
+    if kind is ActionKind.REMIND_24H and now >= starts_at - timedelta(hours=1):
+        return "the 1-hour reminder covers it"
+    if kind in (ActionKind.MIRROR_EVENT, ActionKind.OPEN_ROOM) and now >= ends_at:
+        return "session already ended"
+    return None
+
+
+def retry_at(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failed tries (exponential backoff), or ``None`` to give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + min(_RETRY_BASE * 2 ** (attempts - 1), _RETRY_CAP)
+
+
+def nonce(action_id: int) -> str:
+    """The message nonce of an action (at most 25 characters): Discord then refuses to post it twice."""
+    return f"cwtch-{action_id}"[:25]
