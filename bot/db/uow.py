@@ -7,11 +7,19 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.actions import ActionRepository
 from bot.db.repositories import (
     AuditLogRepository,
     BotStateRepository,
     CohortRepository,
     GuildSettingsRepository,
+)
+from bot.db.sessions import (
+    AttendanceRepository,
+    OccurrenceRepository,
+    PreferenceRepository,
+    RsvpRepository,
+    SeriesRepository,
 )
 
 
@@ -22,6 +30,12 @@ class UnitOfWork:
     cohorts: CohortRepository
     audit: AuditLogRepository
     bot_state: BotStateRepository
+    series: SeriesRepository
+    occurrences: OccurrenceRepository
+    rsvps: RsvpRepository
+    attendance: AttendanceRepository
+    preferences: PreferenceRepository
+    actions: ActionRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -33,6 +47,12 @@ class UnitOfWork:
         self.cohorts = CohortRepository(session)
         self.audit = AuditLogRepository(session)
         self.bot_state = BotStateRepository(session)
+        self.series = SeriesRepository(session)
+        self.occurrences = OccurrenceRepository(session)
+        self.rsvps = RsvpRepository(session)
+        self.attendance = AttendanceRepository(session)
+        self.preferences = PreferenceRepository(session)
+        self.actions = ActionRepository(session)
         return self
 
     async def __aexit__(

@@ -59,6 +59,19 @@ def skip_reason(kind: ActionKind, starts_at: datetime, ends_at: datetime, now: d
     return None
 
 
+def rearm_after_move(kind: ActionKind, state: ActionState, new_due: datetime, now: datetime) -> bool:
+    """Whether a moved session's action should run (again) at its new time.
+
+    The announcement and the event are edited in place when a session moves, never posted twice; reminders
+    and the room follow the new time if it is still ahead.
+    """
+    if state is ActionState.CLAIMED:
+        return False
+    if kind in (ActionKind.ANNOUNCE, ActionKind.MIRROR_EVENT):
+        return state is not ActionState.DONE
+    return new_due > now or state is ActionState.PENDING
+
+
 def retry_at(attempts: int, now: datetime) -> datetime | None:
     """When to try again after ``attempts`` failed tries (exponential backoff), or ``None`` to give up."""
     if attempts >= MAX_ATTEMPTS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
@@ -92,3 +92,13 @@ def discord_timestamp(moment: datetime, style: str = "F") -> str:
     if moment.tzinfo is None:
         raise ValueError("aware datetimes only")
     return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    """``YYYY-MM-DD``, or a clear refusal naming ``what``."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InvalidInput(
+            f"I couldn't read {text.strip()!r} as a {what}. Use `YYYY-MM-DD`, e.g. `2026-12-31`."
+        ) from exc

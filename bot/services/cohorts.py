@@ -45,10 +45,10 @@ class CohortService:
         description = rules.clean_description(description)
         zone = rules.parse_timezone(timezone) if timezone else rules.parse_timezone(self._default_timezone)
         async with self._uow() as uow:
-            guild_roles = await _guild_roles(uow, guild_id)
-            require_facilitator(actor, guild_roles)
+            roles_here = await guild_roles(uow, guild_id)
+            require_facilitator(actor, roles_here)
             if role_id is not None:
-                _refuse_privileged_role(guild_id, role_id, guild_roles)
+                _refuse_privileged_role(guild_id, role_id, roles_here)
                 await self._roles.check_assignable(guild_id, role_id)
             if await uow.cohorts.by_name_key(guild_id, rules.name_key(name)) is not None:
                 raise AlreadyExists(f"There is already a cohort called **{name}** here. Pick another name.")
@@ -102,7 +102,7 @@ class CohortService:
             return _info(cohort)
 
 
-async def _guild_roles(uow: UnitOfWork, guild_id: int) -> GuildRoles:
+async def guild_roles(uow: UnitOfWork, guild_id: int) -> GuildRoles:
     settings = await uow.guild_settings.get(guild_id)
     if settings is None:
         return GuildRoles()

@@ -1,0 +1,207 @@
+"""Repositories of series, occurrences, RSVPs, attendance and member preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Attendance, Cohort, MemberPreference, Occurrence, Rsvp, Series
+
+
+class SeriesRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, series: Series) -> Series:
+        self._session.add(series)
+        await self._session.flush()
+        return series
+
+    async def get(self, guild_id: int, series_id: int) -> Series | None:
+        series = await self._session.get(Series, series_id)
+        return series if series is not None and series.guild_id == guild_id else None
+
+    async def in_guild(self, guild_id: int, cohort_id: int | None = None) -> Sequence[tuple[Series, Cohort]]:
+        query = select(Series, Cohort).join(Cohort, Series.cohort_id == Cohort.id).where(Series.guild_id == guild_id)
+        if cohort_id is not None:
+            query = query.where(Series.cohort_id == cohort_id)
+        return (await self._session.execute(query.order_by(Cohort.name_key, Series.title, Series.id))).tuples().all()
+
+    async def active(self, limit: int | None = None) -> Sequence[Series]:
+        query = select(Series).where(Series.state == "active").order_by(Series.id)
+        return (await self._session.scalars(query.limit(limit))).all()
+
+    async def with_cohort(self, series_id: int) -> tuple[Series, Cohort] | None:
+        query = select(Series, Cohort).join(Cohort, Series.cohort_id == Cohort.id).where(Series.id == series_id)
+        return (await self._session.execute(query)).tuples().one_or_none()
+
+
+class OccurrenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, occurrence: Occurrence) -> Occurrence:
+        self._session.add(occurrence)
+        await self._session.flush()
+        return occurrence
+
+    async def get(self, occurrence_id: int, *, for_update: bool = False) -> Occurrence | None:
+        if for_update:
+            query = select(Occurrence).where(Occurrence.id == occurrence_id).with_for_update()
+            return (await self._session.scalars(query)).one_or_none()
+        return await self._session.get(Occurrence, occurrence_id)
+
+    async def of_series(self, series_id: int, *, after: datetime | None = None) -> Sequence[Occurrence]:
+        query = select(Occurrence).where(Occurrence.series_id == series_id)
+        if after is not None:
+            query = query.where(Occurrence.starts_at > after)
+        return (await self._session.scalars(query.order_by(Occurrence.sequence))).all()
+
+    async def upcoming(
+        self, guild_id: int, now: datetime, *, cohort_id: int | None = None, limit: int = 25
+    ) -> Sequence[tuple[Occurrence, Series, Cohort]]:
+        query = (
+            select(Occurrence, Series, Cohort)
+            .join(Series, Occurrence.series_id == Series.id)
+            .join(Cohort, Series.cohort_id == Cohort.id)
+            .where(Occurrence.guild_id == guild_id, Occurrence.ends_at > now)
+        )
+        if cohort_id is not None:
+            query = query.where(Series.cohort_id == cohort_id)
+        query = query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit)
+        return (await self._session.execute(query)).tuples().all()
+
+    async def card_parts(self, occurrence_id: int) -> tuple[Occurrence, Series, Cohort] | None:
+        query = (
+            select(Occurrence, Series, Cohort)
+            .join(Series, Occurrence.series_id == Series.id)
+            .join(Cohort, Series.cohort_id == Cohort.id)
+            .where(Occurrence.id == occurrence_id)
+        )
+        return (await self._session.execute(query)).tuples().one_or_none()
+
+    async def open_in_room(self, guild_id: int, room_channel_id: int) -> Occurrence | None:
+        query = (
+            select(Occurrence)
+            .join(Series, Occurrence.series_id == Series.id)
+            .where(
+                Occurrence.guild_id == guild_id, Occurrence.state == "open", Series.room_channel_id == room_channel_id
+            )
+            .order_by(Occurrence.starts_at.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def events_in_guild(self, guild_id: int, now: datetime) -> int:
+        query = select(func.count()).where(
+            Occurrence.guild_id == guild_id, Occurrence.event_id.is_not(None), Occurrence.ends_at > now
+        )
+        return int((await self._session.execute(query)).scalar_one())
+
+
+class RsvpRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of(self, occurrence_id: int, user_id: int) -> Rsvp | None:
+        query = select(Rsvp).where(Rsvp.occurrence_id == occurrence_id, Rsvp.user_id == user_id)
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def add(self, rsvp: Rsvp) -> None:
+        self._session.add(rsvp)
+        await self._session.flush()
+
+    async def counts(self, occurrence_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+        if not occurrence_ids:
+            return {}
+        query = (
+            select(Rsvp.occurrence_id, Rsvp.status, func.count())
+            .where(Rsvp.occurrence_id.in_(occurrence_ids))
+            .group_by(Rsvp.occurrence_id, Rsvp.status)
+        )
+        return {(occ, status): n for occ, status, n in (await self._session.execute(query)).tuples()}
+
+    async def statuses_of(self, user_id: int, occurrence_ids: Sequence[int]) -> dict[int, str]:
+        if not occurrence_ids:
+            return {}
+        query = select(Rsvp.occurrence_id, Rsvp.status).where(
+            Rsvp.user_id == user_id, Rsvp.occurrence_id.in_(occurrence_ids)
+        )
+        return dict((await self._session.execute(query)).tuples().all())
+
+    async def users(self, occurrence_id: int, status: str) -> list[int]:
+        query = (
+            select(Rsvp.user_id)
+            .where(Rsvp.occurrence_id == occurrence_id, Rsvp.status == status)
+            .order_by(Rsvp.updated_at, Rsvp.id)
+        )
+        return list((await self._session.scalars(query)).all())
+
+    async def set_status(self, occurrence_id: int, user_ids: Sequence[int], status: str, now: datetime) -> None:
+        if user_ids:
+            await self._session.execute(
+                update(Rsvp)
+                .where(Rsvp.occurrence_id == occurrence_id, Rsvp.user_id.in_(user_ids))
+                .values(status=status, updated_at=now)
+            )
+
+
+class AttendanceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of(self, occurrence_id: int, user_id: int) -> Attendance | None:
+        query = select(Attendance).where(Attendance.occurrence_id == occurrence_id, Attendance.user_id == user_id)
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def record(self, guild_id: int, occurrence_id: int, user_id: int, *, present: bool, source: str) -> bool:
+        """Record presence; returns ``False`` if the same fact was already recorded."""
+        row = await self.of(occurrence_id, user_id)
+        if row is None:
+            self._session.add(
+                Attendance(
+                    guild_id=guild_id, occurrence_id=occurrence_id, user_id=user_id, present=present, source=source
+                )
+            )
+            await self._session.flush()
+            return True
+        if row.present == present:
+            return False
+        if row.source == "facilitator" and source != "facilitator":
+            return False  # a facilitator's correction wins over presence signals
+        row.present, row.source = present, source
+        await self._session.flush()
+        return True
+
+    async def of_occurrence(self, occurrence_id: int) -> Sequence[Attendance]:
+        query = select(Attendance).where(Attendance.occurrence_id == occurrence_id).order_by(Attendance.recorded_at)
+        return (await self._session.scalars(query)).all()
+
+
+class PreferenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, guild_id: int, user_id: int) -> MemberPreference | None:
+        return await self._session.get(MemberPreference, (guild_id, user_id))
+
+    async def get_or_create(self, guild_id: int, user_id: int) -> MemberPreference:
+        preference = await self.get(guild_id, user_id)
+        if preference is None:
+            preference = MemberPreference(guild_id=guild_id, user_id=user_id, reminders=True)
+            self._session.add(preference)
+            await self._session.flush()
+        return preference
+
+    async def reminders_off(self, guild_id: int, user_ids: Sequence[int]) -> set[int]:
+        if not user_ids:
+            return set()
+        query = select(MemberPreference.user_id).where(
+            MemberPreference.guild_id == guild_id,
+            MemberPreference.user_id.in_(user_ids),
+            MemberPreference.reminders.is_(False),
+        )
+        return set((await self._session.scalars(query)).all())

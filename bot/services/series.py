@@ -1,0 +1,252 @@
+"""Use cases of ``/series``: create, list, pause, resume and end a recurring series; keep its sessions made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.db.models import Occurrence, Series
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import recurrence as rules
+from bot.domain import sessions as session_rules
+from bot.domain.access import Actor, require_facilitator
+from bot.domain.actions import ActionKind, due_times
+from bot.domain.cohorts import name_key
+from bot.domain.errors import InvalidInput, NotFound
+from bot.services.cards import recurrence_of
+from bot.services.cohorts import guild_roles
+
+Clock = Callable[[], datetime]
+MATERIALIZE_AHEAD = timedelta(days=62)  # beyond the event horizon, and far enough to hold a bimonthly's next
+PAUSED = "series paused"
+ENDED = "series ended"
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInfo:
+    id: int
+    title: str
+    cohort_name: str
+    rule: str
+    state: str
+    duration_minutes: int
+    capacity: int | None
+    next_starts: tuple[datetime, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRequest:
+    """What a facilitator typed into ``/series create`` (still unvalidated)."""
+
+    cohort: str
+    title: str
+    cadence: str
+    start: str
+    duration: int
+    capacity: int | None = None
+    room_channel_id: int | None = None
+    link: str | None = None
+    monthly_by: str | None = None
+    until: str | None = None
+    count: int | None = None
+
+
+class SeriesService:
+    def __init__(self, uow: UnitOfWorkFactory, *, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def create(self, guild_id: int, actor: Actor, request: SeriesRequest) -> SeriesInfo:
+        now = self._clock()
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            cohort = await uow.cohorts.by_name_key(guild_id, name_key(request.cohort))
+            if cohort is None:
+                raise NotFound(
+                    f"There's no cohort called **{request.cohort.strip()}** here. `/cohort list` shows them."
+                )
+            series = _validated_series(guild_id, cohort.id, cohort.timezone, actor.user_id, request, now)
+            await uow.series.add(series)
+            made = await materialize(uow, series, now)
+            await uow.audit.record(guild_id, actor.user_id, "series.create", series_id=series.id, title=series.title)
+            await uow.commit()
+            return _info(series, cohort.name, [o.starts_at for o in made if o.starts_at > now])
+
+    async def listing(self, guild_id: int, cohort: str | None = None) -> list[SeriesInfo]:
+        now = self._clock()
+        async with self._uow() as uow:
+            cohort_id = None
+            if cohort:
+                found = await uow.cohorts.by_name_key(guild_id, name_key(cohort))
+                if found is None:
+                    raise NotFound(f"There's no cohort called **{cohort.strip()}** here. `/cohort list` shows them.")
+                cohort_id = found.id
+            infos = []
+            for series, owner in await uow.series.in_guild(guild_id, cohort_id):
+                upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
+                infos.append(_info(series, owner.name, upcoming))
+            return infos
+
+    async def choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
+        """``(label, id)`` of series matching ``fragment``, for autocomplete."""
+        needle = fragment.strip().casefold()
+        async with self._uow() as uow:
+            rows = await uow.series.in_guild(guild_id)
+        return [
+            (f"{series.title} ({cohort.name}, {series.state})"[:100], series.id)
+            for series, cohort in rows
+            if needle in series.title.casefold() or needle in cohort.name.casefold()
+        ][:25]
+
+    async def pause(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
+        """Pause: upcoming sessions are cancelled (reason "series paused"). Returns the cancelled occurrences."""
+        return await self._stop(guild_id, actor, series_id, "paused", PAUSED)
+
+    async def end(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
+        return await self._stop(guild_id, actor, series_id, "ended", ENDED)
+
+    async def resume(self, guild_id: int, actor: Actor, series_id: int) -> SeriesInfo:
+        now = self._clock()
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            series, cohort_name = await _series(uow, guild_id, series_id)
+            if series.state != "paused":
+                raise InvalidInput(f"**{series.title}** is {series.state}, not paused, so there is nothing to resume.")
+            series.state = "active"
+            for occurrence in await uow.occurrences.of_series(series.id, after=now):
+                if occurrence.state == "cancelled" and occurrence.cancel_reason == PAUSED:
+                    occurrence.state, occurrence.cancel_reason = "scheduled", None
+                    await uow.actions.reschedule(
+                        occurrence.id,
+                        due_times(occurrence.starts_at, occurrence.ends_at),
+                        rearm={kind.value for kind in ActionKind},
+                    )
+            await materialize(uow, series, now)
+            await uow.audit.record(guild_id, actor.user_id, "series.resume", series_id=series.id)
+            await uow.commit()
+            upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
+            return _info(series, cohort_name, upcoming)
+
+    async def _stop(
+        self, guild_id: int, actor: Actor, series_id: int, state: str, reason: str
+    ) -> tuple[SeriesInfo, list[int]]:
+        now = self._clock()
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            series, cohort_name = await _series(uow, guild_id, series_id)
+            if series.state == "ended" or series.state == state:
+                raise InvalidInput(f"**{series.title}** is already {series.state}.")
+            series.state = state
+            cancelled = []
+            for occurrence in await uow.occurrences.of_series(series.id, after=now):
+                if occurrence.state == "scheduled":
+                    occurrence.state, occurrence.cancel_reason = "cancelled", reason
+                    await uow.actions.skip_pending(occurrence.id, reason, now)
+                    cancelled.append(occurrence.id)
+            await uow.audit.record(guild_id, actor.user_id, f"series.{state}", series_id=series.id)
+            await uow.commit()
+            return _info(series, cohort_name, []), cancelled
+
+    async def materialize_all(self, limit: int | None = None) -> int:
+        """Make the occurrences (and their actions) of every active series up to the horizon. Returns how many."""
+        now = self._clock()
+        made = 0
+        async with self._uow() as uow:
+            for series in await uow.series.active(limit):
+                made += len(await materialize(uow, series, now))
+            await uow.commit()
+        return made
+
+
+async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Occurrence]:
+    """Create the series' occurrences up to ``now + MATERIALIZE_AHEAD`` (always the next one), with actions."""
+    if series.state != "active":
+        return []
+    duration = timedelta(minutes=series.duration_minutes)
+    made: list[Occurrence] = []
+    for sequence, start in rules.occurrences(recurrence_of(series)):
+        if sequence <= series.materialized_through:
+            continue
+        if start > now + MATERIALIZE_AHEAD and (made or series.materialized_through >= 0):
+            break
+        occurrence = await uow.occurrences.add(
+            Occurrence(
+                guild_id=series.guild_id,
+                series_id=series.id,
+                sequence=sequence,
+                scheduled_start=start,
+                starts_at=start,
+                ends_at=start + duration,
+                state="scheduled",
+            )
+        )
+        await uow.actions.plan(series.guild_id, occurrence.id, due_times(occurrence.starts_at, occurrence.ends_at))
+        series.materialized_through = sequence
+        made.append(occurrence)
+    return made
+
+
+def _validated_series(
+    guild_id: int, cohort_id: int, timezone: str, user_id: int, request: SeriesRequest, now: datetime
+) -> Series:
+    try:
+        cadence = rules.Cadence(request.cadence.strip().lower())
+    except ValueError:
+        options = ", ".join(c.value for c in rules.Cadence)
+        raise InvalidInput(f"Cadence must be one of: {options}.") from None
+    try:
+        monthly_by = rules.MonthlyBy((request.monthly_by or "weekday").strip().lower())
+    except ValueError:
+        options = ", ".join(m.value for m in rules.MonthlyBy)
+        raise InvalidInput(f"`monthly_by` must be one of: {options}.") from None
+    rule_zone = rules.ZoneInfo(timezone)
+    local = session_rules.parse_local_start(request.start, rule_zone)
+    session_rules.require_future(rules.to_utc(local, rule_zone), now, rule_zone)
+    duration = session_rules.validate_duration(request.duration)
+    until = session_rules.parse_date(request.until, "end date (`until`)") if request.until else None
+    recurrence = rules.Recurrence(cadence, local, rule_zone, monthly_by, until=until, count=request.count)
+    if monthly_by is rules.MonthlyBy.LAST_WEEKDAY and recurrence.nth_weekday == -1:
+        last = rules.nth_weekday_of_month(local.year, local.month, local.weekday(), -1)
+        if last != local.day:
+            raise InvalidInput(f"{local:%-d %B} is not the last {local:%A} of its month; pick that day as the start.")
+    return Series(
+        guild_id=guild_id,
+        cohort_id=cohort_id,
+        title=session_rules.clean_title(request.title),
+        cadence=cadence.value,
+        monthly_by=monthly_by.value,
+        first_date=local.date(),
+        start_time=local.time(),
+        timezone=timezone,
+        duration_minutes=int(duration.total_seconds() // 60),
+        capacity=session_rules.validate_capacity(request.capacity),
+        room_channel_id=request.room_channel_id,
+        link=session_rules.clean_link(request.link),
+        until=until,
+        count=request.count,
+        state="active",
+        materialized_through=-1,
+        created_by=user_id,
+    )
+
+
+async def _series(uow: UnitOfWork, guild_id: int, series_id: int) -> tuple[Series, str]:
+    series = await uow.series.get(guild_id, series_id)
+    found = await uow.series.with_cohort(series_id) if series is not None else None
+    if found is None:
+        raise NotFound("I can't find that series here. Pick one from the list as you type.")
+    return found[0], found[1].name
+
+
+def _info(series: Series, cohort_name: str, upcoming: list[datetime]) -> SeriesInfo:
+    return SeriesInfo(
+        id=series.id,
+        title=series.title,
+        cohort_name=cohort_name,
+        rule=rules.describe(recurrence_of(series)),
+        state=series.state,
+        duration_minutes=series.duration_minutes,
+        capacity=series.capacity,
+        next_starts=tuple(sorted(upcoming)[:5]),
+    )
