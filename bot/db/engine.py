@@ -11,6 +11,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -19,11 +21,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: two units of work that read and then write (say, two RSVPs for
+    # the last place) queue behind the busy timeout instead of failing with SQLITE_BUSY half-way.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     """SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (asyncpg), chosen by the URL."""
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 

@@ -48,8 +48,14 @@ def due_times(starts_at: datetime, ends_at: datetime) -> dict[ActionKind, dateti
     }
 
 
-def skip_reason(kind: ActionKind, starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
+def skip_reason(kind: ActionKind, state: str, starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
     """Why running ``kind`` now would no longer make sense, or ``None`` if it should run."""
+    if state == "cancelled":
+        return "session cancelled"
+    if state == "closed" and kind is not ActionKind.CLOSE_ROOM:
+        return "session already ended"
+    if state == "open" and kind is ActionKind.OPEN_ROOM:
+        return "room already open"
     if kind in (ActionKind.ANNOUNCE, ActionKind.REMIND_1H) and now >= starts_at:
         return "session already started"
     if kind is ActionKind.REMIND_24H and now >= starts_at - timedelta(hours=1):

@@ -1,0 +1,52 @@
+"""Opening and closing a session's room: shared by the scheduled actions and the facilitators' commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.services.cards import load_card
+from bot.services.ports import SessionCard, SessionGateway
+
+
+async def open_room(
+    uow_factory: UnitOfWorkFactory, gateway: SessionGateway, occurrence_id: int, now: datetime, *, nonce: str
+) -> SessionCard | None:
+    """Mark the session open and open its room; returns ``None`` if it was not waiting to open."""
+    async with uow_factory() as uow:
+        occurrence = await uow.occurrences.get(occurrence_id)
+        if occurrence is None or occurrence.state != "scheduled":
+            return None
+        occurrence.state, occurrence.opened_at = "open", now
+        await uow.commit()
+        session = await load_card(uow, occurrence_id)
+    assert session is not None
+    thread_id = await gateway.open_room(session, nonce=nonce)
+    async with uow_factory() as uow:
+        occurrence = await uow.occurrences.get(occurrence_id)
+        if occurrence is not None and thread_id is not None and occurrence.thread_id != thread_id:
+            occurrence.thread_id = thread_id
+            await uow.commit()
+        session = await load_card(uow, occurrence_id)
+    assert session is not None
+    await gateway.refresh_announcement(session)
+    return session
+
+
+async def close_room(
+    uow_factory: UnitOfWorkFactory, gateway: SessionGateway, occurrence_id: int, now: datetime
+) -> SessionCard | None:
+    """Mark the session closed and close its room; returns ``None`` if it was already closed or cancelled."""
+    async with uow_factory() as uow:
+        occurrence = await uow.occurrences.get(occurrence_id)
+        if occurrence is None or occurrence.state not in ("open", "scheduled"):
+            return None
+        occurrence.state, occurrence.closed_at = "closed", now
+        if occurrence.opened_at is None:
+            occurrence.opened_at = now
+        await uow.commit()
+        session = await load_card(uow, occurrence_id)
+    assert session is not None
+    await gateway.close_room(session)
+    await gateway.refresh_announcement(session)
+    return session

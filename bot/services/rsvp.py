@@ -1,0 +1,118 @@
+"""Use cases of the RSVP buttons, the ground rules, reminders preferences and the check-in."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.db.models import Rsvp
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain import rsvp as rules
+from bot.domain.errors import InvalidInput, NotFound, UserFacingError
+from bot.services.cards import load_card
+from bot.services.ports import Notice, SessionCard, SessionGateway
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+class GroundRulesRequired(UserFacingError):
+    """The member must accept the ground rules before their first RSVP."""
+
+    def __init__(self) -> None:
+        super().__init__("Before your first RSVP, please read and accept the ground rules.")
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpOutcome:
+    session: SessionCard
+    status: rules.RsvpStatus
+    promoted: list[int] = field(default_factory=list)
+
+
+class RsvpService:
+    def __init__(self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._clock = clock
+
+    async def respond(self, guild_id: int, user_id: int, occurrence_id: int, choice: rules.Choice) -> RsvpOutcome:
+        """Record the member's answer; a freed place goes to the first on the waitlist, who is told."""
+        now = self._clock()
+        async with self._uow() as uow:
+            occurrence = await uow.occurrences.get(occurrence_id, for_update=True)
+            if occurrence is None or occurrence.guild_id != guild_id:
+                raise NotFound("I can't find that session any more.")
+            rules.require_open_for_rsvp(occurrence.state, occurrence.starts_at, now)
+            preference = await uow.preferences.get(guild_id, user_id)
+            if choice is rules.Choice.YES and (preference is None or preference.ground_rules_accepted_at is None):
+                raise GroundRulesRequired()
+            parts = await uow.occurrences.card_parts(occurrence_id)
+            assert parts is not None
+            capacity = parts[1].capacity
+            existing = await uow.rsvps.of(occurrence_id, user_id)
+            current = rules.RsvpStatus(existing.status) if existing else None
+            going = [u for u in await uow.rsvps.users(occurrence_id, "going") if u != user_id]
+            status = rules.status_for(choice, current, len(going), capacity)
+            if existing is None:
+                await uow.rsvps.add(
+                    Rsvp(guild_id=guild_id, occurrence_id=occurrence_id, user_id=user_id, status=status)
+                )
+            elif existing.status != status:
+                existing.status, existing.updated_at = status.value, now
+            promoted: list[int] = []
+            if current is rules.RsvpStatus.GOING and status is not rules.RsvpStatus.GOING:
+                waitlist = await uow.rsvps.users(occurrence_id, "waitlisted")
+                promoted = rules.promotions(capacity, len(going), waitlist)
+                await uow.rsvps.set_status(occurrence_id, promoted, "going", now)
+            await uow.commit()
+            session = await load_card(uow, occurrence_id)
+        assert session is not None
+        for promoted_user in promoted:
+            await self._gateway.notify(session, promoted_user, Notice.PROMOTED)
+        await self._gateway.refresh_announcement(session)
+        return RsvpOutcome(session, status, promoted)
+
+    async def accept_ground_rules(self, guild_id: int, user_id: int) -> None:
+        async with self._uow() as uow:
+            preference = await uow.preferences.get_or_create(guild_id, user_id)
+            if preference.ground_rules_accepted_at is None:
+                preference.ground_rules_accepted_at = self._clock()
+            await uow.commit()
+
+    async def set_reminders(self, guild_id: int, user_id: int, enabled: bool) -> None:
+        async with self._uow() as uow:
+            preference = await uow.preferences.get_or_create(guild_id, user_id)
+            preference.reminders = enabled
+            await uow.commit()
+
+    async def check_in(self, guild_id: int, user_id: int, occurrence_id: int) -> SessionCard:
+        """The "I'm here" button: counts as attendance while the session is open."""
+        async with self._uow() as uow:
+            occurrence = await uow.occurrences.get(occurrence_id)
+            if occurrence is None or occurrence.guild_id != guild_id:
+                raise NotFound("I can't find that session any more.")
+            if occurrence.state != "open":
+                when = "hasn't started yet" if occurrence.state == "scheduled" else "is over"
+                raise InvalidInput(f"Check-in is open only while the session runs, and this one {when}.")
+            await uow.attendance.record(guild_id, occurrence_id, user_id, present=True, source="checkin")
+            await uow.commit()
+            session = await load_card(uow, occurrence_id)
+        assert session is not None
+        return session
+
+    async def voice_presence(self, guild_id: int, user_id: int, channel_id: int | None) -> int | None:
+        """A member joined ``channel_id`` (or left voice): count them at the session open in that room."""
+        if channel_id is None:
+            return None
+        async with self._uow() as uow:
+            occurrence = await uow.occurrences.open_in_room(guild_id, channel_id)
+            if occurrence is None:
+                return None
+            recorded = await uow.attendance.record(guild_id, occurrence.id, user_id, present=True, source="voice")
+            await uow.commit()
+        if recorded:
+            log.info("voice attendance: user %s at occurrence %s", user_id, occurrence.id)
+        return occurrence.id
