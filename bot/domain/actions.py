@@ -88,3 +88,8 @@ def retry_at(attempts: int, now: datetime) -> datetime | None:
 def nonce(action_id: int) -> str:
     """The message nonce of an action (at most 25 characters): Discord then refuses to post it twice."""
     return f"cwtch-{action_id}"[:25]
+
+
+def room_nonce(occurrence_id: int) -> str:
+    """The nonce of the "room is open" message when a facilitator opens the room by hand."""
+    return f"cwtch-room-{occurrence_id}"[:25]
