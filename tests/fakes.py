@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
 from bot.domain.errors import BotLacksPermission, InvalidInput
+from bot.services.ports import Announcement, Notice, SessionCard
 
 
 class FakeRoleGateway:
@@ -31,3 +36,77 @@ class FakeRoleGateway:
 
     def roles_of(self, guild_id: int, user_id: int) -> set[int]:
         return self.members.get((guild_id, user_id), set())
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+
+class FakeSessionGateway:
+    """Records what the services asked Discord to do; DMs to ``closed_dms`` are refused."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, Any]] = []
+        self.closed_dms: set[int] = set()
+        self.fail_next: int = 0
+        self._ids = 5000
+
+    def _next(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise RuntimeError("Discord is having a moment")
+
+    def of(self, name: str) -> list[tuple[int, Any]]:
+        return [(occurrence_id, detail) for call, occurrence_id, detail in self.calls if call == name]
+
+    async def announce(self, card: SessionCard, *, nonce: str) -> Announcement:
+        self._maybe_fail()
+        self.calls.append(("announce", card.occurrence_id, nonce))
+        return Announcement(channel_id=card.cohort_channel_id, message_id=self._next(), thread_id=self._next())
+
+    async def refresh_announcement(self, card: SessionCard) -> None:
+        self.calls.append(("refresh", card.occurrence_id, (card.state, card.going, card.waitlisted)))
+
+    async def upsert_event(self, card: SessionCard) -> int | None:
+        self._maybe_fail()
+        self.calls.append(("event", card.occurrence_id, card.starts_at))
+        return card.event_id or self._next()
+
+    async def cancel_event(self, card: SessionCard) -> None:
+        self.calls.append(("cancel_event", card.occurrence_id, card.event_id))
+
+    async def open_room(self, card: SessionCard, *, nonce: str) -> int | None:
+        self._maybe_fail()
+        self.calls.append(("open", card.occurrence_id, nonce))
+        return card.thread_id or self._next()
+
+    async def close_room(self, card: SessionCard) -> None:
+        self.calls.append(("close", card.occurrence_id, None))
+
+    async def notify(self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None) -> bool:
+        self._maybe_fail()
+        if user_id in self.closed_dms:
+            return False
+        self.calls.append(("dm", card.occurrence_id, (user_id, notice)))
+        return True
+
+    async def notify_in_thread(
+        self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None
+    ) -> None:
+        self.calls.append(("thread", card.occurrence_id, (tuple(user_ids), notice)))

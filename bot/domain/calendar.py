@@ -133,7 +133,7 @@ def _rrule(rule: Recurrence) -> str:
 def _when(prop: str, value: datetime, zone: ZoneInfo) -> str:
     """``PROP;TZID=<zone>:<wall clock>`` for naive wall-clock or aware ``value``; UTC if the wall clock is ambiguous."""
     if value.tzinfo is not None:
-        local = value.astimezone(zone).replace(tzinfo=None)
+        local = value.astimezone(zone).replace(tzinfo=None, fold=0)
         if to_utc(local, zone) != value:  # the second 01:30 of an autumn night: only UTC can say which
             return f"{prop}:{_utc(value)}"
         value = local
@@ -177,7 +177,8 @@ def _fold(line: str) -> bytes:
 
 
 def _vtimezone(zone: ZoneInfo, first: date, last: date) -> list[str]:
-    """VTIMEZONE for ``zone`` from a year before ``first`` on; a yearly rule it still follows is left open-ended."""
+    """VTIMEZONE for ``zone``, exact from its first change in the year before ``first``; a yearly rule it still
+    follows is left open-ended."""
     start_year, end_year = first.year - 1, max(last.year, first.year + 6) + 1  # 8+ years pin a rule down
     start = datetime(start_year, 1, 1, tzinfo=UTC)
     changes = _transitions(zone, start, datetime(end_year + 1, 1, 1, tzinfo=UTC))

@@ -1,0 +1,265 @@
+"""Series, sessions, RSVPs and the action ledger on a real database, with Discord's side faked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.access import Actor
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.rsvp import Choice, RsvpStatus
+from bot.services.actions import ActionRunner
+from bot.services.cohorts import CohortService
+from bot.services.guild_setup import SetupService
+from bot.services.ports import Notice
+from bot.services.rsvp import GroundRulesRequired, RsvpService
+from bot.services.series import SeriesRequest, SeriesService
+from bot.services.sessions import SessionService
+from tests.fakes import FakeClock, FakeRoleGateway, FakeSessionGateway
+
+GUILD = 900000000000000001
+FACILITATOR_ROLE = 11
+ADMIN = Actor(user_id=1, role_ids=frozenset(), is_admin=True)
+FACILITATOR = Actor(user_id=2, role_ids=frozenset({FACILITATOR_ROLE}), is_admin=False)
+MEMBER = Actor(user_id=3, role_ids=frozenset(), is_admin=False)
+ALICE, BOB, CARYS = 101, 102, 103
+
+
+class World:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self.clock = FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+        self.gateway = FakeSessionGateway()
+        self.uow = uow
+        self.series = SeriesService(uow, clock=self.clock)
+        self.sessions = SessionService(uow, self.gateway, clock=self.clock)
+        self.rsvp = RsvpService(uow, self.gateway, clock=self.clock)
+        self.runner = ActionRunner(uow, self.gateway, clock=self.clock, worker="test-1")
+
+    async def tick(self) -> dict[int, str]:
+        """What the reconcile tick does: run everything due now."""
+        due = await self.runner.due_before(self.clock() + timedelta(seconds=1))
+        return {action_id: await self.runner.run(action_id) for action_id, _ in due}
+
+    async def actions(self, occurrence_id: int) -> dict[str, str]:
+        async with self.uow() as uow:
+            return {a.kind: a.state for a in await uow.actions.of_occurrence(occurrence_id)}
+
+
+@pytest.fixture
+async def world(uow: UnitOfWorkFactory) -> World:
+    await SetupService(uow).set_roles(GUILD, ADMIN, facilitator_role_id=FACILITATOR_ROLE, coordinator_role_id=12)
+    cohorts = CohortService(uow, FakeRoleGateway(), default_timezone="Europe/London")
+    await cohorts.create(GUILD, FACILITATOR, name="Domiciliary care managers", description="d", channel_id=20)
+    await cohorts.create(GUILD, FACILITATOR, name="Care home managers", description="d", channel_id=21)
+    return World(uow)
+
+
+def fortnightly(**changes: object) -> SeriesRequest:
+    values: dict[str, object] = {
+        "cohort": "Domiciliary care managers",
+        "title": "Peer support",
+        "cadence": "fortnightly",
+        "start": "2026-03-17 10:00",
+        "duration": 90,
+        "capacity": 2,
+    }
+    values.update(changes)
+    return SeriesRequest(**values)  # type: ignore[arg-type]
+
+
+async def test_seed_series_are_made_with_their_sessions_and_actions(world: World) -> None:
+    dom = await world.series.create(GUILD, FACILITATOR, fortnightly())
+    assert dom.rule == "every other Tuesday at 10:00 (Europe/London)"
+    assert dom.next_starts[:2] == (datetime(2026, 3, 17, 10, tzinfo=UTC), datetime(2026, 3, 31, 9, tzinfo=UTC))
+    home = await world.series.create(
+        GUILD,
+        FACILITATOR,
+        SeriesRequest("Care home managers", "Care home peer support", "bimonthly", "2026-03-11 14:00", 90),
+    )
+    assert home.rule == "every other month on the 2nd Wednesday at 14:00 (Europe/London)"
+    assert home.next_starts == (datetime(2026, 3, 11, 14, tzinfo=UTC),)  # May is beyond the 62-day horizon
+    upcoming = await world.sessions.upcoming(GUILD, ALICE)
+    assert [u.session.title for u in upcoming][:3] == ["Care home peer support", "Peer support", "Peer support"]
+    occurrence = upcoming[1].session.occurrence_id
+    assert set(await world.actions(occurrence)) == {
+        "mirror_event",
+        "announce",
+        "remind_24h",
+        "remind_1h",
+        "open_room",
+        "close_room",
+    }
+    assert [s.title for s in await world.series.listing(GUILD, "care home managers")] == ["Care home peer support"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start": "2026-02-17 10:00"}, "in the past"),
+        ({"start": "17/03/2026 10am"}, "YYYY-MM-DD HH:MM"),
+        ({"start": "2026-02-30 10:00"}, "not a real date"),
+        ({"start": "2026-03-29 01:30"}, "doesn't exist in Europe/London"),
+        ({"duration": 10}, "between 15 and 480"),
+        ({"duration": 481}, "between 15 and 480"),
+        ({"capacity": 0}, "at least 1"),
+        ({"cadence": "daily"}, "Cadence must be one of"),
+        ({"cohort": "Gardeners"}, "no cohort called"),
+        ({"count": 3, "until": "2026-06-01"}, "not both"),
+        ({"until": "next year"}, "end date"),
+        ({"link": "teams.microsoft.com/x"}, "https://"),
+        ({"title": "t" * 101}, "at most 100"),
+    ],
+)
+async def test_bad_series_input_is_refused(world: World, changes: dict[str, object], message: str) -> None:
+    with pytest.raises((InvalidInput, NotFound), match=message):
+        await world.series.create(GUILD, FACILITATOR, fortnightly(**changes))
+    assert await world.series.listing(GUILD) == []
+
+
+async def test_only_facilitators_create_series(world: World) -> None:
+    with pytest.raises(NotAllowed):
+        await world.series.create(GUILD, MEMBER, fortnightly())
+
+
+async def test_actions_run_once_when_due_and_catch_up_after_downtime(world: World) -> None:
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    first = (await world.sessions.upcoming(GUILD, ALICE))[0].session.occurrence_id
+    results = await world.tick()  # 1 March: events for the sessions within 28 days
+    assert set(results.values()) == {"done"}
+    assert [occ for occ, _ in world.gateway.of("event")][:1] == [first]
+    assert world.gateway.of("announce") == []
+
+    world.clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=UTC))  # 7 days before: announced
+    await world.tick()
+    assert [occ for occ, _ in world.gateway.of("announce")] == [first]
+    assert await world.tick() == {}  # nothing is sent twice
+
+    await world.rsvp.accept_ground_rules(GUILD, ALICE)
+    await world.rsvp.respond(GUILD, ALICE, first, Choice.YES)
+    world.clock.set(datetime(2026, 3, 16, 10, 0, tzinfo=UTC))
+    await world.tick()
+    assert world.gateway.of("dm") == [(first, (ALICE, Notice.REMIND_24H))]
+
+    # Down from 08:00 to 10:30 on the day: the 1-hour reminder no longer makes sense; the room still opens.
+    world.clock.set(datetime(2026, 3, 17, 10, 30, tzinfo=UTC))
+    await world.tick()
+    states = await world.actions(first)
+    assert states["remind_1h"] == "skipped" and states["open_room"] == "done"
+    assert [occ for occ, _ in world.gateway.of("open")] == [first]
+    world.clock.set(datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    await world.tick()
+    assert (await world.actions(first))["close_room"] == "done"
+    assert [occ for occ, _ in world.gateway.of("close")] == [first]
+
+
+async def test_failed_sends_are_retried_with_backoff_and_claims_expire(world: World) -> None:
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    world.gateway.fail_next = 1
+    world.clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=UTC))
+    results = await world.tick()
+    assert "pending" in results.values()
+    assert await world.tick() == {}  # backing off
+    world.clock.advance(timedelta(seconds=16))
+    assert set((await world.tick()).values()) == {"done"}
+
+    # A process claims an action and dies; after the lease another takes it over.
+    world.clock.set(datetime(2026, 3, 16, 10, 0, tzinfo=UTC))
+    [(action_id, _)] = await world.runner.due_before(world.clock() + timedelta(seconds=1))
+    async with world.uow() as uow:
+        assert await uow.actions.claim(action_id, "dead-process", world.clock(), timedelta(minutes=2))
+        await uow.commit()
+    other = ActionRunner(world.uow, world.gateway, clock=world.clock, worker="test-2")
+    assert await other.run(action_id) == "not claimed"
+    world.clock.advance(timedelta(minutes=3))
+    assert [a for a, _ in await other.due_before(world.clock())] == [action_id]
+    assert await other.run(action_id) == "done"
+
+
+async def test_rsvp_capacity_waitlist_and_promotion(world: World) -> None:
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    first = (await world.sessions.upcoming(GUILD, ALICE))[0].session.occurrence_id
+    with pytest.raises(GroundRulesRequired):
+        await world.rsvp.respond(GUILD, ALICE, first, Choice.YES)
+    for user in (ALICE, BOB, CARYS):
+        await world.rsvp.accept_ground_rules(GUILD, user)
+    assert (await world.rsvp.respond(GUILD, ALICE, first, Choice.YES)).status is RsvpStatus.GOING
+    assert (await world.rsvp.respond(GUILD, BOB, first, Choice.YES)).status is RsvpStatus.GOING
+    carys = await world.rsvp.respond(GUILD, CARYS, first, Choice.YES)
+    assert carys.status is RsvpStatus.WAITLISTED and carys.session.going == 2 and carys.session.waitlisted == 1
+    assert (await world.rsvp.respond(GUILD, ALICE, first, Choice.YES)).status is RsvpStatus.GOING  # idempotent
+    left = await world.rsvp.respond(GUILD, ALICE, first, Choice.NO)
+    assert left.status is RsvpStatus.DECLINED and left.promoted == [CARYS]
+    assert (first, (CARYS, Notice.PROMOTED)) in world.gateway.of("dm")
+    assert left.session.going == 2 and left.session.waitlisted == 0
+    mine = {u.session.occurrence_id: u.my_status for u in await world.sessions.upcoming(GUILD, CARYS)}
+    assert mine[first] == "going"
+    world.clock.set(datetime(2026, 3, 17, 10, 0, tzinfo=UTC))
+    with pytest.raises(InvalidInput, match="already started"):
+        await world.rsvp.respond(GUILD, ALICE, first, Choice.YES)
+
+
+async def test_cancel_and_move_one_session(world: World) -> None:
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    upcoming = await world.sessions.upcoming(GUILD, ALICE)
+    second, third = upcoming[1].session.occurrence_id, upcoming[2].session.occurrence_id
+    await world.rsvp.accept_ground_rules(GUILD, ALICE)
+    await world.rsvp.respond(GUILD, ALICE, second, Choice.YES)
+    await world.tick()  # mirrors events
+
+    with pytest.raises(NotAllowed):
+        await world.sessions.cancel(GUILD, MEMBER, second, "x")
+    cancelled = await world.sessions.cancel(GUILD, FACILITATOR, second, "Facilitator unwell")
+    assert cancelled.state == "cancelled" and cancelled.cancel_reason == "Facilitator unwell"
+    assert set((await world.actions(second)).values()) <= {"skipped", "done"}
+    assert (second, (ALICE, Notice.CANCELLED)) in world.gateway.of("dm")
+    assert [occ for occ, _ in world.gateway.of("cancel_event")] == [second]
+    with pytest.raises(InvalidInput, match="cancelled"):
+        await world.rsvp.respond(GUILD, ALICE, second, Choice.YES)
+
+    moved = await world.sessions.move(GUILD, FACILITATOR, third, "2026-04-15 13:30")
+    assert moved.starts_at == datetime(2026, 4, 15, 12, 30, tzinfo=UTC)  # BST
+    assert moved.ends_at - moved.starts_at == timedelta(minutes=90)
+    async with world.uow() as uow:
+        due = {a.kind: a.due_at for a in await uow.actions.of_occurrence(third)}
+    assert due["remind_1h"] == datetime(2026, 4, 15, 11, 30, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="in the past"):
+        await world.sessions.move(GUILD, FACILITATOR, third, "2026-02-01 10:00")
+
+
+async def test_pause_and_resume(world: World) -> None:
+    info = await world.series.create(GUILD, FACILITATOR, fortnightly())
+    paused, cancelled = await world.series.pause(GUILD, FACILITATOR, info.id)
+    assert paused.state == "paused" and len(cancelled) == 4
+    assert all(u.session.state == "cancelled" for u in await world.sessions.upcoming(GUILD, ALICE))
+    with pytest.raises(InvalidInput, match="already paused"):
+        await world.series.pause(GUILD, FACILITATOR, info.id)
+    resumed = await world.series.resume(GUILD, FACILITATOR, info.id)
+    assert resumed.state == "active" and len(resumed.next_starts) == 4
+    assert all(u.session.state == "scheduled" for u in await world.sessions.upcoming(GUILD, ALICE))
+    ended, _ = await world.series.end(GUILD, FACILITATOR, info.id)
+    assert ended.state == "ended"
+    with pytest.raises(InvalidInput):
+        await world.series.resume(GUILD, FACILITATOR, info.id)
+
+
+async def test_attendance_by_check_in_and_correction(world: World) -> None:
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    first = (await world.sessions.upcoming(GUILD, ALICE))[0].session.occurrence_id
+    with pytest.raises(InvalidInput, match="hasn't started"):
+        await world.rsvp.check_in(GUILD, ALICE, first)
+    world.clock.set(datetime(2026, 3, 17, 9, 55, tzinfo=UTC))
+    await world.sessions.start(GUILD, FACILITATOR, first)
+    await world.rsvp.check_in(GUILD, ALICE, first)
+    sheet = await world.sessions.attendance(GUILD, FACILITATOR, first)
+    assert sheet.present == [(ALICE, "checkin")]
+    sheet = await world.sessions.correct_attendance(GUILD, FACILITATOR, first, [BOB], present=True)
+    assert sorted(sheet.present) == [(ALICE, "checkin"), (BOB, "facilitator")]
+    sheet = await world.sessions.correct_attendance(GUILD, FACILITATOR, first, [ALICE], present=False)
+    assert sheet.present == [(BOB, "facilitator")]
+    world.clock.set(datetime(2026, 3, 17, 10, 0, tzinfo=UTC))
+    assert (await world.actions(first))["open_room"] == "skipped"
+    await world.sessions.end(GUILD, FACILITATOR, first)
+    with pytest.raises(InvalidInput, match="over"):
+        await world.rsvp.check_in(GUILD, BOB, first)
