@@ -367,7 +367,7 @@ def calendar_series(draw: st.DrawFn) -> CalendarSeries:
     return series(
         rule,
         cancelled=frozenset(cancelled),
-        moved={when: when + draw(shift) for when in moved if when not in cancelled},
+        moved={when: when + draw(shift) for when in moved},  # a session both cancelled and moved stays cancelled
     )
 
 

@@ -1,0 +1,121 @@
+"""How sessions look in Discord: announcements, reminders, notices and lists. Times are Discord timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.domain.sessions import discord_timestamp as ts
+from bot.services.ports import Notice, SessionCard
+from bot.services.series import SeriesInfo
+from bot.services.sessions import AttendanceSheet, UpcomingSession
+from bot.ui.embeds import CWTCH_COLOUR
+
+CANCELLED_COLOUR = discord.Colour.dark_grey()
+STATUS_WORDS = {"going": "you're going", "waitlisted": "you're on the waitlist", "declined": "you can't make it"}
+
+
+def where(session: SessionCard) -> str:
+    if session.room_channel_id:
+        return f"<#{session.room_channel_id}>"
+    if session.link:
+        return f"[online meeting link]({session.link})"
+    return "the session thread"
+
+
+def places(session: SessionCard) -> str:
+    if session.capacity is None:
+        return f"{session.going} going"
+    text = f"{session.going} of {session.capacity} places taken"
+    return text + (f", {session.waitlisted} on the waitlist" if session.waitlisted else "")
+
+
+def announcement_embed(session: SessionCard) -> discord.Embed:
+    title = f"{session.title} · {session.cohort_name}"
+    if session.state == "cancelled":
+        embed = discord.Embed(title=f"Cancelled: {title}"[:256], colour=CANCELLED_COLOUR)
+        embed.description = f"The session on {ts(session.starts_at)} is cancelled."
+        if session.cancel_reason:
+            embed.add_field(name="Why", value=session.cancel_reason[:1024], inline=False)
+        return embed
+    embed = discord.Embed(title=title[:256], colour=CWTCH_COLOUR)
+    minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
+    embed.description = f"{ts(session.starts_at)} ({ts(session.starts_at, 'R')}), {minutes} minutes"
+    embed.add_field(name="Where", value=where(session))
+    embed.add_field(name="Places", value=places(session))
+    state = {"open": "The room is open now.", "closed": "This session has ended. Thank you for coming."}
+    if session.state in state:
+        embed.add_field(name="Now", value=state[session.state], inline=False)
+    embed.set_footer(text="Times show in your own time zone. Peer support is confidential; see /ground-rules.")
+    return embed
+
+
+NOTICE_TEXT = {
+    Notice.REMIND_24H: "Reminder: **{title}** ({cohort}) is tomorrow, {when} ({rel}), in {where}.",
+    Notice.REMIND_1H: "Reminder: **{title}** ({cohort}) starts {rel}, at {when}, in {where}.",
+    Notice.CANCELLED: "**{title}** ({cohort}) on {when} is cancelled. {reason}",
+    Notice.MOVED: "**{title}** ({cohort}) has moved to {when} ({rel}). Your RSVP still stands.",
+    Notice.PROMOTED: "Good news: a place freed up, so you're now going to **{title}** ({cohort}) on {when}.",
+}
+
+
+def notice_text(session: SessionCard, notice: Notice) -> str:
+    reason = f"Reason: {session.cancel_reason}" if session.cancel_reason else ""
+    return (
+        NOTICE_TEXT[notice]
+        .format(
+            title=session.title,
+            cohort=session.cohort_name,
+            when=ts(session.starts_at),
+            rel=ts(session.starts_at, "R"),
+            where=where(session),
+            reason=reason,
+        )
+        .strip()
+    )
+
+
+def upcoming_embed(sessions: Sequence[UpcomingSession]) -> discord.Embed:
+    embed = discord.Embed(title="Upcoming sessions", colour=CWTCH_COLOUR)
+    if not sessions:
+        embed.description = "No sessions are planned yet."
+        return embed
+    for entry in sessions[:25]:
+        session = entry.session
+        state = " (cancelled)" if session.state == "cancelled" else " (on now)" if session.state == "open" else ""
+        mine = STATUS_WORDS.get(entry.my_status or "", "no RSVP yet")
+        embed.add_field(
+            name=f"{session.title} · {session.cohort_name}{state}"[:256],
+            value=f"{ts(session.starts_at)} · {where(session)} · {places(session)} · {mine}",
+            inline=False,
+        )
+    return embed
+
+
+def series_embed(series: Sequence[SeriesInfo], title: str = "Series") -> discord.Embed:
+    embed = discord.Embed(title=title, colour=CWTCH_COLOUR)
+    if not series:
+        embed.description = "No series yet. A facilitator can create one with `/series create`."
+    for info in series[:25]:
+        upcoming = ", ".join(ts(start, "f") for start in info.next_starts[:3]) or "none planned"
+        capacity = f" · {info.capacity} places" if info.capacity else ""
+        embed.add_field(
+            name=f"{info.title} · {info.cohort_name} ({info.state})"[:256],
+            value=f"{info.rule}, {info.duration_minutes} minutes{capacity}\nNext: {upcoming}"[:1024],
+            inline=False,
+        )
+    return embed
+
+
+def attendance_embed(sheet: AttendanceSheet) -> discord.Embed:
+    session = sheet.session
+    embed = discord.Embed(
+        title=f"Attendance: {session.title} · {ts(session.starts_at, 'f')}"[:256], colour=CWTCH_COLOUR
+    )
+    present = "\n".join(f"<@{user}> ({source})" for user, source in sheet.present) or "nobody yet"
+    missing = "\n".join(f"<@{user}>" for user in sheet.absent_going) or "nobody"
+    embed.add_field(name=f"Present ({len(sheet.present)})", value=present[:1024], inline=False)
+    embed.add_field(name="Said they'd come, not seen", value=missing[:1024], inline=False)
+    embed.set_footer(text="Use the menus below to correct it.")
+    return embed
