@@ -4,31 +4,60 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.shards import ShardSet
+from bot.scheduling.runtime import SchedulingRuntime
 from bot.scheduling.scheduler import build_scheduler
 from bot.services.container import Services
 from bot.settings import Settings
 from bot.ui.client import CwtchBot, point_discord_py_at
 from bot.ui.roles import DiscordRoleGateway
+from bot.ui.session_gateway import DiscordSessionGateway
 
 log = logging.getLogger(__name__)
 
 
-def build_bot(settings: Settings, *, guild_ready_timeout: float = 2.0) -> CwtchBot:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_bot(
+    settings: Settings, *, guild_ready_timeout: float = 2.0, clock: Callable[[], datetime] = utc_now
+) -> CwtchBot:
     """Everything one Cwtch process needs, wired together. Makes no network call."""
     if settings.discord_api_base_url:
         point_discord_py_at(settings.discord_api_base_url)
     engine = create_engine(settings.database_url)
     uow = UnitOfWorkFactory(create_session_factory(engine))
+    shards = ShardSet(settings.shard_count, settings.shard_ids)
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    def services(client: CwtchBot) -> Services:
+        return Services.build(
+            uow,
+            roles=DiscordRoleGateway(client),
+            sessions=DiscordSessionGateway(client),
+            clock=clock,
+            default_timezone=settings.default_timezone,
+            worker=worker,
+            shards=shards,
+        )
+
+    def runtime(built: Services) -> SchedulingRuntime:
+        return SchedulingRuntime(build_scheduler(), built.series, built.actions, clock=clock)
+
     return CwtchBot(
         settings=settings,
-        services=lambda client: Services.build(
-            uow, roles=DiscordRoleGateway(client), default_timezone=settings.default_timezone
-        ),
-        scheduler=build_scheduler(),
+        services=services,
+        runtime=runtime,
         on_close=engine.dispose,
         guild_ready_timeout=guild_ready_timeout,
     )

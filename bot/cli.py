@@ -27,7 +27,8 @@ def _configure_logging(level: str) -> None:
         level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s", stream=sys.stderr, force=True
     )
     if level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        for chatty in ("alembic", "apscheduler"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _settings() -> Settings:

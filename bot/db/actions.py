@@ -7,16 +7,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Action
 from bot.domain.actions import ActionKind
+from bot.domain.shards import ShardSet
 
 
-def shard_filter(shard_count: int | None, shard_ids: Sequence[int] | None) -> ColumnElement[bool] | None:
-    """Actions of the guilds on these shards: ``(guild_id >> 22) % shard_count`` is the guild's shard."""
-    if shard_count is None or shard_ids is None or set(shard_ids) >= set(range(shard_count)):
+def shard_filter(guild_id: InstrumentedAttribute[int], shards: ShardSet) -> ColumnElement[bool] | None:
+    """The SQL of ``ShardSet.owns``: rows of the guilds on these shards (``None`` when that is all of them)."""
+    if shards.is_everything:
         return None
-    return Action.guild_id.op(">>")(22).op("%")(shard_count).in_(list(shard_ids))
+    assert shards.count is not None and shards.ids is not None
+    return guild_id.op(">>")(22).op("%")(shards.count).in_(list(shards.ids))
 
 
 class ActionRepository:
@@ -88,7 +91,7 @@ class ActionRepository:
         )
 
     async def due_before(
-        self, until: datetime, now: datetime, shards: ColumnElement[bool] | None, limit: int = 5000
+        self, until: datetime, now: datetime, shards: ShardSet, limit: int = 5000
     ) -> Sequence[tuple[int, datetime]]:
         """``(id, due_at)`` of pending actions due before ``until`` and of claims whose lease ran out."""
         query = select(Action.id, Action.due_at).where(
@@ -97,6 +100,7 @@ class ActionRepository:
                 and_(Action.state == "claimed", Action.lease_until < now),
             )
         )
-        if shards is not None:
-            query = query.where(shards)
+        owned = shard_filter(Action.guild_id, shards)
+        if owned is not None:
+            query = query.where(owned)
         return (await self._session.execute(query.order_by(Action.due_at).limit(limit))).tuples().all()

@@ -113,7 +113,10 @@ class Series(Base):
     """A recurring run of sessions of one cohort; its rule and zone are the truth for every occurrence."""
 
     __tablename__ = "series"
-    __table_args__ = (Index("ix_series_guild_state", "guild_id", "state"),)
+    __table_args__ = (
+        Index("ix_series_guild_state", "guild_id", "state"),
+        Index("ix_series_state_materialized", "state", "materialized_until"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -132,6 +135,9 @@ class Series(Base):
     count: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | ended
     materialized_through: Mapped[int] = mapped_column(Integer, default=-1)  # highest sequence made an occurrence
+    # Start of the last occurrence made (far future once the rule has no more): the tick only looks at series
+    # whose horizon has moved past it.
+    materialized_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

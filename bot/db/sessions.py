@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.actions import shard_filter
 from bot.db.models import Attendance, Cohort, MemberPreference, Occurrence, Rsvp, Series
+from bot.domain.shards import ShardSet
 
 
 class SeriesRepository:
@@ -30,9 +32,16 @@ class SeriesRepository:
             query = query.where(Series.cohort_id == cohort_id)
         return (await self._session.execute(query.order_by(Cohort.name_key, Series.title, Series.id))).tuples().all()
 
-    async def active(self, limit: int | None = None) -> Sequence[Series]:
-        query = select(Series).where(Series.state == "active").order_by(Series.id)
-        return (await self._session.scalars(query.limit(limit))).all()
+    async def needing_occurrences(self, horizon: datetime, shards: ShardSet, limit: int = 500) -> Sequence[Series]:
+        """Active series whose last made occurrence starts before ``horizon``."""
+        query = select(Series).where(
+            Series.state == "active",
+            or_(Series.materialized_until.is_(None), Series.materialized_until < horizon),
+        )
+        owned = shard_filter(Series.guild_id, shards)
+        if owned is not None:
+            query = query.where(owned)
+        return (await self._session.scalars(query.order_by(Series.id).limit(limit))).all()
 
     async def with_cohort(self, series_id: int) -> tuple[Series, Cohort] | None:
         query = select(Series, Cohort).join(Cohort, Series.cohort_id == Cohort.id).where(Series.id == series_id)
@@ -94,6 +103,16 @@ class OccurrenceRepository:
             .limit(1)
         )
         return (await self._session.scalars(query)).one_or_none()
+
+    async def changed(self, series_ids: Sequence[int]) -> Sequence[Occurrence]:
+        """Occurrences of these series that were cancelled or moved (for the calendar feed)."""
+        if not series_ids:
+            return []
+        query = select(Occurrence).where(
+            Occurrence.series_id.in_(series_ids),
+            or_(Occurrence.state == "cancelled", Occurrence.starts_at != Occurrence.scheduled_start),
+        )
+        return (await self._session.scalars(query)).all()
 
     async def events_in_guild(self, guild_id: int, now: datetime) -> int:
         query = select(func.count()).where(

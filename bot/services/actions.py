@@ -11,9 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from bot.db.actions import shard_filter
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.actions import LEASE, ActionKind, ActionState, nonce, retry_at, skip_reason
+from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services import rooms
 from bot.services.cards import load_card
 from bot.services.ports import Notice, SessionCard, SessionGateway
@@ -30,14 +30,13 @@ class ActionRunner:
         *,
         clock: Clock,
         worker: str,
-        shard_count: int | None = None,
-        shard_ids: Sequence[int] | None = None,
+        shards: ShardSet = ALL_SHARDS,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._clock = clock
         self.worker = worker
-        self._shards = shard_filter(shard_count, shard_ids)
+        self._shards = shards
         self._handlers: dict[ActionKind, Callable[[int, SessionCard, ActionKind], Awaitable[None]]] = {
             ActionKind.MIRROR_EVENT: self._mirror_event,
             ActionKind.ANNOUNCE: self._announce,

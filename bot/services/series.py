@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.db.models import Occurrence, Series
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -14,11 +14,13 @@ from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import ActionKind, due_times
 from bot.domain.cohorts import name_key
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import guild_roles
 
 Clock = Callable[[], datetime]
 MATERIALIZE_AHEAD = timedelta(days=62)  # beyond the event horizon, and far enough to hold a bimonthly's next
+NO_MORE = datetime(9999, 12, 31, tzinfo=UTC)  # materialized_until of a series whose rule has no more sessions
 PAUSED = "series paused"
 ENDED = "series ended"
 
@@ -53,9 +55,16 @@ class SeriesRequest:
 
 
 class SeriesService:
-    def __init__(self, uow: UnitOfWorkFactory, *, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        clock: Clock,
+        shards: ShardSet = ALL_SHARDS,
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._shards = shards
 
     async def create(self, guild_id: int, actor: Actor, request: SeriesRequest) -> SeriesInfo:
         now = self._clock()
@@ -148,12 +157,12 @@ class SeriesService:
             await uow.commit()
             return _info(series, cohort_name, []), cancelled
 
-    async def materialize_all(self, limit: int | None = None) -> int:
-        """Make the occurrences (and their actions) of every active series up to the horizon. Returns how many."""
+    async def materialize_due(self) -> int:
+        """Make the occurrences (and actions) of active series whose horizon moved on. Returns how many."""
         now = self._clock()
         made = 0
         async with self._uow() as uow:
-            for series in await uow.series.active(limit):
+            for series in await uow.series.needing_occurrences(now + MATERIALIZE_AHEAD, self._shards):
                 made += len(await materialize(uow, series, now))
             await uow.commit()
         return made
@@ -165,10 +174,12 @@ async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Oc
         return []
     duration = timedelta(minutes=series.duration_minutes)
     made: list[Occurrence] = []
+    exhausted = True
     for sequence, start in rules.occurrences(recurrence_of(series)):
         if sequence <= series.materialized_through:
             continue
         if start > now + MATERIALIZE_AHEAD and (made or series.materialized_through >= 0):
+            exhausted = False
             break
         occurrence = await uow.occurrences.add(
             Occurrence(
@@ -182,8 +193,10 @@ async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Oc
             )
         )
         await uow.actions.plan(series.guild_id, occurrence.id, due_times(occurrence.starts_at, occurrence.ends_at))
-        series.materialized_through = sequence
+        series.materialized_through, series.materialized_until = sequence, start
         made.append(occurrence)
+    if exhausted:
+        series.materialized_until = NO_MORE
     return made
 
 

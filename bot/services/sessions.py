@@ -80,13 +80,24 @@ class SessionService:
             await uow.actions.skip_pending(occurrence_id, "session cancelled", now)
             await uow.audit.record(guild_id, actor.user_id, "session.cancel", occurrence_id=occurrence_id)
             await uow.commit()
-            session = await load_card(uow, occurrence_id)
-            told = await uow.rsvps.users(occurrence_id, "going") + await uow.rsvps.users(occurrence_id, "waitlisted")
-        assert session is not None
-        await self._gateway.cancel_event(session)
-        await self._tell(session, told, Notice.CANCELLED)
-        await self._gateway.refresh_announcement(session)
+        [session] = await self.announce_cancellations([occurrence_id])
         return session
+
+    async def announce_cancellations(self, occurrence_ids: Sequence[int]) -> list[SessionCard]:
+        """Tell Discord about cancelled sessions: event cancelled, RSVPs told, announcement updated."""
+        sessions = []
+        for occurrence_id in occurrence_ids:
+            async with self._uow() as uow:
+                session = await load_card(uow, occurrence_id)
+                told = await uow.rsvps.users(occurrence_id, "going") + await uow.rsvps.users(
+                    occurrence_id, "waitlisted"
+                )
+            assert session is not None
+            await self._gateway.cancel_event(session)
+            await self._tell(session, told, Notice.CANCELLED)
+            await self._gateway.refresh_announcement(session)
+            sessions.append(session)
+        return sessions
 
     async def move(self, guild_id: int, actor: Actor, occurrence_id: int, start: str) -> SessionCard:
         now = self._clock()

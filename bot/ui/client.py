@@ -10,16 +10,24 @@ from typing import Any
 
 import discord
 import yarl
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
+from bot.scheduling.runtime import SchedulingRuntime
 from bot.services.container import Services
 from bot.settings import Settings
 from bot.ui.errors import CwtchTree
+from bot.ui.session_items import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.setup", "cogs.support", "cogs.cohorts")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.setup",
+    "cogs.support",
+    "cogs.cohorts",
+    "cogs.series",
+    "cogs.sessions",
+    "cogs.members",
+)
 
 
 def cwtch_intents() -> discord.Intents:
@@ -44,7 +52,7 @@ class CwtchBot(commands.AutoShardedBot):
         *,
         settings: Settings,
         services: Callable[[CwtchBot], Services],
-        scheduler: AsyncIOScheduler,
+        runtime: Callable[[Services], SchedulingRuntime],
         on_close: Callable[[], Awaitable[None]] | None = None,
         extensions: Sequence[str] = EXTENSIONS,
         guild_ready_timeout: float = 2.0,
@@ -64,7 +72,7 @@ class CwtchBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.services: Services = services(self)
-        self.scheduler = scheduler
+        self.runtime = runtime(self.services)
         self._on_close = on_close
         self._extensions = extensions
 
@@ -76,7 +84,7 @@ class CwtchBot(commands.AutoShardedBot):
             discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         for extension in self._extensions:
             await self.load_extension(extension)
-        self.scheduler.start()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.sync_commands_if_changed()
 
     async def sync_commands_if_changed(self) -> bool:
@@ -98,10 +106,11 @@ class CwtchBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guilds (%s shards)", self.user, len(self.guilds), self.shard_count)
+        if not self.runtime.started:
+            self.runtime.start()  # after the guild cache is filled: actions may need it
 
     async def close(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        await self.runtime.stop()
         await super().close()
         if self._on_close is not None:
             await self._on_close()

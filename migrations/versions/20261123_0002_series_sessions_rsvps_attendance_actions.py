@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 19:03:52.285545
+Create Date: 2026-11-23 19:10:03.684425
 """
 
 from collections.abc import Sequence
@@ -45,6 +45,7 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('materialized_through', sa.Integer(), nullable=False),
+    sa.Column('materialized_until', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.BigInteger(), nullable=False),
     sa.Column('created_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_series_cohort_id_cohorts'), ondelete='CASCADE'),
@@ -53,6 +54,7 @@ def upgrade() -> None:
     with op.batch_alter_table('series', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_series_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index('ix_series_guild_state', ['guild_id', 'state'], unique=False)
+        batch_op.create_index('ix_series_state_materialized', ['state', 'materialized_until'], unique=False)
 
     op.create_table('occurrences',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -145,6 +147,7 @@ def downgrade() -> None:
 
     op.drop_table('occurrences')
     with op.batch_alter_table('series', schema=None) as batch_op:
+        batch_op.drop_index('ix_series_state_materialized')
         batch_op.drop_index('ix_series_guild_state')
         batch_op.drop_index(batch_op.f('ix_series_cohort_id'))
 

@@ -21,7 +21,7 @@ async def test_bot_logs_in_through_the_configured_base_and_syncs_once(
     names = {command["name"] for command in emulator.commands()}
     assert {"setup", "cohort", "support", "ground-rules"} <= names
     await stop_bot(bot, task)
-    assert bot.is_closed() and not bot.scheduler.running
+    assert bot.is_closed() and not bot.runtime.running
 
     # A restart with the same command tree syncs nothing.
     bot, task = await start_bot(emulator, database_url)

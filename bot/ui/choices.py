@@ -1,0 +1,46 @@
+"""Shared option helpers: autocomplete of cohorts, series and sessions, and reading their IDs back."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.domain.errors import NotFound
+
+if TYPE_CHECKING:
+    from bot.ui.client import CwtchBot
+
+
+def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
+    client: CwtchBot = interaction.client
+    return client
+
+
+async def cohort_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    names = await _bot(interaction).services.cohorts.names(interaction.guild_id, current)
+    return [app_commands.Choice(name=name, value=name) for name in names]
+
+
+async def series_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    found = await _bot(interaction).services.series.choices(interaction.guild_id, current)
+    return [app_commands.Choice(name=label, value=str(series_id)) for label, series_id in found]
+
+
+async def session_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    found = await _bot(interaction).services.sessions.choices(interaction.guild_id, current)
+    return [app_commands.Choice(name=label, value=str(occurrence_id)) for label, occurrence_id in found]
+
+
+def picked_id(value: str, what: str) -> int:
+    """The ID behind an autocompleted value; typed text that is not one gets a polite refusal."""
+    if not value.strip().isdigit():
+        raise NotFound(f"I can't find that {what}. Start typing and pick one from the list.")
+    return int(value)

@@ -1,0 +1,184 @@
+"""The Discord side of running sessions (implements ``SessionGateway``): announcements with RSVP buttons,
+scheduled events, session threads, DMs with a thread fallback. Fan-out is paced under Discord's global limit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import discord
+
+from bot.services.ports import Announcement, Notice, SessionCard
+from bot.ui.session_embeds import announcement_embed, notice_text
+from bot.ui.session_items import check_in_view, rsvp_view
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
+EVENT_EXTERNAL, EVENT_STAGE, EVENT_VOICE = 3, 1, 2
+EVENT_CANCELLED = 4
+GUILD_ONLY = 2
+MENTIONS_PER_MESSAGE = 50
+
+
+class Pacer:
+    """Spaces requests so a burst stays under ``per_second`` (Discord's global limit is 50/s per bot)."""
+
+    def __init__(self, per_second: float = 45.0) -> None:
+        self._interval = 1.0 / per_second
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class DiscordSessionGateway:
+    def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
+        self._client = client
+        self._pacer = pacer or Pacer()
+
+    def _channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def announce(self, card: SessionCard, *, nonce: str) -> Announcement:
+        await self._pacer.wait()
+        message = await self._channel(card.cohort_channel_id, card.guild_id).send(
+            embed=announcement_embed(card), view=rsvp_view(card.occurrence_id), nonce=nonce
+        )
+        thread_id = card.thread_id
+        if thread_id is None:
+            thread = await self._client.http.start_thread_with_message(
+                message.channel.id,
+                message.id,
+                name=_thread_name(card),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                reason=f"session {card.occurrence_id}",
+            )
+            thread_id = int(thread["id"])
+        return Announcement(channel_id=message.channel.id, message_id=message.id, thread_id=thread_id)
+
+    async def refresh_announcement(self, card: SessionCard) -> None:
+        if card.announcement_channel_id is None or card.announcement_message_id is None:
+            return
+        view = rsvp_view(card.occurrence_id) if card.state == "scheduled" else None
+        message = self._channel(card.announcement_channel_id, card.guild_id).get_partial_message(
+            card.announcement_message_id
+        )
+        try:
+            await message.edit(embed=announcement_embed(card), view=view)
+        except discord.NotFound:
+            log.info("announcement %s of occurrence %s was deleted", card.announcement_message_id, card.occurrence_id)
+
+    async def upsert_event(self, card: SessionCard) -> int | None:
+        payload: dict[str, Any] = {
+            "name": f"{card.title} · {card.cohort_name}"[:100],
+            "description": f"Peer support for {card.cohort_name}. RSVP in <#{card.cohort_channel_id}>."[:1000],
+            "privacy_level": GUILD_ONLY,
+            "scheduled_start_time": card.starts_at.isoformat(),
+            "scheduled_end_time": card.ends_at.isoformat(),
+            **self._event_place(card),
+        }
+        if card.event_id is not None:
+            try:
+                await self._client.http.edit_scheduled_event(card.guild_id, card.event_id, **payload)
+                return card.event_id
+            except discord.NotFound:
+                log.info("event %s of occurrence %s was deleted; making it again", card.event_id, card.occurrence_id)
+        event = await self._client.http.create_guild_scheduled_event(card.guild_id, **payload)
+        return int(event["id"])
+
+    def _event_place(self, card: SessionCard) -> dict[str, Any]:
+        channel = self._client.get_channel(card.room_channel_id) if card.room_channel_id else None
+        if isinstance(channel, discord.StageChannel):
+            return {"entity_type": EVENT_STAGE, "channel_id": channel.id}
+        if isinstance(channel, discord.VoiceChannel):
+            return {"entity_type": EVENT_VOICE, "channel_id": channel.id}
+        location = (
+            card.link or f"#{getattr(self._client.get_channel(card.cohort_channel_id), 'name', 'session thread')}"
+        )
+        return {"entity_type": EVENT_EXTERNAL, "entity_metadata": {"location": location[:100]}}
+
+    async def cancel_event(self, card: SessionCard) -> None:
+        if card.event_id is None:
+            return
+        try:
+            await self._client.http.edit_scheduled_event(card.guild_id, card.event_id, status=EVENT_CANCELLED)
+        except discord.NotFound:
+            log.info("event %s was already gone", card.event_id)
+
+    async def open_room(self, card: SessionCard, *, nonce: str) -> int | None:
+        thread_id = card.thread_id
+        if thread_id is None:
+            thread = await self._client.http.start_thread_without_message(
+                card.cohort_channel_id,
+                name=_thread_name(card),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                type=discord.ChannelType.public_thread.value,
+                reason=f"session {card.occurrence_id}",
+            )
+            thread_id = int(thread["id"])
+        else:
+            await self._client.http.edit_channel(thread_id, archived=False, locked=False)
+        if card.room_channel_id:
+            text = (
+                f"**{card.title}** is starting now in <#{card.room_channel_id}>. Join the voice channel to be counted."
+            )
+            view = None
+        else:
+            where = f" Join here: {card.link}" if card.link else ""
+            text = f"**{card.title}** is starting now.{where} Press **I'm here** so we know you came."
+            view = check_in_view(card.occurrence_id)
+        await self._channel(thread_id, card.guild_id).send(
+            text, view=view or discord.utils.MISSING, nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return thread_id
+
+    async def close_room(self, card: SessionCard) -> None:
+        if card.thread_id is None:
+            return
+        try:
+            await self._channel(card.thread_id, card.guild_id).send(
+                f"**{card.title}** has ended. Thank you for coming and for supporting each other."
+            )
+            await self._client.http.edit_channel(card.thread_id, archived=True, locked=True)
+        except discord.NotFound:
+            log.info("thread %s of occurrence %s was deleted", card.thread_id, card.occurrence_id)
+
+    async def notify(self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None) -> bool:
+        await self._pacer.wait()
+        extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
+        try:
+            channel = await self._client.create_dm(discord.Object(user_id))
+            await channel.send(notice_text(card, notice), **extra)
+        except discord.Forbidden:
+            log.info("user %s does not accept DMs (occurrence %s, %s)", user_id, card.occurrence_id, notice)
+            return False
+        return True
+
+    async def notify_in_thread(
+        self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None
+    ) -> None:
+        channel_id = card.thread_id or card.cohort_channel_id
+        for start in range(0, len(user_ids), MENTIONS_PER_MESSAGE):
+            batch = user_ids[start : start + MENTIONS_PER_MESSAGE]
+            mentions = " ".join(f"<@{user_id}>" for user_id in batch)
+            extra: dict[str, Any] = {"nonce": f"{nonce}-{start // MENTIONS_PER_MESSAGE}"[:25]} if nonce else {}
+            await self._pacer.wait()
+            await self._channel(channel_id, card.guild_id).send(
+                f"{mentions} {notice_text(card, notice)}",
+                allowed_mentions=discord.AllowedMentions(users=[discord.Object(u) for u in batch]),
+                **extra,
+            )
+
+
+def _thread_name(card: SessionCard) -> str:
+    return f"{card.title} · {card.starts_at:%d %b}"[:100]

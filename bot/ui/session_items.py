@@ -1,0 +1,153 @@
+"""Persistent buttons of sessions. Each carries its IDs in its custom_id (``cwtch:<kind>:<ids>``), so it keeps
+working after a restart; ``from_custom_id`` only parses, and state lives in the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.domain.rsvp import Choice, RsvpStatus
+from bot.services.rsvp import GroundRulesRequired, RsvpOutcome
+from bot.ui.embeds import ground_rules_embed
+from bot.ui.errors import report_error
+from bot.ui.reply import reply
+
+if TYPE_CHECKING:
+    from bot.ui.client import CwtchBot
+
+RSVP_WORDS = {
+    RsvpStatus.GOING: "You're going. I'll remind you 24 hours and 1 hour before (turn that off with `/reminders off`).",
+    RsvpStatus.WAITLISTED: "The session is full, so you're on the waitlist. I'll tell you if a place frees up.",
+    RsvpStatus.DECLINED: "Thanks for letting us know. You can change your mind until the session starts.",
+}
+
+
+async def _guarded(interaction: discord.Interaction[Any], handler: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's handler through the same error funnel as commands."""
+    try:
+        await handler()
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
+    return interaction.client
+
+
+class RsvpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:rsvp:(?P<occurrence>\d+):(?P<choice>yes|no)"
+):
+    def __init__(self, occurrence_id: int, choice: Choice) -> None:
+        yes = choice is Choice.YES
+        super().__init__(
+            discord.ui.Button(
+                label="I'll be there" if yes else "Can't make it",
+                style=discord.ButtonStyle.success if yes else discord.ButtonStyle.secondary,
+                custom_id=f"cwtch:rsvp:{occurrence_id}:{choice.value}",
+            )
+        )
+        self.occurrence_id = occurrence_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RsvpButton:
+        return cls(int(match["occurrence"]), Choice(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            assert interaction.guild_id is not None
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            try:
+                outcome = await _bot(interaction).services.rsvp.respond(
+                    interaction.guild_id, interaction.user.id, self.occurrence_id, self.choice
+                )
+            except GroundRulesRequired as required:
+                view = discord.ui.View(timeout=None)
+                view.add_item(GroundRulesButton(self.occurrence_id))
+                await reply(interaction, required.message, embed=ground_rules_embed(), view=view)
+                return
+            await reply(interaction, RSVP_WORDS[outcome.status])
+
+        await _guarded(interaction, handle)
+
+
+class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:rules:(?P<occurrence>\d+)"):
+    """ "I agree" under the ground rules: records the acceptance, then the RSVP the member asked for."""
+
+    def __init__(self, occurrence_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I agree to the ground rules",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"cwtch:rules:{occurrence_id}",
+            )
+        )
+        self.occurrence_id = occurrence_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> GroundRulesButton:
+        return cls(int(match["occurrence"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            assert interaction.guild_id is not None
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            services = _bot(interaction).services
+            await services.rsvp.accept_ground_rules(interaction.guild_id, interaction.user.id)
+            outcome: RsvpOutcome = await services.rsvp.respond(
+                interaction.guild_id, interaction.user.id, self.occurrence_id, Choice.YES
+            )
+            await reply(interaction, "Thank you for agreeing to the ground rules. " + RSVP_WORDS[outcome.status])
+
+        await _guarded(interaction, handle)
+
+
+class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:checkin:(?P<occurrence>\d+)"):
+    """ "I'm here": attendance for sessions that don't meet in a Discord voice channel."""
+
+    def __init__(self, occurrence_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I'm here", style=discord.ButtonStyle.success, custom_id=f"cwtch:checkin:{occurrence_id}"
+            )
+        )
+        self.occurrence_id = occurrence_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CheckInButton:
+        return cls(int(match["occurrence"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            assert interaction.guild_id is not None
+            session = await _bot(interaction).services.rsvp.check_in(
+                interaction.guild_id, interaction.user.id, self.occurrence_id
+            )
+            await reply(interaction, f"Welcome to **{session.title}**, you're checked in.")
+
+        await _guarded(interaction, handle)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton, GroundRulesButton, CheckInButton)
+
+
+def rsvp_view(occurrence_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(RsvpButton(occurrence_id, Choice.YES))
+    view.add_item(RsvpButton(occurrence_id, Choice.NO))
+    return view
+
+
+def check_in_view(occurrence_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(CheckInButton(occurrence_id))
+    return view

@@ -1,0 +1,91 @@
+"""``/session``: everyone lists upcoming sessions; facilitators cancel, move, start, end and take attendance."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.sessions import REASON_MAX
+from bot.domain.sessions import discord_timestamp as ts
+from bot.ui.actors import actor_of
+from bot.ui.attendance import AttendanceView
+from bot.ui.choices import cohort_choices, picked_id, session_choices
+from bot.ui.client import CwtchBot
+from bot.ui.reply import reply
+from bot.ui.session_embeds import attendance_embed, upcoming_embed
+
+
+class SessionCog(commands.Cog):
+    session = app_commands.Group(name="session", description="Peer-support sessions", guild_only=True)
+
+    def __init__(self, bot: CwtchBot) -> None:
+        self.bot = bot
+
+    @session.command(name="list", description="Upcoming sessions, with your RSVP")
+    @app_commands.describe(cohort="Only this cohort's sessions")
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def list_(self, interaction: discord.Interaction[CwtchBot], cohort: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        upcoming = await self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort)
+        await reply(interaction, embed=upcoming_embed(upcoming))
+
+    @session.command(name="cancel", description="Cancel one session (facilitators); those who RSVP'd are told")
+    @app_commands.describe(session="The session", reason="Shared with those who RSVP'd")
+    @app_commands.autocomplete(session=session_choices)
+    async def cancel(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        session: str,
+        reason: app_commands.Range[str, 1, REASON_MAX] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.services.sessions.cancel(
+            interaction.guild_id, actor_of(interaction), picked_id(session, "session"), reason
+        )
+        await reply(interaction, f"Cancelled **{card.title}** on {ts(card.starts_at)}. Those who RSVP'd were told.")
+
+    @session.command(name="move", description="Move one session to another time (facilitators)")
+    @app_commands.describe(session="The session", start="New start, YYYY-MM-DD HH:MM in the cohort's time zone")
+    @app_commands.autocomplete(session=session_choices)
+    async def move(self, interaction: discord.Interaction[CwtchBot], session: str, start: str) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.services.sessions.move(
+            interaction.guild_id, actor_of(interaction), picked_id(session, "session"), start
+        )
+        self.bot.runtime.wake()
+        await reply(interaction, f"Moved **{card.title}** to {ts(card.starts_at)}. Those who RSVP'd were told.")
+
+    @session.command(name="start", description="Open a session's room now (facilitators)")
+    @app_commands.autocomplete(session=session_choices)
+    async def start(self, interaction: discord.Interaction[CwtchBot], session: str) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.services.sessions.start(
+            interaction.guild_id, actor_of(interaction), picked_id(session, "session")
+        )
+        await reply(interaction, f"**{card.title}** is open: <#{card.thread_id}>.")
+
+    @session.command(name="end", description="End a session now and close its room (facilitators)")
+    @app_commands.autocomplete(session=session_choices)
+    async def end(self, interaction: discord.Interaction[CwtchBot], session: str) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.services.sessions.end(
+            interaction.guild_id, actor_of(interaction), picked_id(session, "session")
+        )
+        await reply(interaction, f"**{card.title}** has ended and its room is closed.")
+
+    @session.command(name="attendance", description="See and correct who came to a session (facilitators)")
+    @app_commands.autocomplete(session=session_choices)
+    async def attendance(self, interaction: discord.Interaction[CwtchBot], session: str) -> None:
+        assert interaction.guild_id is not None
+        occurrence_id = picked_id(session, "session")
+        sheet = await self.bot.services.sessions.attendance(interaction.guild_id, actor_of(interaction), occurrence_id)
+        await reply(interaction, embed=attendance_embed(sheet), view=AttendanceView(occurrence_id))
+
+
+async def setup(bot: CwtchBot) -> None:
+    await bot.add_cog(SessionCog(bot))
