@@ -63,8 +63,22 @@ CONTRACT: dict[str, list[str] | None] = {
     "privacy export": [],
     "privacy delete": [],
 }
-# Delivered so far (issue 2); later issues add theirs here.
+# Delivered so far (issues 2 and 3); later issues add theirs here.
 IMPLEMENTED = {
+    "series create",
+    "series list",
+    "series pause",
+    "series resume",
+    "series end",
+    "session list",
+    "session cancel",
+    "session move",
+    "session start",
+    "session end",
+    "session attendance",
+    "reminders on",
+    "reminders off",
+    "calendar",
     "setup roles",
     "setup channels",
     "cohort create",
@@ -132,3 +146,26 @@ async def test_admin_commands_are_hidden_from_members_by_default(bot: CwtchBot) 
     setup = bot.tree.get_command("setup")
     assert setup is not None and setup.default_permissions is not None
     assert setup.default_permissions.manage_guild
+
+
+def test_dynamic_items_round_trip_and_fit() -> None:
+    import asyncio
+    import re
+
+    from bot.domain.rsvp import Choice
+    from bot.ui.session_items import DYNAMIC_ITEMS, CheckInButton, GroundRulesButton, RsvpButton
+
+    biggest = 2**63 - 1
+    examples = [RsvpButton(biggest, Choice.YES), RsvpButton(7, Choice.NO), GroundRulesButton(biggest), CheckInButton(9)]
+    assert {type(item) for item in examples} == set(DYNAMIC_ITEMS)
+    for item in examples:
+        custom_id = item.item.custom_id
+        assert custom_id is not None and len(custom_id) <= 100 and custom_id.startswith("cwtch:")
+        cls = type(item)
+        match = re.fullmatch(cls.__discord_ui_compiled_template__, custom_id)
+        assert match is not None
+        parsed = asyncio.run(cls.from_custom_id(None, item.item, match))  # type: ignore[arg-type]
+        assert parsed.item.custom_id == custom_id
+        assert vars(parsed).keys() >= {"occurrence_id"} and parsed.occurrence_id == item.occurrence_id
+    templates = [cls.__discord_ui_compiled_template__.pattern for cls in DYNAMIC_ITEMS]
+    assert len(set(templates)) == len(templates)

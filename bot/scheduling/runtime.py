@@ -85,6 +85,11 @@ class SchedulingRuntime:
         task.add_done_callback(self._inflight.discard)
         return await asyncio.shield(task)
 
+    async def idle(self) -> None:
+        """Wait until no tick or action is running (tests and shutdown use it)."""
+        while self._inflight:
+            await asyncio.wait(set(self._inflight))
+
     async def stop(self, grace: float = 10.0) -> None:
         """Stop scheduling, and give running ticks and actions ``grace`` seconds to finish."""
         _RUNTIMES.pop(self.key, None)

@@ -13,6 +13,7 @@ from bot.app import build_bot
 from bot.emulator import Emulator
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
+from tests.fakes import FakeClock
 
 TOKEN = "emulated-bot-token"
 MANAGE_GUILD = 1 << 5
@@ -102,14 +103,21 @@ def world(emulator: Emulator) -> World:
     return build_world(emulator)
 
 
-async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:
+async def start_bot(
+    emu: Emulator, database_url: str, clock: FakeClock | None = None, **env: str
+) -> tuple[CwtchBot, asyncio.Task[None]]:
     settings = load_settings(
-        {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base}
+        {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base, **env}
     )
-    bot = build_bot(settings, guild_ready_timeout=0.1)
+    bot = build_bot(settings, guild_ready_timeout=0.1, **({"clock": clock} if clock else {}))
     task = asyncio.create_task(bot.start(TOKEN))
+    async with asyncio.timeout(15):
+        while not bot.is_ready():
+            if task.done():
+                task.result()  # raises what stopped the bot
+                raise AssertionError("the bot stopped before it was ready")
+            await asyncio.sleep(0.02)
     await emu.wait_ready(timeout=15)
-    await bot.wait_until_ready()
     return bot, task
 
 
