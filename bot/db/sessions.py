@@ -114,11 +114,12 @@ class OccurrenceRepository:
         )
         return (await self._session.scalars(query)).all()
 
-    async def events_in_guild(self, guild_id: int, now: datetime) -> int:
-        query = select(func.count()).where(
+    async def mirrored_events(self, guild_id: int, now: datetime) -> list[datetime]:
+        """End times of the sessions of a guild that have a live Discord event."""
+        query = select(Occurrence.ends_at).where(
             Occurrence.guild_id == guild_id, Occurrence.event_id.is_not(None), Occurrence.ends_at > now
         )
-        return int((await self._session.execute(query)).scalar_one())
+        return list((await self._session.scalars(query)).all())
 
 
 class RsvpRepository:

@@ -7,12 +7,13 @@ message nonce makes Discord refuse a duplicate of what the dead process may alre
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.actions import LEASE, ActionKind, ActionState, nonce, retry_at, skip_reason
+from bot.domain.actions import LEASE, MAX_EVENTS_PER_GUILD, ActionKind, ActionState, nonce, retry_at, skip_reason
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services import rooms
 from bot.services.cards import load_card
@@ -20,6 +21,15 @@ from bot.services.ports import Notice, SessionCard, SessionGateway
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+class Deferred(Exception):
+    """An action that cannot run yet (not a failure): try again at ``until``."""
+
+    def __init__(self, until: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.until = until
+        self.reason = reason
 
 
 class ActionRunner:
@@ -37,6 +47,7 @@ class ActionRunner:
         self._clock = clock
         self.worker = worker
         self._shards = shards
+        self._event_locks: dict[int, asyncio.Lock] = {}
         self._handlers: dict[ActionKind, Callable[[int, SessionCard, ActionKind], Awaitable[None]]] = {
             ActionKind.MIRROR_EVENT: self._mirror_event,
             ActionKind.ANNOUNCE: self._announce,
@@ -70,6 +81,11 @@ class ActionRunner:
             return await self._finish(action_id, ActionState.SKIPPED, reason)
         try:
             await self._handlers[kind](action_id, session, kind)
+        except Deferred as later:
+            async with self._uow() as uow:
+                await uow.actions.retry_later(action_id, later.until, later.reason)
+                await uow.commit()
+            return ActionState.PENDING.value
         except Exception as exc:
             return await self._retry(action_id, kind, attempts, exc)
         return await self._finish(action_id, ActionState.DONE)
@@ -95,12 +111,20 @@ class ActionRunner:
     # handlers ----------------------------------------------------------------------------------------------
 
     async def _mirror_event(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
-        event_id = await self._gateway.upsert_event(session)
-        async with self._uow() as uow:
-            occurrence = await uow.occurrences.get(session.occurrence_id)
-            if occurrence is not None:
-                occurrence.event_id = event_id
-                await uow.commit()
+        # One at a time per guild, so the count below cannot be raced past the limit by this process.
+        async with self._event_locks.setdefault(session.guild_id, asyncio.Lock()):
+            if session.event_id is None:
+                async with self._uow() as uow:
+                    mirrored = await uow.occurrences.mirrored_events(session.guild_id, self._clock())
+                if len(mirrored) >= MAX_EVENTS_PER_GUILD:
+                    # Discord allows 100 active events a guild: wait until the earliest mirrored one is over.
+                    raise Deferred(min(mirrored), "event limit reached")
+            event_id = await self._gateway.upsert_event(session)
+            async with self._uow() as uow:
+                occurrence = await uow.occurrences.get(session.occurrence_id)
+                if occurrence is not None:
+                    occurrence.event_id = event_id
+                    await uow.commit()
 
     async def _announce(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
         posted = await self._gateway.announce(session, nonce=nonce(action_id))

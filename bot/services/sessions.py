@@ -93,7 +93,13 @@ class SessionService:
                     occurrence_id, "waitlisted"
                 )
             assert session is not None
-            await self._gateway.cancel_event(session)
+            if session.event_id is not None:
+                await self._gateway.cancel_event(session)
+                async with self._uow() as uow:
+                    occurrence = await uow.occurrences.get(occurrence_id)
+                    if occurrence is not None:
+                        occurrence.event_id = None  # a cancelled event is finished; a resumed session gets a new one
+                        await uow.commit()
             await self._tell(session, told, Notice.CANCELLED)
             await self._gateway.refresh_announcement(session)
             sessions.append(session)

@@ -21,6 +21,7 @@ THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
 EVENT_EXTERNAL, EVENT_STAGE, EVENT_VOICE = 3, 1, 2
 EVENT_CANCELLED = 4
 GUILD_ONLY = 2
+EVENT_ALREADY_FINISHED = 180000  # Discord's code for editing an event that ended or was cancelled
 MENTIONS_PER_MESSAGE = 50
 
 
@@ -114,6 +115,10 @@ class DiscordSessionGateway:
             await self._client.http.edit_scheduled_event(card.guild_id, card.event_id, status=EVENT_CANCELLED)
         except discord.NotFound:
             log.info("event %s was already gone", card.event_id)
+        except discord.HTTPException as exc:
+            if exc.code != EVENT_ALREADY_FINISHED:
+                raise
+            log.info("event %s had already finished", card.event_id)
 
     async def open_room(self, card: SessionCard, *, nonce: str) -> int | None:
         thread_id = card.thread_id

@@ -263,3 +263,21 @@ async def test_attendance_by_check_in_and_correction(world: World) -> None:
     await world.sessions.end(GUILD, FACILITATOR, first)
     with pytest.raises(InvalidInput, match="over"):
         await world.rsvp.check_in(GUILD, BOB, first)
+
+
+async def test_no_more_than_100_events_a_guild(world: World) -> None:
+    for number in range(26):  # 26 weekly series: 104 sessions inside the 28-day event horizon
+        await world.series.create(
+            GUILD, FACILITATOR, fortnightly(title=f"Drop-in {number}", cadence="weekly", start="2026-03-02 10:00")
+        )
+    await world.tick()
+    assert len(world.gateway.of("event")) == 100
+    async with world.uow() as uow:
+        deferred = [
+            a
+            for o in await uow.occurrences.upcoming(GUILD, world.clock(), limit=500)
+            for a in await uow.actions.of_occurrence(o[0].id)
+            if a.kind == "mirror_event" and a.state == "pending" and a.note == "event limit reached"
+        ]
+    assert len(deferred) == 4
+    assert min(a.due_at for a in deferred) == datetime(2026, 3, 2, 11, 30, tzinfo=UTC)  # when the first one ends
