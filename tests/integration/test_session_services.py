@@ -206,7 +206,8 @@ async def test_cancel_and_move_one_session(world: World) -> None:
     second, third = upcoming[1].session.occurrence_id, upcoming[2].session.occurrence_id
     await world.rsvp.accept_ground_rules(GUILD, ALICE)
     await world.rsvp.respond(GUILD, ALICE, second, Choice.YES)
-    await world.tick()  # mirrors events
+    world.clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+    await world.tick()  # mirrors the events of the sessions up to 28 days ahead
 
     with pytest.raises(NotAllowed):
         await world.sessions.cancel(GUILD, MEMBER, second, "x")
