@@ -99,12 +99,18 @@ class FakeSessionGateway:
     async def close_room(self, card: SessionCard) -> None:
         self.calls.append(("close", card.occurrence_id, None))
 
-    async def notify(self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None) -> bool:
+    async def notify(
+        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+    ) -> int | None:
         self._maybe_fail()
         if user_id in self.closed_dms:
-            return False
+            return None
         self.calls.append(("dm", card.occurrence_id, (user_id, notice)))
-        return True
+        return dm_channel_id or await self.open_dm(user_id)
+
+    async def open_dm(self, user_id: int) -> int:
+        self.calls.append(("open_dm", 0, user_id))
+        return 700000 + user_id
 
     async def notify_in_thread(
         self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None

@@ -234,3 +234,13 @@ class MemberPreference(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     ground_rules_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DmChannel(Base):
+    """The DM channel Discord gave us for a user, so a reminder costs one request instead of two."""
+
+    __tablename__ = "dm_channels"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
-from bot.db.models import Attendance, Cohort, MemberPreference, Occurrence, Rsvp, Series
+from bot.db.models import Attendance, Cohort, DmChannel, MemberPreference, Occurrence, Rsvp, Series
 from bot.domain.shards import ShardSet
 
 
@@ -225,3 +225,26 @@ class PreferenceRepository:
             MemberPreference.reminders.is_(False),
         )
         return set((await self._session.scalars(query)).all())
+
+
+class DmChannelRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of(self, user_ids: Sequence[int]) -> dict[int, int]:
+        if not user_ids:
+            return {}
+        query = select(DmChannel.user_id, DmChannel.channel_id).where(DmChannel.user_id.in_(user_ids))
+        return dict((await self._session.execute(query)).tuples().all())
+
+    async def remember(self, channels: dict[int, int]) -> None:
+        known = {
+            row.user_id: row
+            for row in await self._session.scalars(select(DmChannel).where(DmChannel.user_id.in_(list(channels))))
+        }
+        for user_id, channel_id in channels.items():
+            if user_id in known:
+                known[user_id].channel_id = channel_id
+            else:
+                self._session.add(DmChannel(user_id=user_id, channel_id=channel_id))
+        await self._session.flush()

@@ -16,6 +16,7 @@ from bot.db.repositories import (
 )
 from bot.db.sessions import (
     AttendanceRepository,
+    DmChannelRepository,
     OccurrenceRepository,
     PreferenceRepository,
     RsvpRepository,
@@ -36,6 +37,7 @@ class UnitOfWork:
     attendance: AttendanceRepository
     preferences: PreferenceRepository
     actions: ActionRepository
+    dm_channels: DmChannelRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -53,6 +55,7 @@ class UnitOfWork:
         self.attendance = AttendanceRepository(session)
         self.preferences = PreferenceRepository(session)
         self.actions = ActionRepository(session)
+        self.dm_channels = DmChannelRepository(session)
         return self
 
     async def __aexit__(

@@ -17,6 +17,7 @@ from bot.domain.actions import LEASE, MAX_EVENTS_PER_GUILD, ActionKind, ActionSt
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services import rooms
 from bot.services.cards import load_card
+from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class ActionRunner:
         self.worker = worker
         self._shards = shards
         self._event_locks: dict[int, asyncio.Lock] = {}
+        self._messenger = Messenger(uow, gateway)
         self._handlers: dict[ActionKind, Callable[[int, SessionCard, ActionKind], Awaitable[None]]] = {
             ActionKind.MIRROR_EVENT: self._mirror_event,
             ActionKind.ANNOUNCE: self._announce,
@@ -140,15 +142,8 @@ class ActionRunner:
         async with self._uow() as uow:
             going = await uow.rsvps.users(session.occurrence_id, "going")
             opted_out = await uow.preferences.reminders_off(session.guild_id, going)
-        notice = Notice(kind.value)
-        refused = [
-            user_id
-            for user_id in going
-            if user_id not in opted_out
-            and not await self._gateway.notify(session, user_id, notice, nonce=nonce(action_id))
-        ]
-        if refused:
-            await self._gateway.notify_in_thread(session, refused, notice, nonce=nonce(action_id))
+        wanted = [user_id for user_id in going if user_id not in opted_out]
+        await self._messenger.tell(session, wanted, Notice(kind.value), nonce=nonce(action_id))
 
     async def _open_room(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
         await rooms.open_room(self._uow, self._gateway, session.occurrence_id, self._clock(), nonce=nonce(action_id))

@@ -78,8 +78,15 @@ class SessionGateway(Protocol):
 
     async def close_room(self, card: SessionCard) -> None: ...
 
-    async def notify(self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None) -> bool:
-        """Tell one member by DM; ``False`` when their DMs are closed."""
+    async def notify(
+        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+    ) -> int | None:
+        """Tell one member by DM (in ``dm_channel_id`` when known). Returns the DM channel used, or ``None``
+        when their DMs are closed."""
+        ...
+
+    async def open_dm(self, user_id: int) -> int:
+        """The DM channel of a user (Discord makes it on first use)."""
         ...
 
     async def notify_in_thread(

@@ -12,6 +12,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain import rsvp as rules
 from bot.domain.errors import InvalidInput, NotFound, UserFacingError
 from bot.services.cards import load_card
+from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class RsvpService:
     def __init__(self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock) -> None:
         self._uow = uow
         self._gateway = gateway
+        self._messenger = Messenger(uow, gateway)
         self._clock = clock
 
     async def respond(self, guild_id: int, user_id: int, occurrence_id: int, choice: rules.Choice) -> RsvpOutcome:
@@ -70,10 +72,13 @@ class RsvpService:
             await uow.commit()
             session = await load_card(uow, occurrence_id)
         assert session is not None
-        for promoted_user in promoted:
-            await self._gateway.notify(session, promoted_user, Notice.PROMOTED)
+        await self._messenger.tell(session, promoted, Notice.PROMOTED)
         await self._gateway.refresh_announcement(session)
         return RsvpOutcome(session, status, promoted)
+
+    async def prepare_reminders(self, user_id: int) -> None:
+        """Open the member's DM channel now (after they RSVP'd), so their reminders cost one request each."""
+        await self._messenger.prepare(user_id)
 
     async def accept_ground_rules(self, guild_id: int, user_id: int) -> None:
         async with self._uow() as uow:

@@ -17,6 +17,7 @@ from bot.domain.errors import InvalidInput, NotFound
 from bot.services import rooms
 from bot.services.cards import load_card, load_cards
 from bot.services.cohorts import guild_roles
+from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 
 Clock = Callable[[], datetime]
@@ -39,6 +40,7 @@ class SessionService:
     def __init__(self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock) -> None:
         self._uow = uow
         self._gateway = gateway
+        self._messenger = Messenger(uow, gateway)
         self._clock = clock
 
     async def upcoming(self, guild_id: int, user_id: int, cohort: str | None = None) -> list[UpcomingSession]:
@@ -100,7 +102,7 @@ class SessionService:
                     if occurrence is not None:
                         occurrence.event_id = None  # a cancelled event is finished; a resumed session gets a new one
                         await uow.commit()
-            await self._tell(session, told, Notice.CANCELLED)
+            await self._messenger.tell(session, told, Notice.CANCELLED)
             await self._gateway.refresh_announcement(session)
             sessions.append(session)
         return sessions
@@ -137,7 +139,7 @@ class SessionService:
         assert session is not None
         if session.event_id is not None:
             await self._gateway.upsert_event(session)
-        await self._tell(session, told, Notice.MOVED)
+        await self._messenger.tell(session, told, Notice.MOVED)
         await self._gateway.refresh_announcement(session)
         return session
 
@@ -202,11 +204,6 @@ class SessionService:
         if occurrence is None or occurrence.guild_id != guild_id:
             raise NotFound("I can't find that session here. Pick one from the list as you type.")
         return occurrence
-
-    async def _tell(self, session: SessionCard, user_ids: Sequence[int], notice: Notice) -> None:
-        refused = [user_id for user_id in user_ids if not await self._gateway.notify(session, user_id, notice)]
-        if refused:
-            await self._gateway.notify_in_thread(session, refused, notice)
 
 
 async def _sheet(uow: UnitOfWork, occurrence_id: int) -> AttendanceSheet:

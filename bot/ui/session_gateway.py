@@ -158,16 +158,24 @@ class DiscordSessionGateway:
         except discord.NotFound:
             log.info("thread %s of occurrence %s was deleted", card.thread_id, card.occurrence_id)
 
-    async def notify(self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None) -> bool:
-        await self._pacer.wait()
+    async def notify(
+        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+    ) -> int | None:
         extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
         try:
-            channel = await self._client.create_dm(discord.Object(user_id))
-            await channel.send(notice_text(card, notice), **extra)
+            if dm_channel_id is None:
+                dm_channel_id = await self.open_dm(user_id)
+            await self._pacer.wait()
+            await self._channel(dm_channel_id).send(notice_text(card, notice), **extra)
         except discord.Forbidden:
             log.info("user %s does not accept DMs (occurrence %s, %s)", user_id, card.occurrence_id, notice)
-            return False
-        return True
+            return None
+        return dm_channel_id
+
+    async def open_dm(self, user_id: int) -> int:
+        await self._pacer.wait()
+        channel = await self._client.create_dm(discord.Object(user_id))
+        return channel.id
 
     async def notify_in_thread(
         self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None

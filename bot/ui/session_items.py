@@ -3,6 +3,7 @@ working after a restart; ``from_custom_id`` only parses, and state lives in the 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,8 @@ from bot.ui.reply import reply
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
 
+log = logging.getLogger(__name__)
+
 RSVP_WORDS = {
     RsvpStatus.GOING: "You're going. I'll remind you 24 hours and 1 hour before (turn that off with `/reminders off`).",
     RsvpStatus.WAITLISTED: "The session is full, so you're on the waitlist. I'll tell you if a place frees up.",
@@ -31,6 +34,16 @@ async def _guarded(interaction: discord.Interaction[Any], handler: Callable[[], 
         await handler()
     except Exception as error:
         await report_error(interaction, error)
+
+
+async def _prepare_reminders(interaction: discord.Interaction[Any], outcome: RsvpOutcome) -> None:
+    """Open the member's DM channel for their reminders. Best effort: the RSVP stands whatever happens here."""
+    if outcome.status is RsvpStatus.DECLINED:
+        return
+    try:
+        await _bot(interaction).services.rsvp.prepare_reminders(interaction.user.id)
+    except Exception:
+        log.warning("could not open the DM channel of user %s ahead of reminders", interaction.user.id, exc_info=True)
 
 
 def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
@@ -71,6 +84,7 @@ class RsvpButton(
                 view.add_item(GroundRulesButton(self.occurrence_id))
                 await reply(interaction, required.message, embed=ground_rules_embed(), view=view)
                 return
+            await _prepare_reminders(interaction, outcome)
             await reply(interaction, RSVP_WORDS[outcome.status])
 
         await _guarded(interaction, handle)
@@ -104,6 +118,7 @@ class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             outcome: RsvpOutcome = await services.rsvp.respond(
                 interaction.guild_id, interaction.user.id, self.occurrence_id, Choice.YES
             )
+            await _prepare_reminders(interaction, outcome)
             await reply(interaction, "Thank you for agreeing to the ground rules. " + RSVP_WORDS[outcome.status])
 
         await _guarded(interaction, handle)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 19:10:03.684425
+Create Date: 2026-11-23 19:24:42.449957
 """
 
 from collections.abc import Sequence
@@ -20,6 +20,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('dm_channels',
+    sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('channel_id', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_dm_channels'))
+    )
     op.create_table('member_preferences',
     sa.Column('guild_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('user_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -153,3 +159,4 @@ def downgrade() -> None:
 
     op.drop_table('series')
     op.drop_table('member_preferences')
+    op.drop_table('dm_channels')
