@@ -115,7 +115,7 @@ class Series(Base):
     __tablename__ = "series"
     __table_args__ = (
         Index("ix_series_guild_state", "guild_id", "state"),
-        Index("ix_series_state_materialized", "state", "materialized_until"),
+        Index("ix_series_state_next_start", "state", "next_start"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -135,9 +135,9 @@ class Series(Base):
     count: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | ended
     materialized_through: Mapped[int] = mapped_column(Integer, default=-1)  # highest sequence made an occurrence
-    # Start of the last occurrence made (far future once the rule has no more): the tick only looks at series
-    # whose horizon has moved past it.
-    materialized_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Start of the first occurrence not made yet (far future once the rule has no more): the tick only looks
+    # at series whose horizon has reached it.
+    next_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

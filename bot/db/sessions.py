@@ -33,10 +33,10 @@ class SeriesRepository:
         return (await self._session.execute(query.order_by(Cohort.name_key, Series.title, Series.id))).tuples().all()
 
     async def needing_occurrences(self, horizon: datetime, shards: ShardSet, limit: int = 500) -> Sequence[Series]:
-        """Active series whose last made occurrence starts before ``horizon``."""
+        """Active series whose next occurrence to make starts by ``horizon``."""
         query = select(Series).where(
             Series.state == "active",
-            or_(Series.materialized_until.is_(None), Series.materialized_until < horizon),
+            or_(Series.next_start.is_(None), Series.next_start <= horizon),
         )
         owned = shard_filter(Series.guild_id, shards)
         if owned is not None:

@@ -20,7 +20,7 @@ from bot.services.cohorts import guild_roles
 
 Clock = Callable[[], datetime]
 MATERIALIZE_AHEAD = timedelta(days=62)  # beyond the event horizon, and far enough to hold a bimonthly's next
-NO_MORE = datetime(9999, 12, 31, tzinfo=UTC)  # materialized_until of a series whose rule has no more sessions
+NO_MORE = datetime(9999, 12, 31, tzinfo=UTC)  # next_start of a series whose rule has no more sessions
 PAUSED = "series paused"
 ENDED = "series ended"
 
@@ -174,12 +174,12 @@ async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Oc
         return []
     duration = timedelta(minutes=series.duration_minutes)
     made: list[Occurrence] = []
-    exhausted = True
+    series.next_start = NO_MORE  # unless the loop finds one beyond the horizon
     for sequence, start in rules.occurrences(recurrence_of(series)):
         if sequence <= series.materialized_through:
             continue
         if start > now + MATERIALIZE_AHEAD and (made or series.materialized_through >= 0):
-            exhausted = False
+            series.next_start = start
             break
         occurrence = await uow.occurrences.add(
             Occurrence(
@@ -193,10 +193,8 @@ async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Oc
             )
         )
         await uow.actions.plan(series.guild_id, occurrence.id, due_times(occurrence.starts_at, occurrence.ends_at))
-        series.materialized_through, series.materialized_until = sequence, start
+        series.materialized_through = sequence
         made.append(occurrence)
-    if exhausted:
-        series.materialized_until = NO_MORE
     return made
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 19:24:42.449957
+Create Date: 2026-11-23 19:29:27.568595
 """
 
 from collections.abc import Sequence
@@ -51,7 +51,7 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('materialized_through', sa.Integer(), nullable=False),
-    sa.Column('materialized_until', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_start', bot.db.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by', sa.BigInteger(), nullable=False),
     sa.Column('created_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_series_cohort_id_cohorts'), ondelete='CASCADE'),
@@ -60,7 +60,7 @@ def upgrade() -> None:
     with op.batch_alter_table('series', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_series_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index('ix_series_guild_state', ['guild_id', 'state'], unique=False)
-        batch_op.create_index('ix_series_state_materialized', ['state', 'materialized_until'], unique=False)
+        batch_op.create_index('ix_series_state_next_start', ['state', 'next_start'], unique=False)
 
     op.create_table('occurrences',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -153,7 +153,7 @@ def downgrade() -> None:
 
     op.drop_table('occurrences')
     with op.batch_alter_table('series', schema=None) as batch_op:
-        batch_op.drop_index('ix_series_state_materialized')
+        batch_op.drop_index('ix_series_state_next_start')
         batch_op.drop_index('ix_series_guild_state')
         batch_op.drop_index(batch_op.f('ix_series_cohort_id'))
 

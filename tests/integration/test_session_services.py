@@ -282,3 +282,18 @@ async def test_no_more_than_100_events_a_guild(world: World) -> None:
         ]
     assert len(deferred) == 4
     assert min(a.due_at for a in deferred) == datetime(2026, 3, 2, 11, 30, tzinfo=UTC)  # when the first one ends
+
+
+async def test_the_tick_makes_sessions_only_when_the_horizon_reaches_them(world: World) -> None:
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    await world.series.create(GUILD, FACILITATOR, fortnightly(title="Short run", count=2))
+    assert await world.series.materialize_due() == 0  # creation already made everything inside the horizon
+    world.clock.advance(timedelta(days=13))
+    assert await world.series.materialize_due() == 1  # one more fortnightly session came inside 62 days
+    assert await world.series.materialize_due() == 0
+    world.clock.advance(timedelta(days=365))
+    made = await world.series.materialize_due()
+    assert made > 20  # a year of catch-up for the open-ended series; the 2-session one is complete
+    async with world.uow() as uow:
+        counts = {s.title: s.materialized_through + 1 for s, _ in await uow.series.in_guild(GUILD)}
+    assert counts["Short run"] == 2
