@@ -1,0 +1,200 @@
+"""Shared set-up for the benchmarks: a migrated database, the emulator with people, the real bot in-process,
+and bulk seeding of series, sessions and actions (through the models, as the services would write them)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from bot.app import build_bot
+from bot.db.engine import create_engine
+from bot.db.migrate import upgrade_to_head
+from bot.db.models import Action, Cohort, DmChannel, Occurrence, Rsvp, Series
+from bot.domain.actions import due_times
+from bot.emulator import Emulator
+from bot.settings import load_settings
+from bot.ui.client import CwtchBot
+
+TOKEN = "bench-token"
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def summary(values: Sequence[float], unit: str = "s") -> str:
+    return (
+        f"median {statistics.median(values):.3f} {unit}, p99 {percentile(values, 0.99):.3f} {unit}, "
+        f"max {max(values):.3f} {unit} (n={len(values)})"
+    )
+
+
+async def temp_database() -> str:
+    folder = Path(tempfile.mkdtemp(prefix="cwtch-bench-"))
+    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    await asyncio.to_thread(upgrade_to_head, url)
+    return url
+
+
+async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:
+    settings = load_settings(
+        {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base}
+    )
+    bot = build_bot(settings, guild_ready_timeout=0.5)
+    task = asyncio.create_task(bot.start(TOKEN))
+    async with asyncio.timeout(60):
+        while not bot.is_ready():
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+    return bot, task
+
+
+async def stop_bot(bot: CwtchBot, task: asyncio.Task[None]) -> None:
+    await bot.close()
+    await asyncio.wait_for(task, timeout=30)
+
+
+@dataclass
+class Seeded:
+    occurrence_ids: list[int]
+    action_due: dict[int, datetime]  # action id -> due
+
+
+async def seed_sessions(
+    database_url: str,
+    *,
+    guild_channels: Sequence[tuple[int, int]],
+    starts: Sequence[datetime | Sequence[datetime]],
+    rsvps: Sequence[Sequence[int]] = (),
+    pending_kinds: set[str] | None = None,
+    now: datetime,
+    dm_channels: dict[int, int] | None = None,
+) -> Seeded:
+    """One series per entry of ``starts`` (a start, or the starts of its made sessions), round-robin over
+    ``guild_channels``, every session with its six actions; actions due before ``now`` (or not in
+    ``pending_kinds``) are already done, as after a normal run. ``rsvps[i]`` go to the first session of series i."""
+    engine = create_engine(database_url)
+    rows: dict[type, list[dict[str, Any]]] = {model: [] for model in (Cohort, Series, Occurrence, Action, Rsvp)}
+    action_due: dict[int, datetime] = {}
+    occurrence_ids: list[int] = []
+    action_id = occurrence_id = 0
+    for index, entry in enumerate(starts):
+        sessions = [entry] if isinstance(entry, datetime) else list(entry)
+        guild_id, channel_id = guild_channels[index % len(guild_channels)]
+        cohort_id, number = index % len(guild_channels) + 1, index + 1
+        if index < len(guild_channels):
+            rows[Cohort].append(
+                {
+                    "id": cohort_id,
+                    "guild_id": guild_id,
+                    "name": f"Cohort {cohort_id}",
+                    "name_key": f"cohort {cohort_id}",
+                    "description": "bench",
+                    "channel_id": channel_id,
+                    "timezone": "UTC",
+                    "created_by": 1,
+                    "created_at": now,
+                }
+            )
+        first = sessions[0].astimezone(UTC).replace(tzinfo=None)
+        rows[Series].append(
+            {
+                "id": number,
+                "guild_id": guild_id,
+                "cohort_id": cohort_id,
+                "title": f"Series {number}",
+                "cadence": "fortnightly" if len(sessions) > 1 else "once",
+                "monthly_by": "weekday",
+                "first_date": first.date(),
+                "start_time": first.time(),
+                "timezone": "UTC",
+                "duration_minutes": 60,
+                "state": "active",
+                "materialized_through": len(sessions) - 1,
+                "next_start": sessions[-1] + timedelta(days=14)
+                if len(sessions) > 1
+                else datetime(9999, 12, 31, tzinfo=UTC),
+                "created_by": 1,
+                "created_at": now,
+            }
+        )
+        for sequence, start in enumerate(sessions):
+            occurrence_id += 1
+            occurrence_ids.append(occurrence_id)
+            end = start + timedelta(minutes=60)
+            rows[Occurrence].append(
+                {
+                    "id": occurrence_id,
+                    "guild_id": guild_id,
+                    "series_id": number,
+                    "sequence": sequence,
+                    "scheduled_start": start,
+                    "starts_at": start,
+                    "ends_at": end,
+                    "state": "scheduled",
+                }
+            )
+            for kind, due in due_times(start, end).items():
+                action_id += 1
+                pending = due > now and (pending_kinds is None or kind.value in pending_kinds)
+                rows[Action].append(
+                    {
+                        "id": action_id,
+                        "guild_id": guild_id,
+                        "occurrence_id": occurrence_id,
+                        "kind": kind.value,
+                        "due_at": due,
+                        "state": "pending" if pending else "done",
+                        "attempts": 0,
+                    }
+                )
+                if pending:
+                    action_due[action_id] = due
+            if sequence == 0 and index < len(rsvps):
+                rows[Rsvp].extend(
+                    {
+                        "guild_id": guild_id,
+                        "occurrence_id": occurrence_id,
+                        "user_id": user_id,
+                        "status": "going",
+                        "updated_at": now,
+                    }
+                    for user_id in rsvps[index]
+                )
+    async with engine.begin() as connection:
+        for model, batch in rows.items():
+            for chunk in range(0, len(batch), 5000):
+                await connection.execute(insert(model), batch[chunk : chunk + 5000])
+        if dm_channels:
+            await connection.execute(
+                insert(DmChannel), [{"user_id": u, "channel_id": c, "updated_at": now} for u, c in dm_channels.items()]
+            )
+    await engine.dispose()
+    return Seeded(occurrence_ids=occurrence_ids, action_due=action_due)
+
+
+def make_people(emu: Emulator, guild_id: int, count: int) -> list[int]:
+    people = []
+    for number in range(count):
+        user = int(emu.create_user(f"manager-{number}")["id"])
+        emu.add_member(guild_id, user)
+        people.append(user)
+    return people
+
+
+def requests_with_nonce(emu: Emulator) -> list[Any]:
+    return [
+        r
+        for r in emu.find_requests("POST", r"/channels/\d+/messages")
+        if isinstance(r.json, dict) and r.json.get("nonce")
+    ]
