@@ -102,9 +102,10 @@ class SeriesCog(commands.Cog):
     async def resume(self, interaction: discord.Interaction[CwtchBot], series: str) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        info = await self.bot.services.series.resume(
+        info, restored = await self.bot.services.series.resume(
             interaction.guild_id, actor_of(interaction), picked_id(series, "series")
         )
+        await self.bot.services.sessions.refresh_announcements(restored)
         self.bot.runtime.wake()
         await reply(interaction, "Series resumed.", embed=series_embed([info], info.title))
 

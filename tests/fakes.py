@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.errors import BotLacksPermission, InvalidInput
-from bot.services.ports import Announcement, Notice, SessionCard
+from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
 
 
 class FakeRoleGateway:
@@ -61,6 +61,7 @@ class FakeSessionGateway:
         self.calls: list[tuple[str, int, Any]] = []
         self.closed_dms: set[int] = set()
         self.fail_next: int = 0
+        self.in_voice: list[int] = []
         self._ids = 5000
 
     def _next(self) -> int:
@@ -91,10 +92,10 @@ class FakeSessionGateway:
     async def cancel_event(self, card: SessionCard) -> None:
         self.calls.append(("cancel_event", card.occurrence_id, card.event_id))
 
-    async def open_room(self, card: SessionCard, *, nonce: str) -> int | None:
+    async def open_room(self, card: SessionCard, *, nonce: str) -> RoomOpened:
         self._maybe_fail()
         self.calls.append(("open", card.occurrence_id, nonce))
-        return card.thread_id or self._next()
+        return RoomOpened(card.thread_id or self._next(), tuple(self.in_voice))
 
     async def close_room(self, card: SessionCard) -> None:
         self.calls.append(("close", card.occurrence_id, None))

@@ -78,6 +78,17 @@ def rearm_after_move(kind: ActionKind, state: ActionState, new_due: datetime, no
     return new_due > now or state is ActionState.PENDING
 
 
+def rearm_after_resume(kind: ActionKind, state: ActionState) -> bool:
+    """Whether a session restored by resuming its series should run this action (again).
+
+    Its announcement is edited back rather than posted twice; its event was cancelled with it, so a new one
+    is made; whatever the pause skipped runs as planned.
+    """
+    if kind is ActionKind.MIRROR_EVENT:
+        return True
+    return state is ActionState.SKIPPED
+
+
 def retry_at(attempts: int, now: datetime) -> datetime | None:
     """When to try again after ``attempts`` failed tries (exponential backoff), or ``None`` to give up."""
     if attempts >= MAX_ATTEMPTS:

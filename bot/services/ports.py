@@ -63,6 +63,12 @@ class Announcement:
     thread_id: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class RoomOpened:
+    thread_id: int | None
+    in_voice: tuple[int, ...] = ()  # members already in the session's voice channel when it opened
+
+
 class SessionGateway(Protocol):
     """The Discord side of running sessions. Methods raise on failures worth retrying."""
 
@@ -74,7 +80,7 @@ class SessionGateway(Protocol):
 
     async def cancel_event(self, card: SessionCard) -> None: ...
 
-    async def open_room(self, card: SessionCard, *, nonce: str) -> int | None: ...
+    async def open_room(self, card: SessionCard, *, nonce: str) -> RoomOpened: ...
 
     async def close_room(self, card: SessionCard) -> None: ...
 

@@ -21,12 +21,14 @@ async def open_room(
         await uow.commit()
         session = await load_card(uow, occurrence_id)
     assert session is not None
-    thread_id = await gateway.open_room(session, nonce=nonce)
+    opened = await gateway.open_room(session, nonce=nonce)
     async with uow_factory() as uow:
         occurrence = await uow.occurrences.get(occurrence_id)
-        if occurrence is not None and thread_id is not None and occurrence.thread_id != thread_id:
-            occurrence.thread_id = thread_id
-            await uow.commit()
+        if occurrence is not None and opened.thread_id is not None:
+            occurrence.thread_id = opened.thread_id
+        for user_id in opened.in_voice:  # already waiting in the room: no join event will come for them
+            await uow.attendance.record(session.guild_id, occurrence_id, user_id, present=True, source="voice")
+        await uow.commit()
         session = await load_card(uow, occurrence_id)
     assert session is not None
     await gateway.refresh_announcement(session)

@@ -11,7 +11,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import recurrence as rules
 from bot.domain import sessions as session_rules
 from bot.domain.access import Actor, require_facilitator
-from bot.domain.actions import ActionKind, due_times
+from bot.domain.actions import ActionKind, ActionState, due_times, rearm_after_resume
 from bot.domain.cohorts import name_key
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.shards import ALL_SHARDS, ShardSet
@@ -115,7 +115,8 @@ class SeriesService:
     async def end(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
         return await self._stop(guild_id, actor, series_id, "ended", ENDED)
 
-    async def resume(self, guild_id: int, actor: Actor, series_id: int) -> SeriesInfo:
+    async def resume(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
+        """Resume a paused series; returns it and the sessions restored (their announcements need refreshing)."""
         now = self._clock()
         async with self._uow() as uow:
             require_facilitator(actor, await guild_roles(uow, guild_id))
@@ -123,19 +124,22 @@ class SeriesService:
             if series.state != "paused":
                 raise InvalidInput(f"**{series.title}** is {series.state}, not paused, so there is nothing to resume.")
             series.state = "active"
+            restored = []
             for occurrence in await uow.occurrences.of_series(series.id, after=now):
                 if occurrence.state == "cancelled" and occurrence.cancel_reason == PAUSED:
                     occurrence.state, occurrence.cancel_reason = "scheduled", None
+                    states = {a.kind: ActionState(a.state) for a in await uow.actions.of_occurrence(occurrence.id)}
                     await uow.actions.reschedule(
                         occurrence.id,
                         due_times(occurrence.starts_at, occurrence.ends_at),
-                        rearm={kind.value for kind in ActionKind},
+                        rearm={kind for kind, state in states.items() if rearm_after_resume(ActionKind(kind), state)},
                     )
+                    restored.append(occurrence.id)
             await materialize(uow, series, now)
             await uow.audit.record(guild_id, actor.user_id, "series.resume", series_id=series.id)
             await uow.commit()
             upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
-            return _info(series, cohort_name, upcoming)
+            return _info(series, cohort_name, upcoming), restored
 
     async def _stop(
         self, guild_id: int, actor: Actor, series_id: int, state: str, reason: str

@@ -107,6 +107,14 @@ class SessionService:
             sessions.append(session)
         return sessions
 
+    async def refresh_announcements(self, occurrence_ids: Sequence[int]) -> None:
+        """Show sessions' current state on their announcements (e.g. after their series was resumed)."""
+        for occurrence_id in occurrence_ids:
+            async with self._uow() as uow:
+                session = await load_card(uow, occurrence_id)
+            if session is not None:
+                await self._gateway.refresh_announcement(session)
+
     async def move(self, guild_id: int, actor: Actor, occurrence_id: int, start: str) -> SessionCard:
         now = self._clock()
         async with self._uow() as uow:

@@ -8,10 +8,11 @@ import logging
 import time
 from collections.abc import Sequence
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.services.ports import Announcement, Notice, SessionCard
+from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
 from bot.ui.session_embeds import announcement_embed, notice_text
 from bot.ui.session_items import check_in_view, rsvp_view
 
@@ -120,7 +121,7 @@ class DiscordSessionGateway:
                 raise
             log.info("event %s had already finished", card.event_id)
 
-    async def open_room(self, card: SessionCard, *, nonce: str) -> int | None:
+    async def open_room(self, card: SessionCard, *, nonce: str) -> RoomOpened:
         thread_id = card.thread_id
         if thread_id is None:
             thread = await self._client.http.start_thread_without_message(
@@ -145,7 +146,9 @@ class DiscordSessionGateway:
         await self._channel(thread_id, card.guild_id).send(
             text, view=view or discord.utils.MISSING, nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
         )
-        return thread_id
+        room = self._client.get_channel(card.room_channel_id) if card.room_channel_id else None
+        in_voice = tuple(room.voice_states) if isinstance(room, discord.VoiceChannel | discord.StageChannel) else ()
+        return RoomOpened(thread_id, in_voice)
 
     async def close_room(self, card: SessionCard) -> None:
         if card.thread_id is None:
@@ -194,4 +197,5 @@ class DiscordSessionGateway:
 
 
 def _thread_name(card: SessionCard) -> str:
-    return f"{card.title} · {card.starts_at:%d %b}"[:100]
+    local = card.starts_at.astimezone(ZoneInfo(card.timezone))
+    return f"{card.title} · {local:%-d %b}"[:100]

@@ -112,6 +112,8 @@ async def test_pause_resume_and_end_a_series(emulator: Emulator, world: World, b
     await run_due(bot)
     live = [e for e in emulator.scheduled_events(world.guild_id) if e["status"] == 1]
     assert FIRST_DOM.isoformat()[:16] in {e["scheduled_start_time"][:16] for e in live}
+    [again_announced] = announcements(emulator, world.dom_channel)  # the same message, buttons back
+    assert again_announced["id"] == message["id"] and "Cancelled" not in str(again_announced.get("embeds"))
     ended = await emulator.slash(world.guild_id, world.facilitator, "series end", {"series": choice["value"]})
     assert "is ended" in visible_text(ended)
     typed = await emulator.slash(world.guild_id, world.facilitator, "series resume", {"series": "Peer support"})

@@ -290,8 +290,9 @@ async def test_voice_attendance_and_correction(
     await rsvp(emulator, world, world.member, message)
     await rsvp(emulator, world, world.other_member, message)
 
-    await emulator.voice_join(world.guild_id, world.member, voice)  # early: not counted
+    await emulator.voice_join(world.guild_id, world.member, voice)  # early and gone again: not counted
     await emulator.voice_leave(world.guild_id, world.member)
+    await emulator.voice_join(world.guild_id, world.coordinator, voice)  # early and still there at the start
     clock.set(FIRST_DOM)
     await run_due(bot)
     await emulator.voice_join(world.guild_id, world.member, voice)
@@ -301,6 +302,7 @@ async def test_voice_attendance_and_correction(
     )
     text = visible_text(sheet)
     assert f"<@{world.member}> (voice)" in text and f"<@{world.other_member}>" in text.split("not seen")[1]
+    assert f"<@{world.coordinator}> (voice)" in text
 
     select = next(c for c in sheet.custom_ids() if c)
     corrected = await emulator.click(

@@ -236,8 +236,8 @@ async def test_pause_and_resume(world: World) -> None:
     assert all(u.session.state == "cancelled" for u in await world.sessions.upcoming(GUILD, ALICE))
     with pytest.raises(InvalidInput, match="already paused"):
         await world.series.pause(GUILD, FACILITATOR, info.id)
-    resumed = await world.series.resume(GUILD, FACILITATOR, info.id)
-    assert resumed.state == "active" and len(resumed.next_starts) == 4
+    resumed, restored = await world.series.resume(GUILD, FACILITATOR, info.id)
+    assert resumed.state == "active" and len(resumed.next_starts) == 4 and len(restored) == 4
     assert all(u.session.state == "scheduled" for u in await world.sessions.upcoming(GUILD, ALICE))
     ended, _ = await world.series.end(GUILD, FACILITATOR, info.id)
     assert ended.state == "ended"
