@@ -50,12 +50,18 @@ def _restore_discord_py_endpoints() -> Iterator[None]:
     discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
 
 
+# Bots started by a test; a test that fails half-way leaves them running, and the teardown closes them.
+_RUNNING: list[tuple[CwtchBot, asyncio.Task[None]]] = []
+
+
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     emu = Emulator(token=TOKEN)
     await emu.start()
     yield emu
-    await emu.stop()
+    while _RUNNING:
+        await stop_bot(*_RUNNING[-1])
+    await asyncio.wait_for(emu.stop(), timeout=15)
 
 
 def build_world(emu: Emulator) -> World:
@@ -118,10 +124,13 @@ async def start_bot(
                 raise AssertionError("the bot stopped before it was ready")
             await asyncio.sleep(0.02)
     await emu.wait_ready(timeout=15)
+    _RUNNING.append((bot, task))
     return bot, task
 
 
 async def stop_bot(bot: CwtchBot, task: asyncio.Task[None]) -> None:
+    if (bot, task) in _RUNNING:
+        _RUNNING.remove((bot, task))
     await bot.close()
     await asyncio.wait_for(task, timeout=10)
 
