@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +27,11 @@ from bot.db.migrate import upgrade_to_head
 from bot.db.uow import UnitOfWorkFactory
 
 TEST_DATABASE_URL = os.environ.get("CWTCH_TEST_DATABASE_URL", "").strip()
+
+# CI runs the property tests with fixed seeds (HYPOTHESIS_PROFILE=ci), so a run is repeatable; locally they
+# explore new examples every time.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 # --- network guard: nothing but loopback, ever -------------------------------------------------------------

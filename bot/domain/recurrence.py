@@ -52,6 +52,9 @@ class Recurrence:
     def __post_init__(self) -> None:
         if self.first_local.tzinfo is not None:
             raise ValueError("first_local is wall-clock time: pass it without tzinfo")
+        if self.first_local.fold:
+            # fold only means something with a zone; keep every occurrence on the same, first reading.
+            object.__setattr__(self, "first_local", self.first_local.replace(fold=0))
         if self.count is not None and self.until is not None:
             raise InvalidInput(
                 "A series ends either on a date (`until`) or after a number of sessions (`count`), not both."

@@ -166,3 +166,11 @@ def test_nth_weekday_of_month() -> None:
     assert nth_weekday_of_month(2026, 11, 1, 2) == 10  # 2nd Tuesday of November 2026
     assert nth_weekday_of_month(2026, 2, 0, 5) is None  # no 5th Monday in February 2026
     assert nth_weekday_of_month(2026, 2, 4, -1) == 27  # last Friday
+
+
+def test_fold_is_ignored_in_wall_clock_times() -> None:
+    folded = Recurrence(Cadence.MONTHLY, datetime(2029, 1, 7, 1, 0, fold=1), LONDON, MonthlyBy.LAST_WEEKDAY, count=3)
+    plain = Recurrence(Cadence.MONTHLY, datetime(2029, 1, 7, 1, 0), LONDON, MonthlyBy.LAST_WEEKDAY, count=3)
+    assert list(occurrences(folded)) == list(occurrences(plain))
+    # 01:00 on 25 March 2029 does not exist in London: it is read as 01:00 GMT, i.e. 02:00 BST.
+    assert list(occurrences(plain))[2][1] == datetime(2029, 3, 25, 1, 0, tzinfo=UTC)
