@@ -9,13 +9,14 @@ import signal
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.shards import ShardSet
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.scheduling.scheduler import build_scheduler
+from bot.secret_key import load_or_create_key
 from bot.services.container import Services
 from bot.settings import Settings
 from bot.ui.client import CwtchBot, point_discord_py_at
@@ -38,6 +39,7 @@ def build_bot(
     engine = create_engine(settings.database_url)
     uow = UnitOfWorkFactory(create_session_factory(engine))
     shards = ShardSet(settings.shard_count, settings.shard_ids)
+    key = load_or_create_key(settings.secret_key_file)
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def services(client: CwtchBot) -> Services:
@@ -49,6 +51,9 @@ def build_bot(
             default_timezone=settings.default_timezone,
             worker=worker,
             shards=shards,
+            pseudonym_key=key,
+            survey_open=timedelta(days=settings.survey_open_days),
+            min_group=settings.feedback_min_group,
         )
 
     def runtime(built: Services) -> SchedulingRuntime:

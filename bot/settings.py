@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///cwtch.db"
 DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_SECRET_KEY_FILE = "cwtch_secret.key"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -48,6 +49,8 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     log_level: str = "INFO"
+    survey_open_days: int = 7
+    secret_key_file: str = DEFAULT_SECRET_KEY_FILE
 
     @property
     def is_sqlite(self) -> bool:
@@ -150,6 +153,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
 
     min_group = _positive_int(env, "FEEDBACK_MIN_GROUP", 5)
     assert min_group is not None
+    survey_days = _positive_int(env, "SURVEY_OPEN_DAYS", 7)
+    assert survey_days is not None
+    if survey_days > 30:
+        raise SettingsError("SURVEY_OPEN_DAYS", f"a survey can stay open at most 30 days, got {survey_days}")
     return Settings(
         discord_token=_optional(env, "DISCORD_TOKEN"),
         database_url=normalise_database_url(_optional(env, "DATABASE_URL") or DEFAULT_DATABASE_URL),
@@ -160,4 +167,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         shard_count=shard_count,
         shard_ids=shard_ids,
         log_level=level,
+        survey_open_days=survey_days,
+        secret_key_file=_optional(env, "SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from discord import app_commands
@@ -79,6 +80,9 @@ IMPLEMENTED = {
     "reminders on",
     "reminders off",
     "calendar",
+    "feedback give",
+    "report feedback",
+    "report attendance",
     "setup roles",
     "setup channels",
     "cohort create",
@@ -92,8 +96,10 @@ NAME = re.compile(r"^[-_\w]{1,32}$")
 
 
 @pytest.fixture
-async def bot() -> AsyncIterator[CwtchBot]:
-    client = build_bot(load_settings({"DATABASE_URL": "sqlite+aiosqlite:///:memory:"}))
+async def bot(tmp_path: Path) -> AsyncIterator[CwtchBot]:
+    client = build_bot(
+        load_settings({"DATABASE_URL": "sqlite+aiosqlite:///:memory:", "SECRET_KEY_FILE": str(tmp_path / "key")})
+    )
     async with client:  # no login: the tree is built offline
         for extension in EXTENSIONS:
             await client.load_extension(extension)
@@ -153,10 +159,17 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     import re
 
     from bot.domain.rsvp import Choice
+    from bot.ui.feedback import FeedbackButton
     from bot.ui.session_items import DYNAMIC_ITEMS, CheckInButton, GroundRulesButton, RsvpButton
 
     biggest = 2**63 - 1
-    examples = [RsvpButton(biggest, Choice.YES), RsvpButton(7, Choice.NO), GroundRulesButton(biggest), CheckInButton(9)]
+    examples = [
+        RsvpButton(biggest, Choice.YES),
+        RsvpButton(7, Choice.NO),
+        GroundRulesButton(biggest),
+        CheckInButton(9),
+        FeedbackButton(biggest),
+    ]
     assert {type(item) for item in examples} == set(DYNAMIC_ITEMS)
     for item in examples:
         custom_id = item.item.custom_id

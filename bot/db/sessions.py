@@ -9,7 +9,17 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
-from bot.db.models import Attendance, Cohort, DmChannel, MemberPreference, Occurrence, Rsvp, Series
+from bot.db.models import (
+    Attendance,
+    Cohort,
+    DmChannel,
+    FeedbackResponse,
+    MemberPreference,
+    Occurrence,
+    Rsvp,
+    Series,
+    Survey,
+)
 from bot.domain.shards import ShardSet
 
 
@@ -196,6 +206,16 @@ class AttendanceRepository:
         await self._session.flush()
         return True
 
+    async def present(self, occurrence_id: int) -> list[int]:
+        query = select(Attendance.user_id).where(
+            Attendance.occurrence_id == occurrence_id, Attendance.present.is_(True)
+        )
+        return list((await self._session.scalars(query.order_by(Attendance.recorded_at))).all())
+
+    async def was_present(self, occurrence_id: int, user_id: int) -> bool:
+        row = await self.of(occurrence_id, user_id)
+        return row is not None and row.present
+
     async def of_occurrence(self, occurrence_id: int) -> Sequence[Attendance]:
         query = select(Attendance).where(Attendance.occurrence_id == occurrence_id).order_by(Attendance.recorded_at)
         return (await self._session.scalars(query)).all()
@@ -248,3 +268,48 @@ class DmChannelRepository:
             else:
                 self._session.add(DmChannel(user_id=user_id, channel_id=channel_id))
         await self._session.flush()
+
+
+class FeedbackRepository:
+    """Surveys and responses. Responses are found by pseudonym only; their text is never logged."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def survey(self, occurrence_id: int) -> Survey | None:
+        return await self._session.get(Survey, occurrence_id)
+
+    async def open_survey(self, survey: Survey) -> None:
+        self._session.add(survey)
+        await self._session.flush()
+
+    async def response(self, occurrence_id: int, pseudonym: str) -> FeedbackResponse | None:
+        query = select(FeedbackResponse).where(
+            FeedbackResponse.occurrence_id == occurrence_id, FeedbackResponse.pseudonym == pseudonym
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def add_response(self, response: FeedbackResponse) -> None:
+        self._session.add(response)
+        await self._session.flush()
+
+    async def pseudonyms(self, occurrence_id: int) -> set[str]:
+        query = select(FeedbackResponse.pseudonym).where(FeedbackResponse.occurrence_id == occurrence_id)
+        return set((await self._session.scalars(query)).all())
+
+    async def open_surveys_attended(self, guild_id: int, user_id: int, now: datetime) -> Sequence[int]:
+        """Occurrences, newest first, whose survey is open and which this member attended."""
+        query = (
+            select(Survey.occurrence_id)
+            .join(Attendance, Attendance.occurrence_id == Survey.occurrence_id)
+            .join(Occurrence, Occurrence.id == Survey.occurrence_id)
+            .where(
+                Survey.guild_id == guild_id,
+                Survey.closed_at.is_(None),
+                Survey.closes_at > now,
+                Attendance.user_id == user_id,
+                Attendance.present.is_(True),
+            )
+            .order_by(Occurrence.starts_at.desc())
+        )
+        return (await self._session.scalars(query)).all()

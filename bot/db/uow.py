@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.actions import ActionRepository
+from bot.db.reports import ReportRepository
 from bot.db.repositories import (
     AuditLogRepository,
     BotStateRepository,
@@ -17,6 +18,7 @@ from bot.db.repositories import (
 from bot.db.sessions import (
     AttendanceRepository,
     DmChannelRepository,
+    FeedbackRepository,
     OccurrenceRepository,
     PreferenceRepository,
     RsvpRepository,
@@ -38,6 +40,8 @@ class UnitOfWork:
     preferences: PreferenceRepository
     actions: ActionRepository
     dm_channels: DmChannelRepository
+    feedback: FeedbackRepository
+    reports: ReportRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -56,6 +60,8 @@ class UnitOfWork:
         self.preferences = PreferenceRepository(session)
         self.actions = ActionRepository(session)
         self.dm_channels = DmChannelRepository(session)
+        self.feedback = FeedbackRepository(session)
+        self.reports = ReportRepository(session)
         return self
 
     async def __aexit__(

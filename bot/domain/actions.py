@@ -17,6 +17,13 @@ class ActionKind(StrEnum):
     REMIND_1H = "remind_1h"
     OPEN_ROOM = "open_room"
     CLOSE_ROOM = "close_room"
+    SEND_SURVEY = "send_survey"
+    SURVEY_REMINDER = "survey_reminder"
+    CLOSE_SURVEY = "close_survey"
+
+
+AFTER_THE_SESSION = (ActionKind.CLOSE_ROOM, ActionKind.SEND_SURVEY, ActionKind.SURVEY_REMINDER, ActionKind.CLOSE_SURVEY)
+SURVEY_OPEN = timedelta(days=7)
 
 
 class ActionState(StrEnum):
@@ -36,9 +43,14 @@ _RETRY_BASE = timedelta(seconds=15)
 _RETRY_CAP = timedelta(minutes=30)
 
 
-def due_times(starts_at: datetime, ends_at: datetime) -> dict[ActionKind, datetime]:
+def due_times(
+    starts_at: datetime, ends_at: datetime, survey_open: timedelta = SURVEY_OPEN
+) -> dict[ActionKind, datetime]:
     """When each action of a session is due (may be in the past: the scheduler then runs it at once)."""
     return {
+        ActionKind.SEND_SURVEY: ends_at,
+        ActionKind.SURVEY_REMINDER: ends_at + survey_open / 2,
+        ActionKind.CLOSE_SURVEY: ends_at + survey_open,
         ActionKind.MIRROR_EVENT: starts_at - EVENT_HORIZON,
         ActionKind.ANNOUNCE: starts_at - ANNOUNCE_HORIZON,
         ActionKind.REMIND_24H: starts_at - timedelta(hours=24),
@@ -52,7 +64,9 @@ def skip_reason(kind: ActionKind, state: str, starts_at: datetime, ends_at: date
     """Why running ``kind`` now would no longer make sense, or ``None`` if it should run."""
     if state == "cancelled":
         return "session cancelled"
-    if state == "closed" and kind is not ActionKind.CLOSE_ROOM:
+    if kind in AFTER_THE_SESSION:
+        return None  # a survey is always sent, even late; the survey itself knows when it closes
+    if state == "closed":
         return "session already ended"
     if state == "open" and kind is ActionKind.OPEN_ROOM:
         return "room already open"

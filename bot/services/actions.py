@@ -19,6 +19,7 @@ from bot.services import rooms
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
+from bot.services.surveys import SurveyService
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -41,6 +42,7 @@ class ActionRunner:
         *,
         clock: Clock,
         worker: str,
+        surveys: SurveyService,
         shards: ShardSet = ALL_SHARDS,
     ) -> None:
         self._uow = uow
@@ -50,6 +52,7 @@ class ActionRunner:
         self._shards = shards
         self._event_locks: dict[int, asyncio.Lock] = {}
         self._messenger = Messenger(uow, gateway)
+        self._surveys = surveys
         self._handlers: dict[ActionKind, Callable[[int, SessionCard, ActionKind], Awaitable[None]]] = {
             ActionKind.MIRROR_EVENT: self._mirror_event,
             ActionKind.ANNOUNCE: self._announce,
@@ -57,6 +60,9 @@ class ActionRunner:
             ActionKind.REMIND_1H: self._remind,
             ActionKind.OPEN_ROOM: self._open_room,
             ActionKind.CLOSE_ROOM: self._close_room,
+            ActionKind.SEND_SURVEY: self._send_survey,
+            ActionKind.SURVEY_REMINDER: self._remind_survey,
+            ActionKind.CLOSE_SURVEY: self._close_survey,
         }
 
     async def due_before(self, until: datetime) -> Sequence[tuple[int, datetime]]:
@@ -150,3 +156,12 @@ class ActionRunner:
 
     async def _close_room(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
         await rooms.close_room(self._uow, self._gateway, session.occurrence_id, self._clock())
+
+    async def _send_survey(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
+        await self._surveys.send(session.occurrence_id, nonce=nonce(action_id))
+
+    async def _remind_survey(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
+        await self._surveys.remind(session.occurrence_id, nonce=nonce(action_id))
+
+    async def _close_survey(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
+        await self._surveys.close(session.occurrence_id)

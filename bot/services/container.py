@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.actions import SURVEY_OPEN
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.actions import ActionRunner
 from bot.services.bot_state import BotStateService
@@ -14,9 +15,11 @@ from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
 from bot.services.guild_setup import SetupService
 from bot.services.ports import RoleGateway, SessionGateway
+from bot.services.reports import ReportService
 from bot.services.rsvp import RsvpService
 from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
+from bot.services.surveys import SurveyService
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,8 @@ class Services:
     rsvp: RsvpService
     actions: ActionRunner
     calendar: CalendarService
+    surveys: SurveyService
+    reports: ReportService
 
     @classmethod
     def build(
@@ -41,14 +46,20 @@ class Services:
         default_timezone: str,
         worker: str,
         shards: ShardSet = ALL_SHARDS,
+        pseudonym_key: bytes,
+        survey_open: timedelta = SURVEY_OPEN,
+        min_group: int = 5,
     ) -> Services:
+        surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open)
         return cls(
             setup=SetupService(uow),
             cohorts=CohortService(uow, roles, default_timezone=default_timezone),
             state=BotStateService(uow),
-            series=SeriesService(uow, clock=clock, shards=shards),
-            sessions=SessionService(uow, sessions, clock=clock),
+            series=SeriesService(uow, clock=clock, shards=shards, survey_open=survey_open),
+            sessions=SessionService(uow, sessions, clock=clock, survey_open=survey_open),
             rsvp=RsvpService(uow, sessions, clock=clock),
-            actions=ActionRunner(uow, sessions, clock=clock, worker=worker, shards=shards),
+            actions=ActionRunner(uow, sessions, clock=clock, worker=worker, surveys=surveys, shards=shards),
             calendar=CalendarService(uow, clock=clock),
+            surveys=surveys,
+            reports=ReportService(uow, clock=clock, min_group=min_group, default_timezone=default_timezone),
         )

@@ -54,6 +54,8 @@ class Notice(StrEnum):
     CANCELLED = "cancelled"
     MOVED = "moved"
     PROMOTED = "promoted"
+    SURVEY = "survey"
+    SURVEY_REMINDER = "survey_reminder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,15 @@ class SessionGateway(Protocol):
     ) -> int | None:
         """Tell one member by DM (in ``dm_channel_id`` when known). Returns the DM channel used, or ``None``
         when their DMs are closed."""
+        ...
+
+    async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
+        """Offer the survey (a "Give feedback" button) in the session thread."""
+        ...
+
+    async def alert_facilitators(self, card: SessionCard, channel_id: int) -> None:
+        """Tell the facilitators privately that a feedback comment suggests someone may be at risk, without
+        naming anyone."""
         ...
 
     async def open_dm(self, user_id: int) -> int:

@@ -11,7 +11,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import recurrence as rules
 from bot.domain import sessions as session_rules
 from bot.domain.access import Actor, require_facilitator
-from bot.domain.actions import ActionKind, ActionState, due_times, rearm_after_resume
+from bot.domain.actions import SURVEY_OPEN, ActionKind, ActionState, due_times, rearm_after_resume
 from bot.domain.cohorts import name_key
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.shards import ALL_SHARDS, ShardSet
@@ -61,10 +61,12 @@ class SeriesService:
         *,
         clock: Clock,
         shards: ShardSet = ALL_SHARDS,
+        survey_open: timedelta = SURVEY_OPEN,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._shards = shards
+        self._survey_open = survey_open
 
     async def create(self, guild_id: int, actor: Actor, request: SeriesRequest) -> SeriesInfo:
         now = self._clock()
@@ -77,7 +79,7 @@ class SeriesService:
                 )
             series = _validated_series(guild_id, cohort.id, cohort.timezone, actor.user_id, request, now)
             await uow.series.add(series)
-            made = await materialize(uow, series, now)
+            made = await materialize(uow, series, now, self._survey_open)
             await uow.audit.record(guild_id, actor.user_id, "series.create", series_id=series.id, title=series.title)
             await uow.commit()
             return _info(series, cohort.name, [o.starts_at for o in made if o.starts_at > now])
@@ -131,11 +133,11 @@ class SeriesService:
                     states = {a.kind: ActionState(a.state) for a in await uow.actions.of_occurrence(occurrence.id)}
                     await uow.actions.reschedule(
                         occurrence.id,
-                        due_times(occurrence.starts_at, occurrence.ends_at),
+                        due_times(occurrence.starts_at, occurrence.ends_at, self._survey_open),
                         rearm={kind for kind, state in states.items() if rearm_after_resume(ActionKind(kind), state)},
                     )
                     restored.append(occurrence.id)
-            await materialize(uow, series, now)
+            await materialize(uow, series, now, self._survey_open)
             await uow.audit.record(guild_id, actor.user_id, "series.resume", series_id=series.id)
             await uow.commit()
             upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
@@ -167,12 +169,14 @@ class SeriesService:
         made = 0
         async with self._uow() as uow:
             for series in await uow.series.needing_occurrences(now + MATERIALIZE_AHEAD, self._shards):
-                made += len(await materialize(uow, series, now))
+                made += len(await materialize(uow, series, now, self._survey_open))
             await uow.commit()
         return made
 
 
-async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Occurrence]:
+async def materialize(
+    uow: UnitOfWork, series: Series, now: datetime, survey_open: timedelta = SURVEY_OPEN
+) -> list[Occurrence]:
     """Create the series' occurrences up to ``now + MATERIALIZE_AHEAD`` (always the next one), with actions."""
     if series.state != "active":
         return []
@@ -196,7 +200,9 @@ async def materialize(uow: UnitOfWork, series: Series, now: datetime) -> list[Oc
                 state="scheduled",
             )
         )
-        await uow.actions.plan(series.guild_id, occurrence.id, due_times(occurrence.starts_at, occurrence.ends_at))
+        await uow.actions.plan(
+            series.guild_id, occurrence.id, due_times(occurrence.starts_at, occurrence.ends_at, survey_open)
+        )
         series.materialized_through = sequence
         made.append(occurrence)
     return made

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Occurrence
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import sessions as rules
 from bot.domain.access import Actor, require_facilitator
-from bot.domain.actions import ActionKind, ActionState, due_times, rearm_after_move, room_nonce
+from bot.domain.actions import (
+    AFTER_THE_SESSION,
+    SURVEY_OPEN,
+    ActionKind,
+    ActionState,
+    due_times,
+    rearm_after_move,
+    room_nonce,
+)
 from bot.domain.cohorts import name_key
 from bot.domain.errors import InvalidInput, NotFound
 from bot.services import rooms
@@ -37,11 +45,14 @@ class AttendanceSheet:
 
 
 class SessionService:
-    def __init__(self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock, survey_open: timedelta = SURVEY_OPEN
+    ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._messenger = Messenger(uow, gateway)
         self._clock = clock
+        self._survey_open = survey_open
 
     async def upcoming(self, guild_id: int, user_id: int, cohort: str | None = None) -> list[UpcomingSession]:
         async with self._uow() as uow:
@@ -129,7 +140,7 @@ class SessionService:
             rules.require_future(new_start, now, zone)
             duration = occurrence.ends_at - occurrence.starts_at
             occurrence.starts_at, occurrence.ends_at = new_start, new_start + duration
-            due = due_times(occurrence.starts_at, occurrence.ends_at)
+            due = due_times(occurrence.starts_at, occurrence.ends_at, self._survey_open)
             rearm = {
                 action.kind
                 for action in await uow.actions.of_occurrence(occurrence_id)
@@ -173,7 +184,15 @@ class SessionService:
                 raise InvalidInput(f"This session is {occurrence.state}, so it can't be ended.")
             if occurrence.state == "scheduled" and occurrence.starts_at > now:
                 raise InvalidInput("This session hasn't started yet. Start it first, or cancel it instead.")
-            await uow.actions.skip_pending(occurrence_id, "ended by a facilitator", now)
+            before_end = [kind for kind in ActionKind if kind not in AFTER_THE_SESSION]
+            await uow.actions.skip_pending(occurrence_id, "ended by a facilitator", now, before_end)
+            # The room closes here; the survey follows at once, its reminder and closing from now on.
+            due = due_times(occurrence.starts_at, now, self._survey_open)
+            await uow.actions.reschedule(
+                occurrence_id,
+                {kind: due[kind] for kind in AFTER_THE_SESSION if kind is not ActionKind.CLOSE_ROOM},
+                rearm=set(),
+            )
             await uow.audit.record(guild_id, actor.user_id, "session.end", occurrence_id=occurrence_id)
             await uow.commit()
         closed = await rooms.close_room(self._uow, self._gateway, occurrence_id, now)

@@ -27,6 +27,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.series",
     "cogs.sessions",
     "cogs.members",
+    "cogs.feedback",
 )
 
 

@@ -8,6 +8,7 @@ import discord
 
 from bot.domain.sessions import discord_timestamp as ts
 from bot.services.ports import Notice, SessionCard
+from bot.services.reports import AttendanceReport
 from bot.services.series import SeriesInfo
 from bot.services.sessions import AttendanceSheet, UpcomingSession
 from bot.ui.embeds import CWTCH_COLOUR
@@ -57,6 +58,10 @@ NOTICE_TEXT = {
     Notice.CANCELLED: "**{title}** ({cohort}) on {when} is cancelled. {reason}",
     Notice.MOVED: "**{title}** ({cohort}) has moved to {when} ({rel}). Your RSVP still stands.",
     Notice.PROMOTED: "Good news: a place freed up, so you're now going to **{title}** ({cohort}) on {when}.",
+    Notice.SURVEY: "Thank you for coming to **{title}** ({cohort}). How was it? Three quick questions, and no one "
+    "sees who answered what: press **Give feedback**.",
+    Notice.SURVEY_REMINDER: "A gentle reminder: the survey about **{title}** ({cohort}) on {when} is still open. "
+    "It takes a minute: press **Give feedback**.",
 }
 
 
@@ -118,4 +123,23 @@ def attendance_embed(sheet: AttendanceSheet) -> discord.Embed:
     embed.add_field(name=f"Present ({len(sheet.present)})", value=present[:1024], inline=False)
     embed.add_field(name="Said they'd come, not seen", value=missing[:1024], inline=False)
     embed.set_footer(text="Use the menus below to correct it.")
+    return embed
+
+
+def attendance_report_embed(report: AttendanceReport) -> discord.Embed:
+    period = report.period
+    embed = discord.Embed(
+        title=f"Attendance: {period.cohort or 'All cohorts'}"[:256],
+        description=f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y}: {report.totals.sessions} sessions held",
+        colour=CWTCH_COLOUR,
+    )
+    hidden = f"fewer than {report.min_group}, not shown"
+    for name, value in (
+        ("RSVPs (going)", report.totals.rsvps),
+        ("Attended", report.totals.attended),
+        ("Waitlisted", report.totals.waitlisted),
+        ("No-shows", report.totals.no_shows),
+    ):
+        embed.add_field(name=name, value=hidden if value is None else str(value))
+    embed.set_footer(text=f"Counts of people under {report.min_group} are never shown, so no one can be picked out.")
     return embed

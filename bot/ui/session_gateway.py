@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.domain.sessions import discord_timestamp as ts
 from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
+from bot.ui.feedback import feedback_view
 from bot.ui.session_embeds import announcement_embed, notice_text
 from bot.ui.session_items import check_in_view, rsvp_view
 
@@ -24,6 +26,7 @@ EVENT_CANCELLED = 4
 GUILD_ONLY = 2
 EVENT_ALREADY_FINISHED = 180000  # Discord's code for editing an event that ended or was cancelled
 MENTIONS_PER_MESSAGE = 50
+SURVEY_NOTICES = (Notice.SURVEY, Notice.SURVEY_REMINDER)
 
 
 class Pacer:
@@ -165,6 +168,8 @@ class DiscordSessionGateway:
         self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
     ) -> int | None:
         extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
+        if notice in SURVEY_NOTICES:
+            extra["view"] = feedback_view(card.occurrence_id)
         try:
             if dm_channel_id is None:
                 dm_channel_id = await self.open_dm(user_id)
@@ -174,6 +179,24 @@ class DiscordSessionGateway:
             log.info("user %s does not accept DMs (occurrence %s, %s)", user_id, card.occurrence_id, notice)
             return None
         return dm_channel_id
+
+    async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
+        if card.thread_id is None:
+            return
+        await self._pacer.wait()
+        await self._channel(card.thread_id, card.guild_id).send(
+            "How was it? Those who attended can answer three quick questions; no one sees who answered what.",
+            view=feedback_view(card.occurrence_id),
+            nonce=nonce,
+        )
+
+    async def alert_facilitators(self, card: SessionCard, channel_id: int) -> None:
+        await self._channel(channel_id, card.guild_id).send(
+            f"**Safeguarding:** a feedback comment about **{card.title}** ({card.cohort_name}) on "
+            f"{ts(card.starts_at, 'f')} suggests someone may be at risk. The survey is anonymous, so please check "
+            "in with the whole group and make sure everyone knows about `/support`.",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     async def open_dm(self, user_id: int) -> int:
         await self._pacer.wait()
@@ -188,6 +211,8 @@ class DiscordSessionGateway:
             batch = user_ids[start : start + MENTIONS_PER_MESSAGE]
             mentions = " ".join(f"<@{user_id}>" for user_id in batch)
             extra: dict[str, Any] = {"nonce": f"{nonce}-{start // MENTIONS_PER_MESSAGE}"[:25]} if nonce else {}
+            if notice in SURVEY_NOTICES:
+                extra["view"] = feedback_view(card.occurrence_id)
             await self._pacer.wait()
             await self._channel(channel_id, card.guild_id).send(
                 f"{mentions} {notice_text(card, notice)}",

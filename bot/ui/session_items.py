@@ -14,6 +14,7 @@ from bot.domain.rsvp import Choice, RsvpStatus
 from bot.services.rsvp import GroundRulesRequired, RsvpOutcome
 from bot.ui.embeds import ground_rules_embed
 from bot.ui.errors import report_error
+from bot.ui.feedback import FeedbackButton
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
@@ -152,7 +153,12 @@ class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"c
         await _guarded(interaction, handle)
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (RsvpButton, GroundRulesButton, CheckInButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    RsvpButton,
+    GroundRulesButton,
+    CheckInButton,
+    FeedbackButton,
+)
 
 
 def rsvp_view(occurrence_id: int) -> discord.ui.View:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import discord
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.app import build_bot
 from bot.emulator import Emulator
@@ -16,6 +20,8 @@ from bot.ui.client import CwtchBot
 from tests.fakes import FakeClock
 
 TOKEN = "emulated-bot-token"
+# Where the pseudonym key lives when the database is PostgreSQL (one per test run is enough).
+_KEY_FILE = str(Path(tempfile.gettempdir()) / f"cwtch-test-{os.getpid()}.key")
 MANAGE_GUILD = 1 << 5
 
 
@@ -112,8 +118,15 @@ def world(emulator: Emulator) -> World:
 async def start_bot(
     emu: Emulator, database_url: str, clock: FakeClock | None = None, **env: str
 ) -> tuple[CwtchBot, asyncio.Task[None]]:
+    key_file = str(make_url(database_url).database or "cwtch") + ".key" if database_url.startswith("sqlite") else ""
     settings = load_settings(
-        {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base, **env}
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DATABASE_URL": database_url,
+            "DISCORD_API_BASE_URL": emu.api_base,
+            "SECRET_KEY_FILE": key_file or _KEY_FILE,
+            **env,
+        }
     )
     bot = build_bot(settings, guild_ready_timeout=0.1, **({"clock": clock} if clock else {}))
     task = asyncio.create_task(bot.start(TOKEN))

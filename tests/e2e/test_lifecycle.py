@@ -32,23 +32,7 @@ async def test_bot_logs_in_through_the_configured_base_and_syncs_once(
 
 
 async def test_dev_guild_sync_goes_to_that_guild(emulator: Emulator, world: World, database_url: str) -> None:
-    import asyncio
-
-    from bot.app import build_bot
-    from bot.settings import load_settings
-    from tests.e2e.conftest import TOKEN
-
-    settings = load_settings(
-        {
-            "DISCORD_TOKEN": TOKEN,
-            "DATABASE_URL": database_url,
-            "DISCORD_API_BASE_URL": emulator.api_base,
-            "DEV_GUILD_ID": str(world.guild_id),
-        }
-    )
-    bot = build_bot(settings, guild_ready_timeout=0.1)
-    task = asyncio.create_task(bot.start(TOKEN))
-    await emulator.wait_ready(timeout=15)
+    bot, task = await start_bot(emulator, database_url, DEV_GUILD_ID=str(world.guild_id))
     assert emulator.find_requests("PUT", rf"/applications/\d+/guilds/{world.guild_id}/commands")
     assert not emulator.find_requests("PUT", r"/applications/\d+/commands$")
     result = await emulator.slash(world.guild_id, world.member, "support", {})

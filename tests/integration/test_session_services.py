@@ -17,6 +17,7 @@ from bot.services.ports import Notice
 from bot.services.rsvp import GroundRulesRequired, RsvpService
 from bot.services.series import SeriesRequest, SeriesService
 from bot.services.sessions import SessionService
+from bot.services.surveys import SurveyService
 from tests.fakes import FakeClock, FakeRoleGateway, FakeSessionGateway
 
 GUILD = 900000000000000001
@@ -35,7 +36,8 @@ class World:
         self.series = SeriesService(uow, clock=self.clock)
         self.sessions = SessionService(uow, self.gateway, clock=self.clock)
         self.rsvp = RsvpService(uow, self.gateway, clock=self.clock)
-        self.runner = ActionRunner(uow, self.gateway, clock=self.clock, worker="test-1")
+        self.surveys = SurveyService(uow, self.gateway, clock=self.clock, key=b"k" * 32, survey_open=timedelta(days=7))
+        self.runner = ActionRunner(uow, self.gateway, clock=self.clock, worker="test-1", surveys=self.surveys)
 
     async def tick(self) -> dict[int, str]:
         """What the reconcile tick does: run everything due now."""
@@ -170,7 +172,7 @@ async def test_failed_sends_are_retried_with_backoff_and_claims_expire(world: Wo
     async with world.uow() as uow:
         assert await uow.actions.claim(action_id, "dead-process", world.clock(), timedelta(minutes=2))
         await uow.commit()
-    other = ActionRunner(world.uow, world.gateway, clock=world.clock, worker="test-2")
+    other = ActionRunner(world.uow, world.gateway, clock=world.clock, worker="test-2", surveys=world.surveys)
     assert await other.run(action_id) == "not claimed"
     world.clock.advance(timedelta(minutes=3))
     assert [a for a, _ in await other.due_before(world.clock())] == [action_id]

@@ -1,0 +1,241 @@
+"""The after-session survey: three statements on a five-point scale, an optional comment, and the sums we report.
+
+Answers are kept under a pseudonym, never the Discord id. Reports show shares of "Agree or Strongly agree" as
+whole-number percents rounded half up, and show no number about people for a group smaller than ``min_group``.
+A comment that mentions risk makes the bot signpost crisis help and alert facilitators, naming no one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+from bot.domain.errors import InvalidInput
+
+COMMENT_MAX = 1000
+SURVEY_OPEN_DAYS = 7
+PSEUDONYM_KEY_MIN = 32  # bytes: the HMAC key must be at least as long as its SHA-256 output
+
+
+class Agreement(IntEnum):
+    STRONGLY_DISAGREE = 1
+    DISAGREE = 2
+    NEITHER = 3
+    AGREE = 4
+    STRONGLY_AGREE = 5
+
+    @property
+    def label(self) -> str:
+        """How the scale point reads to a person, e.g. "Strongly agree"."""
+        return self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    key: str
+    text: str
+
+
+STATEMENTS: tuple[Statement, Statement, Statement] = (
+    Statement("supported", "I felt emotionally supported in this session."),
+    Statement("supported_others", "I was able to support others in this session."),
+    Statement("less_isolated", "I feel less isolated in my role."),
+)
+
+
+def agreed(answer: int) -> bool:
+    """Whether an answer is Agree or Strongly agree. ValueError if it is not on the scale."""
+    return Agreement(answer) >= Agreement.AGREE
+
+
+def parse_answer(value: str) -> Agreement:
+    """An answer from "1" to "5" (as a select menu sends it)."""
+    value = value.strip()
+    if len(value) != 1 or value not in "12345":
+        raise InvalidInput("Please choose an answer from 1 (strongly disagree) to 5 (strongly agree).")
+    return Agreement(int(value))
+
+
+def clean_comment(raw: str | None) -> str | None:
+    """The comment without surrounding blanks; None when there is nothing left."""
+    text = (raw or "").strip()
+    if len(text) > COMMENT_MAX:
+        raise InvalidInput(f"Please keep your comment to at most {COMMENT_MAX} characters (this one has {len(text)}).")
+    return text or None
+
+
+def pseudonym(key: bytes, user_id: int, occurrence_id: int) -> str:
+    """A stable stand-in for one person at one session: hex HMAC-SHA256 of ``"user_id:occurrence_id"``."""
+    if len(key) < PSEUDONYM_KEY_MIN:
+        raise ValueError(f"the pseudonym key must be at least {PSEUDONYM_KEY_MIN} bytes")
+    return hmac.new(key, f"{user_id}:{occurrence_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def percent_half_up(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole-number percent, .5 rounded up (as Decimal's ROUND_HALF_UP), exactly."""
+    if whole <= 0 or not 0 <= part <= whole:
+        raise ValueError(f"cannot take {part} of {whole} as a percent")
+    return (200 * part + whole) // (2 * whole)  # floor(100 * part / whole + 1/2), in integers
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCounts:
+    responses: int  # people who answered
+    agreed: tuple[int, int, int]  # per statement, in STATEMENTS order: how many agreed or strongly agreed
+
+
+@dataclass(frozen=True, slots=True)
+class StatementFigure:
+    key: str
+    text: str
+    agreed: int | None  # None when suppressed
+    n: int | None  # None when suppressed
+    share: int | None  # whole-number percent; None when suppressed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackSummary:
+    responses: int | None  # None when suppressed
+    attendees: int | None  # None when suppressed
+    sessions: int  # not about people: never suppressed
+    response_rate: int | None  # None when suppressed, no attendees, or more responses than attendees
+    statements: tuple[StatementFigure, StatementFigure, StatementFigure]
+    suppressed: bool  # the group is smaller than min_group
+
+
+def summarize(counts: ResponseCounts, *, attendees: int, sessions: int, min_group: int) -> FeedbackSummary:
+    """The figures of a group, or none about people when fewer than ``min_group`` answered or attended."""
+    if min_group < 1:
+        raise ValueError("min_group must be 1 or more")
+    if min(counts.responses, attendees, sessions) < 0:
+        raise ValueError("counts cannot be negative")
+    if len(counts.agreed) != len(STATEMENTS) or any(not 0 <= a <= counts.responses for a in counts.agreed):
+        raise ValueError("each statement needs an agreed count between 0 and the number of responses")
+    suppressed = counts.responses < min_group or attendees < min_group
+    if suppressed:
+        first, second, third = (StatementFigure(s.key, s.text, None, None, None) for s in STATEMENTS)
+        return FeedbackSummary(None, None, sessions, None, (first, second, third), True)
+    first, second, third = (
+        StatementFigure(s.key, s.text, a, counts.responses, percent_half_up(a, counts.responses))
+        for s, a in zip(STATEMENTS, counts.agreed, strict=True)
+    )
+    rate = percent_half_up(counts.responses, attendees) if counts.responses <= attendees else None
+    return FeedbackSummary(counts.responses, attendees, sessions, rate, (first, second, third), False)
+
+
+def monthly_trend(
+    buckets: Sequence[tuple[date, ResponseCounts, int, int]], *, min_group: int
+) -> list[tuple[date, FeedbackSummary]]:
+    """``(first day of month, counts, attendees, sessions)`` buckets summarized, each on its own, by month."""
+    months = [month for month, *_ in buckets]
+    if any(month.day != 1 for month in months) or len(set(months)) != len(months):
+        raise ValueError("each bucket must be a distinct month, dated its first day")
+    return [
+        (month, summarize(counts, attendees=attendees, sessions=sessions, min_group=min_group))
+        for month, counts, attendees, sessions in sorted(buckets, key=lambda bucket: bucket[0])
+    ]
+
+
+# Phrases that suggest someone may be at risk, from UK safeguarding and suicide-prevention guidance, written in
+# the normalized form of _normalize (lower case, no apostrophes, "can't" as "cannot", "I'm" as "i am").
+# Each space-separated slot matches one whole word: "a|b" either word, "kill*" any word starting "kill",
+# "own?" an optional word, "." the end of a sentence or clause. Review this list with the facilitators.
+RISK_PHRASES: tuple[str, ...] = (
+    "suicid*",
+    "kill* myself",
+    "end* my own? life",
+    "tak* my own life",
+    "end* it all",
+    "want* to die",
+    "want* to be dead",
+    "wish* i was|were dead",
+    "wish* i|id had|was|were? never been? born",
+    "better off dead",
+    "better off without me",
+    "not|longer want* to be? here|alive|exist|live|living",
+    "cannot go on .|like|anymore|any|living",
+    "cannot take|do it|this any? more|anymore|longer",
+    "no point in|to? living|existing|life|anymore",
+    "nothing to live for",
+    "no reason to live",
+    "not worth living",
+    "sleep and not|never wake* up",
+    "see*|is no way out",
+    "i am|feel* such|like? a burden",
+    "give|giving|given|gave up on life|living",
+    "self harm*|injur*",
+    "selfharm*",
+    "harm*|hurt*|cut*|hang* myself",
+    "overdos*",
+    "too many pills|tablets",
+    "jump* off a|the bridge|roof|cliff|building",
+    "in front of a|the train",
+    "domestic abuse|violence",
+    "abusive partner|husband|wife|boyfriend|girlfriend|relationship|marriage",
+    "being|been abused|assaulted|beaten|harmed|raped",
+    "he|she|partner|husband|wife|boyfriend|girlfriend|ex hits|hit|beats|beat|hurts|hurt|chokes|strangles|threatens me",
+    "rape|raped|rapist",
+    "sexual* assault*|abus*",
+    "not feel*? safe at home",
+    "unsafe at home",
+    "scared|afraid|frightened|terrified to|of go|going home",
+)
+
+# Everyday idioms taken out before matching, because they contain a risk phrase but mean something benign.
+# Kept short on purpose: an idiom that is genuinely ambiguous ("I wanted to die of embarrassment") still matches.
+BENIGN_IDIOMS: tuple[str, ...] = ("cut* myself some? slack", "kill* myself laughing")
+
+_APOSTROPHES = re.compile(r"['’‘ʼ`´]")
+_BREAKS = re.compile(r"[.!?;:,…\n]+")
+_NON_WORD = re.compile(r"[^\w.]+|_")
+_EXPANSIONS = {
+    "cant": "cannot",
+    "dont": "do not",
+    "didnt": "did not",
+    "doesnt": "does not",
+    "wont": "will not",
+    "isnt": "is not",
+    "im": "i am",
+    "ive": "i have",
+    "theres": "there is",
+    "wanna": "want to",
+    "gonna": "going to",
+}
+
+
+def _normalize(text: str) -> str:
+    text = _BREAKS.sub(" . ", _APOSTROPHES.sub("", text.casefold()))
+    words = " ".join(_EXPANSIONS.get(word, word) for word in _NON_WORD.sub(" ", text).split())
+    return f" {words} . ".replace(" can not ", " cannot ").replace(" my self ", " myself ")
+
+
+def _compile(phrase: str) -> re.Pattern[str]:
+    slots = []
+    for slot in phrase.split():
+        choices = slot.removesuffix("?").split("|")
+        words = "|".join(re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in choices)
+        slots.append(f"(?:(?:{words}) )?" if slot.endswith("?") else f"(?:{words}) ")
+    return re.compile(" " + "".join(slots))
+
+
+_RISK = tuple(_compile(phrase) for phrase in RISK_PHRASES)
+_BENIGN = tuple(_compile(idiom) for idiom in BENIGN_IDIOMS)
+
+
+def mentions_risk(text: str | None) -> bool:
+    """Whether the text contains a risk phrase, as whole words, whatever its case, punctuation or contractions.
+
+    It errs on the side of signposting: a false positive only shows crisis numbers to the writer and alerts
+    facilitators without naming anyone, while a miss could leave someone at risk without help.
+    """
+    if not text:
+        return False
+    normalized = _normalize(text)
+    for idiom in _BENIGN:
+        normalized = idiom.sub(" . ", normalized)
+    return any(pattern.search(normalized) for pattern in _RISK)

@@ -1,0 +1,80 @@
+"""``/feedback give`` and the coordinators' ``/report feedback`` and ``/report attendance``."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ui.actors import actor_of
+from bot.ui.choices import cohort_choices
+from bot.ui.client import CwtchBot
+from bot.ui.feedback import open_survey
+from bot.ui.reply import reply
+from bot.ui.reports import ReportScope, feedback_chart_png, feedback_csv, feedback_embed
+from bot.ui.session_embeds import attendance_report_embed
+
+DATE_HELP = "YYYY-MM-DD (default: the last 12 months)"
+
+
+class FeedbackCog(commands.Cog):
+    feedback = app_commands.Group(name="feedback", description="Post-session feedback", guild_only=True)
+    report = app_commands.Group(name="report", description="Reports for coordinators", guild_only=True)
+
+    def __init__(self, bot: CwtchBot) -> None:
+        self.bot = bot
+
+    @feedback.command(name="give", description="Answer the survey about the latest session you attended")
+    async def give(self, interaction: discord.Interaction[CwtchBot]) -> None:
+        assert interaction.guild_id is not None
+        occurrence_id = await self.bot.services.surveys.latest_open(interaction.guild_id, interaction.user.id)
+        await open_survey(interaction, occurrence_id)
+
+    @report.command(name="feedback", description="How sessions felt: shares who agreed, by cohort and period")
+    @app_commands.describe(cohort="One cohort (default: all)", start=DATE_HELP, end="YYYY-MM-DD (default: today)")
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def report_feedback(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        cohort: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.services.reports.feedback(
+            interaction.guild_id, actor_of(interaction), cohort, start, end
+        )
+        scope = ReportScope(report.period.cohort, report.period.start, report.period.end, report.min_group)
+        chart = feedback_chart_png(report.trend, scope)
+        table = feedback_csv(report.summary, report.trend, scope)
+        await interaction.followup.send(
+            embed=feedback_embed(report.summary, scope).set_image(url="attachment://feedback-trend.png"),
+            files=[
+                discord.File(io.BytesIO(chart), filename="feedback-trend.png"),
+                discord.File(io.BytesIO(table), filename="feedback.csv"),
+            ],
+            ephemeral=True,
+        )
+
+    @report.command(name="attendance", description="Sessions held, RSVPs, attendance, waitlist and no-shows")
+    @app_commands.describe(cohort="One cohort (default: all)", start=DATE_HELP, end="YYYY-MM-DD (default: today)")
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def report_attendance(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        cohort: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        report = await self.bot.services.reports.attendance(
+            interaction.guild_id, actor_of(interaction), cohort, start, end
+        )
+        await reply(interaction, embed=attendance_report_embed(report))
+
+
+async def setup(bot: CwtchBot) -> None:
+    await bot.add_cog(FeedbackCog(bot))

@@ -1,0 +1,423 @@
+"""Survey rules: the scale, answers and comments, pseudonyms, half-up percents, small-group suppression, risk."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.errors import InvalidInput
+from bot.domain.feedback import (
+    COMMENT_MAX,
+    RISK_PHRASES,
+    STATEMENTS,
+    SURVEY_OPEN_DAYS,
+    Agreement,
+    FeedbackSummary,
+    ResponseCounts,
+    agreed,
+    clean_comment,
+    mentions_risk,
+    monthly_trend,
+    parse_answer,
+    percent_half_up,
+    pseudonym,
+    summarize,
+)
+
+KEY = b"k" * 32
+
+
+def counts(responses: int, *agreed_counts: int) -> ResponseCounts:
+    first, second, third = agreed_counts
+    return ResponseCounts(responses, (first, second, third))
+
+
+def personal_numbers(summary: FeedbackSummary) -> list[int | None]:
+    figures = [(f.agreed, f.n, f.share) for f in summary.statements]
+    return [summary.responses, summary.attendees, summary.response_rate, *(x for fig in figures for x in fig)]
+
+
+# --- the scale, answers and comments -------------------------------------------------------------------------
+
+
+def test_scale_labels_and_statements() -> None:
+    assert [a.label for a in sorted(Agreement, reverse=True)] == [
+        "Strongly agree",
+        "Agree",
+        "Neither",
+        "Disagree",
+        "Strongly disagree",
+    ]
+    assert [s.key for s in STATEMENTS] == ["supported", "supported_others", "less_isolated"]
+    assert STATEMENTS[2].text == "I feel less isolated in my role."
+    assert COMMENT_MAX == 1000
+    assert SURVEY_OPEN_DAYS == 7
+
+
+def test_agreed_is_agree_or_strongly_agree() -> None:
+    assert [agreed(answer) for answer in range(1, 6)] == [False, False, False, True, True]
+    assert agreed(Agreement.AGREE)
+    with pytest.raises(ValueError):
+        agreed(6)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", Agreement.STRONGLY_DISAGREE), ("3", Agreement.NEITHER), (" 5 ", Agreement.STRONGLY_AGREE)],
+)
+def test_parse_answer(value: str, expected: Agreement) -> None:
+    assert parse_answer(value) is expected
+
+
+@pytest.mark.parametrize("value", ["", "0", "6", "-1", "+3", "05", "4.0", "four", "12", "٣", "²", "1 2"])
+def test_parse_answer_refuses_anything_else(value: str) -> None:
+    with pytest.raises(InvalidInput, match=r"1 .* to 5"):
+        parse_answer(value)
+
+
+def test_clean_comment() -> None:
+    assert clean_comment(None) is None
+    assert clean_comment("") is None
+    assert clean_comment("  \n\t ") is None
+    assert clean_comment("  Thank you all.\n") == "Thank you all."
+    assert clean_comment(" " + "x" * COMMENT_MAX + " ") == "x" * COMMENT_MAX
+
+
+def test_clean_comment_refuses_a_long_one_and_says_how_long() -> None:
+    with pytest.raises(InvalidInput, match=r"at most 1000 characters \(this one has 1001\)"):
+        clean_comment("x" * (COMMENT_MAX + 1))
+
+
+# --- pseudonyms ----------------------------------------------------------------------------------------------
+
+
+def test_pseudonym_is_a_stable_hex_hmac() -> None:
+    first = pseudonym(KEY, 123456789012345678, 42)
+    assert first == pseudonym(KEY, 123456789012345678, 42)
+    assert len(first) == 64
+    assert int(first, 16) >= 0
+    assert "123456789012345678" not in first
+
+
+def test_pseudonym_differs_per_person_session_and_key() -> None:
+    base = pseudonym(KEY, 1, 1)
+    assert pseudonym(KEY, 2, 1) != base
+    assert pseudonym(KEY, 1, 2) != base
+    assert pseudonym(b"j" * 32, 1, 1) != base
+    # The separator keeps (1, 23) and (12, 3) apart.
+    assert pseudonym(KEY, 1, 23) != pseudonym(KEY, 12, 3)
+
+
+@pytest.mark.parametrize("key", [b"", b"short", b"k" * 31])
+def test_pseudonym_rejects_a_short_key(key: bytes) -> None:
+    with pytest.raises(ValueError, match="32 bytes"):
+        pseudonym(key, 1, 1)
+
+
+# --- half-up percents ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [
+        (13, 14, 93),  # the seed report: 92.86%
+        (9, 13, 69),  # 69.23%
+        (1, 8, 13),  # 12.5% rounds up
+        (5, 8, 63),  # 62.5% rounds up (banker's rounding would give 62)
+        (3, 8, 38),  # 37.5%
+        (1, 200, 1),  # 0.5%
+        (1, 201, 0),  # 0.4975%
+        (199, 200, 100),  # 99.5%
+        (0, 7, 0),
+        (7, 7, 100),
+        (1, 3, 33),
+        (2, 3, 67),
+    ],
+)
+def test_percent_half_up_by_hand(part: int, whole: int, expected: int) -> None:
+    assert percent_half_up(part, whole) == expected
+
+
+@pytest.mark.parametrize(("part", "whole"), [(1, 0), (0, 0), (-1, 5), (6, 5), (1, -2)])
+def test_percent_half_up_refuses_nonsense(part: int, whole: int) -> None:
+    with pytest.raises(ValueError):
+        percent_half_up(part, whole)
+
+
+@given(st.integers(min_value=1, max_value=10**12).flatmap(lambda w: st.tuples(st.integers(0, w), st.just(w))))
+def test_percent_half_up_matches_decimal_and_stays_in_range(pair: tuple[int, int]) -> None:
+    part, whole = pair
+    with localcontext() as context:
+        context.prec = 60
+        expected = int((Decimal(100 * part) / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert percent_half_up(part, whole) == expected
+    assert 0 <= expected <= 100
+
+
+# --- summaries and suppression -------------------------------------------------------------------------------
+
+
+def test_seed_report_by_hand() -> None:
+    summary = summarize(counts(14, 13, 9, 7), attendees=16, sessions=3, min_group=5)
+    assert not summary.suppressed
+    assert (summary.responses, summary.attendees, summary.sessions) == (14, 16, 3)
+    assert summary.response_rate == 88  # 87.5%
+    assert [(f.key, f.agreed, f.n, f.share) for f in summary.statements] == [
+        ("supported", 13, 14, 93),
+        ("supported_others", 9, 14, 64),
+        ("less_isolated", 7, 14, 50),
+    ]
+    assert summarize(counts(13, 9, 13, 0), attendees=13, sessions=2, min_group=5).statements[0].share == 69
+
+
+def test_suppression_boundary_on_responses() -> None:
+    below = summarize(counts(4, 4, 2, 0), attendees=10, sessions=2, min_group=5)
+    at = summarize(counts(5, 4, 2, 0), attendees=10, sessions=2, min_group=5)
+    assert below.suppressed
+    assert set(personal_numbers(below)) == {None}
+    assert below.sessions == 2
+    assert [(f.key, f.text) for f in below.statements] == [(s.key, s.text) for s in STATEMENTS]
+    assert not at.suppressed
+    assert [f.share for f in at.statements] == [80, 40, 0]
+    assert at.response_rate == 50
+
+
+def test_suppression_boundary_on_attendees() -> None:
+    # Inconsistent records (more answers than attendance) still never show a group smaller than min_group.
+    assert summarize(counts(5, 5, 5, 5), attendees=4, sessions=1, min_group=5).suppressed
+    shown = summarize(counts(5, 5, 5, 5), attendees=5, sessions=1, min_group=5)
+    assert not shown.suppressed
+    assert shown.response_rate == 100
+
+
+def test_response_rate_is_unknown_when_answers_outnumber_attendees() -> None:
+    summary = summarize(counts(6, 1, 1, 1), attendees=5, sessions=1, min_group=5)
+    assert not summary.suppressed
+    assert summary.response_rate is None
+    assert summary.responses == 6
+
+
+def test_nobody_answered() -> None:
+    summary = summarize(counts(0, 0, 0, 0), attendees=0, sessions=0, min_group=1)
+    assert summary.suppressed
+    assert set(personal_numbers(summary)) == {None}
+
+
+@pytest.mark.parametrize(
+    ("bad", "attendees", "sessions", "min_group"),
+    [
+        (ResponseCounts(-1, (0, 0, 0)), 5, 1, 1),
+        (ResponseCounts(5, (-1, 0, 0)), 5, 1, 1),
+        (ResponseCounts(5, (6, 0, 0)), 5, 1, 1),
+        (ResponseCounts(5, (0, 0, 0)), -1, 1, 1),
+        (ResponseCounts(5, (0, 0, 0)), 5, -1, 1),
+        (ResponseCounts(5, (0, 0, 0)), 5, 1, 0),
+        (ResponseCounts(5, (0, 0)), 5, 1, 1),  # type: ignore[arg-type]
+    ],
+)
+def test_summarize_refuses_impossible_counts(
+    bad: ResponseCounts, attendees: int, sessions: int, min_group: int
+) -> None:
+    with pytest.raises(ValueError):
+        summarize(bad, attendees=attendees, sessions=sessions, min_group=min_group)
+
+
+@st.composite
+def response_counts(draw: st.DrawFn) -> ResponseCounts:
+    responses = draw(st.integers(0, 300))
+    agreed_counts = draw(st.lists(st.integers(0, responses), min_size=3, max_size=3))
+    return counts(responses, *agreed_counts)
+
+
+@given(response_counts(), st.integers(0, 400), st.integers(0, 50), st.integers(1, 20))
+def test_summary_properties(counted: ResponseCounts, attendees: int, sessions: int, min_group: int) -> None:
+    summary = summarize(counted, attendees=attendees, sessions=sessions, min_group=min_group)
+    assert summary.sessions == sessions
+    assert summary.suppressed == (counted.responses < min_group or attendees < min_group)
+    if summary.suppressed:
+        assert set(personal_numbers(summary)) == {None}
+        return
+    assert summary.responses == counted.responses
+    assert summary.attendees == attendees
+    for figure, agreed_count in zip(summary.statements, counted.agreed, strict=True):
+        assert figure.agreed == agreed_count
+        assert figure.n == counted.responses
+        assert figure.share == percent_half_up(agreed_count, counted.responses)
+        assert 0 <= figure.share <= 100
+    if counted.responses <= attendees:
+        assert summary.response_rate == percent_half_up(counted.responses, attendees)
+    else:
+        assert summary.response_rate is None
+
+
+# --- monthly trend -------------------------------------------------------------------------------------------
+
+
+def test_monthly_trend_by_hand() -> None:
+    result = monthly_trend(
+        [
+            (date(2026, 3, 1), counts(3, 3, 3, 3), 4, 1),  # too few: suppressed
+            (date(2026, 1, 1), counts(8, 5, 1, 8), 9, 2),
+            (date(2026, 2, 1), counts(5, 5, 4, 0), 6, 1),
+        ],
+        min_group=5,
+    )
+    assert [month for month, _ in result] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    assert [s.statements[0].share for _, s in result] == [63, 100, None]
+    assert [s.suppressed for _, s in result] == [False, False, True]
+    assert result[2][1].sessions == 1
+    assert monthly_trend([], min_group=5) == []
+
+
+@pytest.mark.parametrize(
+    "months",
+    [[date(2026, 1, 15)], [date(2026, 1, 1), date(2026, 1, 1)]],
+    ids=["not the first day", "same month twice"],
+)
+def test_monthly_trend_refuses_bad_months(months: list[date]) -> None:
+    with pytest.raises(ValueError):
+        monthly_trend([(month, counts(5, 1, 1, 1), 5, 1) for month in months], min_group=1)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(date(2020, 1, 1), date(2035, 12, 31)).map(lambda d: d.replace(day=1)),
+            response_counts(),
+            st.integers(0, 400),
+            st.integers(0, 30),
+        ),
+        max_size=24,
+        unique_by=lambda bucket: bucket[0],
+    ),
+    st.integers(1, 12),
+)
+def test_monthly_trend_is_sorted_and_each_month_stands_alone(
+    buckets: list[tuple[date, ResponseCounts, int, int]], min_group: int
+) -> None:
+    result = monthly_trend(buckets, min_group=min_group)
+    months = [month for month, _ in result]
+    assert months == sorted(month for month, *_ in buckets)
+    by_month = {month: (c, a, s) for month, c, a, s in buckets}
+    for month, summary in result:
+        c, a, s = by_month[month]
+        assert summary == summarize(c, attendees=a, sessions=s, min_group=min_group)
+
+
+# --- risk phrases --------------------------------------------------------------------------------------------
+
+AT_RISK = [
+    "I've been having suicidal thoughts again.",
+    "SUICIDE has crossed my mind",
+    "Some days I want to kill myself",
+    "i could just kill my self",
+    "I've thought about ending my life",
+    "I thought about taking my own life last winter",
+    "I just want to end it all.",
+    "I want to die",
+    "i wanna die",
+    "Honestly I wish I was dead",
+    "I wish I’d never been born",
+    "Everyone would be better off without me.",
+    "I'd be better off dead",
+    "Sometimes I just don't want to be here anymore",
+    "I dont want to be alive",
+    "I no longer want to live",
+    "I can't go on like this",
+    "I cant go on any more",
+    "I cannot   go on!!!",
+    "I can not go on, it's too much",
+    "I can’t take it anymore",
+    "I can't do this any more",
+    "There's no point in living",
+    "I've got nothing to live for",
+    "I have no reason to live",
+    "Life isn't worth living",
+    "I wish I could go to sleep and never wake up",
+    "I see no way out",
+    "I feel like a burden to everyone",
+    "I'm such a burden",
+    "I've given up on life",
+    "I've been self-harming again",
+    "self harm",
+    "I've started cutting myself",
+    "I keep thinking about hurting myself",
+    "I don't trust myself not to harm myself",
+    "I took an overdose last year",
+    "thinking of taking too many pills",
+    "I thought about jumping off the bridge on the way home",
+    "I nearly stepped in front of a train",
+    "My partner hits me when he's drunk",
+    "he hurts me",
+    "There's domestic abuse at home",
+    "I'm in an abusive relationship",
+    "I'm being abused at home",
+    "I was raped",
+    "I was sexually assaulted",
+    "I don't feel safe at home",
+    "I'm scared to go home tonight",
+    "frightened of going home",
+]
+
+
+@pytest.mark.parametrize("text", AT_RISK)
+def test_mentions_risk_catches_real_phrasings(text: str) -> None:
+    assert mentions_risk(text)
+
+
+BENIGN = [
+    None,
+    "",
+    "Thank you, this was lovely.",
+    "What a week! I'm dead on my feet, the rota is killing me and I could murder a cup of tea.",
+    "Killing it at work this month, the CQC visit went brilliantly.",
+    "I could die laughing at Sue's story about the hoist.",
+    "I was killing myself laughing.",  # an idiom we take out before matching
+    "I've learnt to cut myself some slack.",  # an idiom we take out before matching
+    "My therapist suggested I come along.",  # not "the rapist"
+    "I want to skill myself up in dementia care.",  # not "kill myself"
+    "I can't go on Thursdays, can we move it?",
+    "I can't go on the course next month.",
+    "It really hit me how tired I am.",
+    "My deadline is Friday and my phone died.",
+    "The session on supervision was a real lifeline.",
+    "I'm dying for a holiday.",
+    "Good to talk about burnout and the end of the month returns.",
+    "I don't want to be the one who always says no.",
+    "The point of living wage rises is lost on our budget.",
+    "It was a rapid, rapport-building hour.",
+]
+
+
+@pytest.mark.parametrize("text", BENIGN)
+def test_mentions_risk_leaves_everyday_talk_alone(text: str | None) -> None:
+    assert not mentions_risk(text)
+
+
+# Genuinely ambiguous: we signpost rather than risk missing someone. A false positive only shows crisis numbers
+# and alerts facilitators without naming anyone.
+SIGNPOSTED_ON_PURPOSE = [
+    "I wanted to die of embarrassment when I forgot my password.",  # an idiom that contains a risk phrase
+    "I'm not suicidal, just tired.",  # negation is not understood
+    "Our suicide prevention training was useful.",  # a topic, not a disclosure
+    "I hurt myself lifting a resident last week.",  # an injury at work
+    "I don't want to be here on Saturdays.",  # about the rota, probably
+]
+
+
+@pytest.mark.parametrize("text", SIGNPOSTED_ON_PURPOSE)
+def test_mentions_risk_errs_on_signposting_when_ambiguous(text: str) -> None:
+    assert mentions_risk(text)
+
+
+def test_every_risk_phrase_matches_itself() -> None:
+    assert 20 <= len(RISK_PHRASES) <= 60
+    for phrase in RISK_PHRASES:
+        plain = " ".join(
+            slot.split("|")[0].rstrip("*") for slot in phrase.split() if not slot.endswith("?") and slot != "."
+        )
+        assert mentions_risk(plain.upper() + "!"), phrase
