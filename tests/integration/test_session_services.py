@@ -92,6 +92,9 @@ async def test_seed_series_are_made_with_their_sessions_and_actions(world: World
         "remind_1h",
         "open_room",
         "close_room",
+        "send_survey",
+        "survey_reminder",
+        "close_survey",
     }
     assert [s.title for s in await world.series.listing(GUILD, "care home managers")] == ["Care home peer support"]
 
