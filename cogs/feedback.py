@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import discord
@@ -48,15 +49,15 @@ class FeedbackCog(commands.Cog):
             interaction.guild_id, actor_of(interaction), cohort, start, end
         )
         scope = ReportScope(report.period.cohort, report.period.start, report.period.end, report.min_group)
-        chart = feedback_chart_png(report.trend, scope)
+        chart = await asyncio.to_thread(feedback_chart_png, report.trend, scope)  # drawing takes a moment
         table = feedback_csv(report.summary, report.trend, scope)
-        await interaction.followup.send(
+        await reply(
+            interaction,
             embed=feedback_embed(report.summary, scope).set_image(url="attachment://feedback-trend.png"),
             files=[
                 discord.File(io.BytesIO(chart), filename="feedback-trend.png"),
                 discord.File(io.BytesIO(table), filename="feedback.csv"),
             ],
-            ephemeral=True,
         )
 
     @report.command(name="attendance", description="Sessions held, RSVPs, attendance, waitlist and no-shows")

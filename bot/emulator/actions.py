@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from .emulator import Emulator
 
 
+# What a bot may do in a DM: view, send, embed, attach, read history, use external emoji.
+DM_APP_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 18)
+
+
 class Actions:
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
@@ -34,7 +38,7 @@ class Actions:
                 raise AssertionError(f"guild {guild.id} has no text channel; pass channel_id")
             return min(text, key=lambda c: (c["position"], int(c["id"])))
         cid = sid(channel_id)
-        data = guild.channels.get(cid) or guild.threads.get(cid)
+        data = guild.channels.get(cid) or guild.threads.get(cid) or self.emu.world.dm_channels.get(cid)
         if data is None:
             raise AssertionError(f"channel {cid} is not in guild {guild.id}")
         return data
@@ -52,6 +56,8 @@ class Actions:
         locale: str,
     ) -> JSON:
         world = self.emu.world
+        if channel["type"] == 1:  # a DM with the bot: no guild, a user instead of a member (context 1, BOT_DM)
+            return self._dm_payload(itype, user_id, channel, data, iid, token, message, locale)
         perms = guild.permissions_in(user_id, channel)
         payload: JSON = {
             "id": str(iid),
@@ -72,6 +78,39 @@ class Actions:
             "entitlement_sku_ids": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = copy.deepcopy(message)
+        return payload
+
+    def _dm_payload(
+        self,
+        itype: int,
+        user_id: int,
+        channel: JSON,
+        data: JSON,
+        iid: int,
+        token: str,
+        message: JSON | None,
+        locale: str,
+    ) -> JSON:
+        payload: JSON = {
+            "id": str(iid),
+            "application_id": str(self.emu.application_id),
+            "type": itype,
+            "data": data,
+            "channel_id": channel["id"],
+            "channel": copy.deepcopy(channel),
+            "user": dict(self.emu.world.user(user_id)),
+            "token": token,
+            "version": 1,
+            "app_permissions": str(DM_APP_PERMISSIONS),
+            "locale": locale,
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if message is not None:

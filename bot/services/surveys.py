@@ -106,8 +106,10 @@ class SurveyService:
             )
         return found[0]
 
-    async def form(self, guild_id: int, user_id: int, occurrence_id: int) -> SurveyForm:
-        """The survey form for this member, with their earlier answers; refuses non-attendees and late comers."""
+    async def form(self, guild_id: int | None, user_id: int, occurrence_id: int) -> SurveyForm:
+        """The survey form for this member, with their earlier answers; refuses non-attendees and late comers.
+
+        ``guild_id`` is ``None`` when the member pressed the button in a DM."""
         async with self._uow() as uow:
             session = await self._eligible(uow, guild_id, user_id, occurrence_id)
             earlier = await uow.feedback.response(occurrence_id, rules.pseudonym(self._key, user_id, occurrence_id))
@@ -117,7 +119,12 @@ class SurveyService:
         return SurveyForm(session, answers, earlier.comment)
 
     async def submit(
-        self, guild_id: int, user_id: int, occurrence_id: int, answers: tuple[str, str, str], comment: str | None
+        self,
+        guild_id: int | None,
+        user_id: int,
+        occurrence_id: int,
+        answers: tuple[str, str, str],
+        comment: str | None,
     ) -> SubmitOutcome:
         """Store (or update) this member's answers; a worrying comment alerts the facilitators, naming nobody."""
         parsed = tuple(rules.parse_answer(value) for value in answers)
@@ -129,14 +136,14 @@ class SurveyService:
             response = await uow.feedback.response(occurrence_id, key)
             edited = response is not None
             if response is None:
-                response = FeedbackResponse(guild_id=guild_id, occurrence_id=occurrence_id, pseudonym=key)
+                response = FeedbackResponse(guild_id=session.guild_id, occurrence_id=occurrence_id, pseudonym=key)
             response.supported, response.supported_others, response.less_isolated = (int(a) for a in parsed)
             response.comment, response.updated_at = text, now
             if not edited:
                 await uow.feedback.add_response(response)
             survey = await uow.feedback.survey(occurrence_id)
             assert survey is not None
-            settings = await uow.guild_settings.get(guild_id)
+            settings = await uow.guild_settings.get(session.guild_id)
             await uow.commit()
         at_risk = rules.mentions_risk(text)
         if at_risk:
@@ -144,12 +151,14 @@ class SurveyService:
             if settings is not None and settings.facilitators_channel_id is not None:
                 await self._gateway.alert_facilitators(session, settings.facilitators_channel_id)
             else:
-                log.warning("guild %s has no facilitators channel for the alert (see /setup channels)", guild_id)
+                log.warning(
+                    "guild %s has no facilitators channel for the alert (see /setup channels)", session.guild_id
+                )
         return SubmitOutcome(session, edited, at_risk, survey.closes_at)
 
-    async def _eligible(self, uow: UnitOfWork, guild_id: int, user_id: int, occurrence_id: int) -> SessionCard:
+    async def _eligible(self, uow: UnitOfWork, guild_id: int | None, user_id: int, occurrence_id: int) -> SessionCard:
         session = await load_card(uow, occurrence_id)
-        if session is None or session.guild_id != guild_id:
+        if session is None or guild_id not in (None, session.guild_id):
             raise NotFound("I can't find that session any more.")
         survey = await uow.feedback.survey(occurrence_id)
         if survey is None:

@@ -57,7 +57,6 @@ class FeedbackModal(discord.ui.Modal):
         self.add_item(discord.ui.Label(text="Anything you'd like to add? (optional)", component=self.comment))
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        assert interaction.guild_id is not None
         first, second, third = (group.value or "" for group in self.groups)
         outcome = await _bot(interaction).services.surveys.submit(
             interaction.guild_id, interaction.user.id, self.occurrence_id, (first, second, third), self.comment.value
@@ -79,8 +78,9 @@ class FeedbackModal(discord.ui.Modal):
 
 
 async def open_survey(interaction: discord.Interaction[Any], occurrence_id: int) -> None:
-    """Answer with the survey form, or with a polite refusal (not an attendee, closed, not open yet)."""
-    assert interaction.guild_id is not None
+    """Answer with the survey form, or with a polite refusal (not an attendee, closed, not open yet).
+
+    Works in the session thread and in a DM (where there is no guild)."""
     form = await _bot(interaction).services.surveys.form(interaction.guild_id, interaction.user.id, occurrence_id)
     await interaction.response.send_modal(FeedbackModal(form))
 

@@ -15,6 +15,7 @@ async def reply(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
     file: discord.File | None = None,
+    files: list[discord.File] | None = None,
     ephemeral: bool = True,
 ) -> None:
     """Send ``content``/``embed`` as the response, or as a followup once the response is done.
@@ -26,6 +27,7 @@ async def reply(
         "embed": embed or MISSING,
         "view": view or MISSING,
         "file": file or MISSING,
+        "files": files or MISSING,
         "ephemeral": ephemeral,
         "allowed_mentions": discord.AllowedMentions.none(),
     }
