@@ -109,6 +109,12 @@ class FakeSessionGateway:
         self.calls.append(("dm", card.occurrence_id, (user_id, notice)))
         return dm_channel_id or await self.open_dm(user_id)
 
+    async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
+        self.calls.append(("survey", card.occurrence_id, nonce))
+
+    async def alert_facilitators(self, card: SessionCard, channel_id: int) -> None:
+        self.calls.append(("alert", card.occurrence_id, channel_id))
+
     async def open_dm(self, user_id: int) -> int:
         self.calls.append(("open_dm", 0, user_id))
         return 700000 + user_id

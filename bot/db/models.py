@@ -259,6 +259,13 @@ class Survey(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Running tallies, kept in step with the responses in the same transaction, so a report reads one row a
+    # session instead of every answer. Counts only: nothing here points at a person.
+    attendees: Mapped[int] = mapped_column(Integer, default=0)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+    agreed_supported: Mapped[int] = mapped_column(Integer, default=0)
+    agreed_supported_others: Mapped[int] = mapped_column(Integer, default=0)
+    agreed_less_isolated: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FeedbackResponse(Base):
@@ -269,7 +276,7 @@ class FeedbackResponse(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
-    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"), index=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
     pseudonym: Mapped[str] = mapped_column(String(64))
     supported: Mapped[int] = mapped_column(SmallInteger)
     supported_others: Mapped[int] = mapped_column(SmallInteger)

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Integer, Select, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.db.models import Attendance, FeedbackResponse, Occurrence, Rsvp, Series, Survey
+from bot.db.models import Attendance, Occurrence, Rsvp, Series, Survey
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,67 +31,33 @@ class SessionAttendanceCounts:
     no_shows: int
 
 
-def _agreed(column: InstrumentedAttribute[int]) -> ColumnElement[int]:
-    """How many answered Agree (4) or Strongly agree (5)."""
-    return func.coalesce(func.sum(case((column >= 4, 1), else_=0)), 0)
-
-
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _surveyed(
-        self, guild_id: int, start: datetime, end: datetime, cohort_id: int | None
-    ) -> Select[tuple[int, datetime]]:
-        query = (
-            select(Occurrence.id, Occurrence.starts_at)
-            .join(Survey, Survey.occurrence_id == Occurrence.id)
-            .where(Occurrence.guild_id == guild_id, Occurrence.starts_at >= start, Occurrence.starts_at < end)
-        )
-        if cohort_id is not None:
-            query = query.join(Series, Series.id == Occurrence.series_id).where(Series.cohort_id == cohort_id)
-        return query
-
     async def feedback(
         self, guild_id: int, start: datetime, end: datetime, cohort_id: int | None
     ) -> Sequence[SessionFeedbackCounts]:
-        """Per surveyed session in ``[start, end)``: attendees, responses, and how many agreed with each statement."""
-        sessions = self._surveyed(guild_id, start, end, cohort_id).subquery()
-        answers = (
-            select(
-                FeedbackResponse.occurrence_id,
-                func.count().label("responses"),
-                _agreed(FeedbackResponse.supported).label("a1"),
-                _agreed(FeedbackResponse.supported_others).label("a2"),
-                _agreed(FeedbackResponse.less_isolated).label("a3"),
-            )
-            .where(FeedbackResponse.occurrence_id.in_(select(sessions.c.id)))
-            .group_by(FeedbackResponse.occurrence_id)
-            .subquery()
-        )
-        present = (
-            select(Attendance.occurrence_id, func.count().label("attendees"))
-            .where(Attendance.present.is_(True), Attendance.occurrence_id.in_(select(sessions.c.id)))
-            .group_by(Attendance.occurrence_id)
-            .subquery()
-        )
+        """Per surveyed session in ``[start, end)``: attendees, responses, and how many agreed with each statement
+        (from the surveys' running tallies: one row a session)."""
         query = (
             select(
-                sessions.c.id,
-                sessions.c.starts_at,
-                func.coalesce(present.c.attendees, 0),
-                func.coalesce(answers.c.responses, 0),
-                func.coalesce(answers.c.a1, 0).cast(Integer),
-                func.coalesce(answers.c.a2, 0).cast(Integer),
-                func.coalesce(answers.c.a3, 0).cast(Integer),
+                Occurrence.id,
+                Occurrence.starts_at,
+                Survey.attendees,
+                Survey.responses,
+                Survey.agreed_supported,
+                Survey.agreed_supported_others,
+                Survey.agreed_less_isolated,
             )
-            .outerjoin(answers, answers.c.occurrence_id == sessions.c.id)
-            .outerjoin(present, present.c.occurrence_id == sessions.c.id)
+            .join(Survey, Survey.occurrence_id == Occurrence.id)
+            .where(*_in_period(guild_id, start, end))
         )
-        rows = (await self._session.execute(query)).tuples().all()
+        if cohort_id is not None:
+            query = query.join(Series, Series.id == Occurrence.series_id).where(Series.cohort_id == cohort_id)
         return [
-            SessionFeedbackCounts(occurrence, _aware(starts), int(attendees), int(responses), (int(a), int(b), int(c)))
-            for occurrence, starts, attendees, responses, a, b, c in rows
+            SessionFeedbackCounts(occurrence, _aware(starts), attendees, responses, (a, b, c))
+            for occurrence, starts, attendees, responses, a, b, c in (await self._session.execute(query)).tuples()
         ]
 
     async def attendance(
@@ -139,6 +104,10 @@ class ReportRepository:
             )
             for occurrence, starts in held.items()
         ]
+
+
+def _in_period(guild_id: int, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (Occurrence.guild_id == guild_id, Occurrence.starts_at >= start, Occurrence.starts_at < end)
 
 
 def _aware(moment: datetime) -> datetime:

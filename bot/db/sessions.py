@@ -293,6 +293,33 @@ class FeedbackRepository:
         self._session.add(response)
         await self._session.flush()
 
+    async def tally(self, occurrence_id: int, *, responses: int, agreed: tuple[int, int, int]) -> None:
+        """Add to a survey's running counts (atomically, so concurrent answers cannot lose an update)."""
+        await self._session.execute(
+            update(Survey)
+            .where(Survey.occurrence_id == occurrence_id)
+            .values(
+                responses=Survey.responses + responses,
+                agreed_supported=Survey.agreed_supported + agreed[0],
+                agreed_supported_others=Survey.agreed_supported_others + agreed[1],
+                agreed_less_isolated=Survey.agreed_less_isolated + agreed[2],
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def recount_attendees(self, occurrence_id: int) -> None:
+        present = (
+            select(func.count())
+            .where(Attendance.occurrence_id == occurrence_id, Attendance.present.is_(True))
+            .scalar_subquery()
+        )
+        await self._session.execute(
+            update(Survey)
+            .where(Survey.occurrence_id == occurrence_id)
+            .values(attendees=present)
+            .execution_options(synchronize_session=False)
+        )
+
     async def pseudonyms(self, occurrence_id: int) -> set[str]:
         query = select(FeedbackResponse.pseudonym).where(FeedbackResponse.occurrence_id == occurrence_id)
         return set((await self._session.scalars(query)).all())

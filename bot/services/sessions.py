@@ -214,6 +214,7 @@ class SessionService:
                 raise InvalidInput("Attendance can be corrected once the session has started.")
             for user_id in user_ids:
                 await uow.attendance.record(guild_id, occurrence_id, user_id, present=present, source="facilitator")
+            await uow.feedback.recount_attendees(occurrence_id)  # a survey's response rate follows corrections
             await uow.audit.record(
                 guild_id,
                 actor.user_id,

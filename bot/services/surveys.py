@@ -62,6 +62,7 @@ class SurveyService:
                         occurrence_id=occurrence_id, guild_id=occurrence.guild_id, opened_at=now, closes_at=closes_at
                     )
                 )
+                await uow.feedback.recount_attendees(occurrence_id)
                 await uow.commit()
             attendees = await uow.attendance.present(occurrence_id)
             session = await load_card(uow, occurrence_id)
@@ -135,12 +136,21 @@ class SurveyService:
             key = rules.pseudonym(self._key, user_id, occurrence_id)
             response = await uow.feedback.response(occurrence_id, key)
             edited = response is not None
+            before = (0, 0, 0)
             if response is None:
                 response = FeedbackResponse(guild_id=session.guild_id, occurrence_id=occurrence_id, pseudonym=key)
+            else:
+                before = _agreed_vector((response.supported, response.supported_others, response.less_isolated))
             response.supported, response.supported_others, response.less_isolated = (int(a) for a in parsed)
             response.comment, response.updated_at = text, now
             if not edited:
                 await uow.feedback.add_response(response)
+            after = _agreed_vector(tuple(int(a) for a in parsed))
+            await uow.feedback.tally(
+                occurrence_id,
+                responses=0 if edited else 1,
+                agreed=(after[0] - before[0], after[1] - before[1], after[2] - before[2]),
+            )
             survey = await uow.feedback.survey(occurrence_id)
             assert survey is not None
             settings = await uow.guild_settings.get(session.guild_id)
@@ -170,3 +180,8 @@ class SurveyService:
         if not await uow.attendance.was_present(occurrence_id, user_id):
             raise NotAllowed("This survey is only for people who attended the session.")
         return session
+
+
+def _agreed_vector(answers: tuple[int, ...]) -> tuple[int, int, int]:
+    first, second, third = (int(rules.agreed(answer)) for answer in answers)
+    return first, second, third

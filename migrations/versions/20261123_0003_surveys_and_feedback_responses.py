@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 20:11:55.626868
+Create Date: 2026-11-23 20:23:30.448961
 """
 
 from collections.abc import Sequence
@@ -35,15 +35,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_responses')),
     sa.UniqueConstraint('occurrence_id', 'pseudonym', name=op.f('uq_feedback_responses_occurrence_id_pseudonym'))
     )
-    with op.batch_alter_table('feedback_responses', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_feedback_responses_occurrence_id'), ['occurrence_id'], unique=False)
-
     op.create_table('surveys',
     sa.Column('occurrence_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
     sa.Column('opened_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closes_at', bot.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('closed_at', bot.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attendees', sa.Integer(), nullable=False),
+    sa.Column('responses', sa.Integer(), nullable=False),
+    sa.Column('agreed_supported', sa.Integer(), nullable=False),
+    sa.Column('agreed_supported_others', sa.Integer(), nullable=False),
+    sa.Column('agreed_less_isolated', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['occurrence_id'], ['occurrences.id'], name=op.f('fk_surveys_occurrence_id_occurrences'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('occurrence_id', name=op.f('pk_surveys'))
     )
@@ -57,7 +59,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_surveys_guild_id'))
 
     op.drop_table('surveys')
-    with op.batch_alter_table('feedback_responses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_feedback_responses_occurrence_id'))
-
     op.drop_table('feedback_responses')

@@ -302,3 +302,39 @@ async def test_the_tick_makes_sessions_only_when_the_horizon_reaches_them(world:
     async with world.uow() as uow:
         counts = {s.title: s.materialized_through + 1 for s, _ in await uow.series.in_guild(GUILD)}
     assert counts["Short run"] == 2
+
+
+async def test_survey_tallies_match_the_answers(world: World) -> None:
+    from sqlalchemy import select
+
+    from bot.db.models import FeedbackResponse
+    from bot.services.reports import ReportService
+
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    first = (await world.sessions.upcoming(GUILD, ALICE))[0].session.occurrence_id
+    world.clock.set(datetime(2026, 3, 17, 10, 0, tzinfo=UTC))
+    await world.sessions.start(GUILD, FACILITATOR, first)
+    people = list(range(200, 208))
+    await world.sessions.correct_attendance(GUILD, FACILITATOR, first, people, present=True)
+    world.clock.set(datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    await world.tick()  # room closes, survey goes out
+    answers = [("5", "4", "4"), ("4", "4", "2"), ("5", "5", "4"), ("4", "3", "3"), ("2", "4", "4"), ("5", "4", "1")]
+    for person, values in zip(people, answers, strict=False):
+        await world.surveys.submit(GUILD, person, first, values, None)
+    await world.surveys.submit(GUILD, people[4], first, ("4", "1", "5"), "edited")  # an edit moves the tallies
+    await world.surveys.submit(None, people[0], first, ("1", "1", "1"), None)  # from a DM: no guild
+    with pytest.raises(NotAllowed):
+        await world.surveys.submit(GUILD, 999, first, ("5", "5", "5"), None)
+    coordinator = Actor(user_id=5, role_ids=frozenset({12}), is_admin=False)
+    report = await ReportService(world.uow, clock=world.clock, min_group=5, default_timezone="Europe/London").feedback(
+        GUILD, coordinator, None, None, None
+    )
+    async with world.uow() as uow:
+        rows = (await uow.feedback._session.scalars(select(FeedbackResponse))).all()
+    assert report.summary.responses == len(rows) == 6 and report.summary.attendees == 8
+    for figure, column in zip(
+        report.summary.statements, ("supported", "supported_others", "less_isolated"), strict=True
+    ):
+        assert figure.agreed == sum(getattr(row, column) >= 4 for row in rows)
+    assert [f.share for f in report.summary.statements] == [83, 50, 33]  # 5/6, 3/6, 2/6 after the two edits
+    assert report.summary.response_rate == 75
