@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.engine import make_url
 
 from bot.app import build_bot
 from bot.db.engine import create_engine
@@ -47,7 +48,12 @@ async def temp_database() -> str:
 
 async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:
     settings = load_settings(
-        {"DISCORD_TOKEN": TOKEN, "DATABASE_URL": database_url, "DISCORD_API_BASE_URL": emu.api_base}
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DATABASE_URL": database_url,
+            "DISCORD_API_BASE_URL": emu.api_base,
+            "SECRET_KEY_FILE": f"{make_url(database_url).database}.key",
+        }
     )
     bot = build_bot(settings, guild_ready_timeout=0.5)
     task = asyncio.create_task(bot.start(TOKEN))

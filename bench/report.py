@@ -37,21 +37,24 @@ WHERE o.guild_id = :guild AND o.starts_at >= :start AND o.starts_at < :end
 """
 
 
-async def seed(url: str, sessions: int, per_session: int, now: datetime) -> None:
+async def seed(
+    url: str, sessions: int, per_session: int, now: datetime, guild: int = GUILD, channel: int = CHANNEL
+) -> list[int]:
+    """A year of surveyed sessions with their attendance and responses (and the surveys' tallies)."""
     starts = [now - timedelta(days=364) + timedelta(minutes=52 * i) for i in range(sessions)]
-    seeded = await seed_sessions(url, guild_channels=[(GUILD, CHANNEL)], starts=starts, now=now)
+    seeded = await seed_sessions(url, guild_channels=[(guild, channel)], starts=starts, now=now)
     engine = create_engine(url)
     rng = random.Random(7)
     async with engine.begin() as connection:
         await connection.execute(
             insert(GuildSettings),
-            [{"guild_id": GUILD, "coordinator_role_id": COORDINATOR_ROLE, "created_at": now, "updated_at": now}],
+            [{"guild_id": guild, "coordinator_role_id": COORDINATOR_ROLE, "created_at": now, "updated_at": now}],
         )
         attendance, responses, surveys = [], [], []
         for occurrence in seeded.occurrence_ids:
             tally = {
                 "occurrence_id": occurrence,
-                "guild_id": GUILD,
+                "guild_id": guild,
                 "opened_at": now,
                 "closes_at": now,
                 "attendees": per_session + per_session // 4,
@@ -64,7 +67,7 @@ async def seed(url: str, sessions: int, per_session: int, now: datetime) -> None
             for person in range(per_session + per_session // 4):
                 attendance.append(
                     {
-                        "guild_id": GUILD,
+                        "guild_id": guild,
                         "occurrence_id": occurrence,
                         "user_id": 10**15 + person,
                         "present": True,
@@ -80,7 +83,7 @@ async def seed(url: str, sessions: int, per_session: int, now: datetime) -> None
                     tally[column] += int(answer >= 4)  # what SurveyService.submit keeps in step
                 responses.append(
                     {
-                        "guild_id": GUILD,
+                        "guild_id": guild,
                         "occurrence_id": occurrence,
                         "pseudonym": f"{occurrence}-{person}",
                         "supported": answers[0],
@@ -102,6 +105,7 @@ async def seed(url: str, sessions: int, per_session: int, now: datetime) -> None
     async with engine.connect() as connection:
         await connection.execute(text("ANALYZE"))
     await engine.dispose()
+    return seeded.occurrence_ids
 
 
 async def main() -> None:

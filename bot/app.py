@@ -37,7 +37,11 @@ def build_bot(
     if settings.discord_api_base_url:
         point_discord_py_at(settings.discord_api_base_url)
     engine = create_engine(settings.database_url)
-    uow = UnitOfWorkFactory(create_session_factory(engine))
+    uow = UnitOfWorkFactory(
+        create_session_factory(engine),
+        create_session_factory(engine, read_only=True),
+        serialize_writes=settings.is_sqlite,
+    )
     shards = ShardSet(settings.shard_count, settings.shard_ids)
     key = load_or_create_key(settings.secret_key_file)
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"

@@ -21,10 +21,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "cwtch_read_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: two units of work that read and then write (say, two RSVPs for
-    # the last place) queue behind the busy timeout instead of failing with SQLITE_BUSY half-way.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # the last place) queue behind the busy timeout instead of failing with SQLITE_BUSY half-way. Units of work
+    # that only read begin DEFERRED, so they never wait for the write lock (WAL lets them read alongside).
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
@@ -37,5 +42,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ScalarSelect, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.actions import shard_filter
 from bot.db.models import (
@@ -270,6 +274,15 @@ class DmChannelRepository:
         await self._session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    guild_id: int
+    closes_at: datetime
+    closed_at: datetime | None
+    present: bool
+    answered: bool
+
+
 class FeedbackRepository:
     """Surveys and responses. Responses are found by pseudonym only; their text is never logged."""
 
@@ -293,16 +306,55 @@ class FeedbackRepository:
         self._session.add(response)
         await self._session.flush()
 
-    async def tally(self, occurrence_id: int, *, responses: int, agreed: tuple[int, int, int]) -> None:
-        """Add to a survey's running counts (atomically, so concurrent answers cannot lose an update)."""
+    async def eligibility(self, occurrence_id: int, user_id: int, pseudonym: str) -> Eligibility | None:
+        """In one query: the survey's state, whether this member attended, whether they answered already."""
+        answered = (
+            select(FeedbackResponse.id)
+            .where(FeedbackResponse.occurrence_id == occurrence_id, FeedbackResponse.pseudonym == pseudonym)
+            .exists()
+        )
+        present = (
+            select(Attendance.id)
+            .where(
+                Attendance.occurrence_id == occurrence_id, Attendance.user_id == user_id, Attendance.present.is_(True)
+            )
+            .exists()
+        )
+        query = select(Survey.guild_id, Survey.closes_at, Survey.closed_at, present, answered).where(
+            Survey.occurrence_id == occurrence_id
+        )
+        row = (await self._session.execute(query)).tuples().one_or_none()
+        return None if row is None else Eligibility(*row)
+
+    async def save_response(self, values: dict[str, object]) -> None:
+        """Insert or update one person's answers (keyed by occurrence and pseudonym) in a single statement."""
+        dialect = self._session.get_bind().dialect.name
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = insert(FeedbackResponse).values(**values)
+        changed = {k: statement.excluded[k] for k in values if k not in ("occurrence_id", "pseudonym", "submitted_at")}
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed)
+        )
+
+    async def recount(self, occurrence_id: int) -> None:
+        """Set a survey's tallies from its responses (one session's rows, read through the unique index)."""
+
+        def agreed(column: InstrumentedAttribute[int]) -> ScalarSelect[int]:
+            return (
+                select(func.count())
+                .where(FeedbackResponse.occurrence_id == occurrence_id, column >= 4)
+                .scalar_subquery()
+            )
+
+        responses = select(func.count()).where(FeedbackResponse.occurrence_id == occurrence_id).scalar_subquery()
         await self._session.execute(
             update(Survey)
             .where(Survey.occurrence_id == occurrence_id)
             .values(
-                responses=Survey.responses + responses,
-                agreed_supported=Survey.agreed_supported + agreed[0],
-                agreed_supported_others=Survey.agreed_supported_others + agreed[1],
-                agreed_less_isolated=Survey.agreed_less_isolated + agreed[2],
+                responses=responses,
+                agreed_supported=agreed(FeedbackResponse.supported),
+                agreed_supported_others=agreed(FeedbackResponse.supported_others),
+                agreed_less_isolated=agreed(FeedbackResponse.less_isolated),
             )
             .execution_options(synchronize_session=False)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -43,11 +44,16 @@ class UnitOfWork:
     feedback: FeedbackRepository
     reports: ReportRepository
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], write_lock: asyncio.Lock | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._write_lock = write_lock
 
     async def __aenter__(self) -> Self:
+        if self._write_lock is not None:
+            await self._write_lock.acquire()
         session = self._session = self._session_factory()
         self.guild_settings = GuildSettingsRepository(session)
         self.cohorts = CohortRepository(session)
@@ -69,8 +75,12 @@ class UnitOfWork:
     ) -> None:
         assert self._session is not None
         # Closing rolls back whatever was not committed; unlike rollback() it leaves loaded objects readable.
-        await self._session.close()
-        self._session = None
+        try:
+            await self._session.close()
+        finally:
+            self._session = None
+            if self._write_lock is not None:
+                self._write_lock.release()
 
     async def commit(self) -> None:
         assert self._session is not None, "commit outside 'async with'"
@@ -78,10 +88,26 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes a fresh :class:`UnitOfWork` per use; services hold one of these."""
+    """Makes a fresh :class:`UnitOfWork` per use; services hold one of these.
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    ``uow.reading()`` is for units of work that never write: on SQLite they do not queue for the write lock.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        read_session_factory: async_sessionmaker[AsyncSession] | None = None,
+        *,
+        serialize_writes: bool = False,
+    ) -> None:
         self._session_factory = session_factory
+        self._read_session_factory = read_session_factory or session_factory
+        # SQLite has one writer at a time; queueing writers here, in order, is far quicker than letting them
+        # meet SQLite's busy handler, which sleeps in growing steps (tens of ms) while it waits.
+        self._write_lock = asyncio.Lock() if serialize_writes else None
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._session_factory)
+        return UnitOfWork(self._session_factory, self._write_lock)
+
+    def reading(self) -> UnitOfWork:
+        return UnitOfWork(self._read_session_factory)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.db.models import FeedbackResponse, Survey
+from bot.db.models import Survey
+from bot.db.sessions import Eligibility
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import feedback as rules
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
@@ -32,7 +33,6 @@ class SurveyForm:
 
 @dataclass(frozen=True, slots=True)
 class SubmitOutcome:
-    session: SessionCard
     edited: bool
     at_risk: bool
     closes_at: datetime
@@ -98,7 +98,7 @@ class SurveyService:
 
     async def latest_open(self, guild_id: int, user_id: int) -> int:
         """The newest session this member attended whose survey is still open (for ``/feedback give``)."""
-        async with self._uow() as uow:
+        async with self._uow.reading() as uow:
             found = await uow.feedback.open_surveys_attended(guild_id, user_id, self._clock())
         if not found:
             raise NotFound(
@@ -111,9 +111,12 @@ class SurveyService:
         """The survey form for this member, with their earlier answers; refuses non-attendees and late comers.
 
         ``guild_id`` is ``None`` when the member pressed the button in a DM."""
-        async with self._uow() as uow:
-            session = await self._eligible(uow, guild_id, user_id, occurrence_id)
-            earlier = await uow.feedback.response(occurrence_id, rules.pseudonym(self._key, user_id, occurrence_id))
+        key = rules.pseudonym(self._key, user_id, occurrence_id)
+        async with self._uow.reading() as uow:
+            await self._check(uow, guild_id, user_id, occurrence_id, key)
+            session = await load_card(uow, occurrence_id)
+            earlier = await uow.feedback.response(occurrence_id, key)
+        assert session is not None
         if earlier is None:
             return SurveyForm(session, None, None)
         answers = (earlier.supported, earlier.supported_others, earlier.less_isolated)
@@ -128,60 +131,58 @@ class SurveyService:
         comment: str | None,
     ) -> SubmitOutcome:
         """Store (or update) this member's answers; a worrying comment alerts the facilitators, naming nobody."""
-        parsed = tuple(rules.parse_answer(value) for value in answers)
+        supported, supported_others, less_isolated = (int(rules.parse_answer(value)) for value in answers)
         text = rules.clean_comment(comment)
         now = self._clock()
+        key = rules.pseudonym(self._key, user_id, occurrence_id)
+        async with self._uow.reading() as uow:  # checks first, without holding the write lock
+            eligible = await self._check(uow, guild_id, user_id, occurrence_id, key)
         async with self._uow() as uow:
-            session = await self._eligible(uow, guild_id, user_id, occurrence_id)
-            key = rules.pseudonym(self._key, user_id, occurrence_id)
-            response = await uow.feedback.response(occurrence_id, key)
-            edited = response is not None
-            before = (0, 0, 0)
-            if response is None:
-                response = FeedbackResponse(guild_id=session.guild_id, occurrence_id=occurrence_id, pseudonym=key)
-            else:
-                before = _agreed_vector((response.supported, response.supported_others, response.less_isolated))
-            response.supported, response.supported_others, response.less_isolated = (int(a) for a in parsed)
-            response.comment, response.updated_at = text, now
-            if not edited:
-                await uow.feedback.add_response(response)
-            after = _agreed_vector(tuple(int(a) for a in parsed))
-            await uow.feedback.tally(
-                occurrence_id,
-                responses=0 if edited else 1,
-                agreed=(after[0] - before[0], after[1] - before[1], after[2] - before[2]),
+            await uow.feedback.save_response(
+                {
+                    "guild_id": eligible.guild_id,
+                    "occurrence_id": occurrence_id,
+                    "pseudonym": key,
+                    "supported": supported,
+                    "supported_others": supported_others,
+                    "less_isolated": less_isolated,
+                    "comment": text,
+                    "submitted_at": now,
+                    "updated_at": now,
+                }
             )
-            survey = await uow.feedback.survey(occurrence_id)
-            assert survey is not None
-            settings = await uow.guild_settings.get(session.guild_id)
+            await uow.feedback.recount(occurrence_id)
             await uow.commit()
         at_risk = rules.mentions_risk(text)
         if at_risk:
-            log.warning("a feedback comment for occurrence %s suggests risk; alerting facilitators", occurrence_id)
-            if settings is not None and settings.facilitators_channel_id is not None:
-                await self._gateway.alert_facilitators(session, settings.facilitators_channel_id)
-            else:
-                log.warning(
-                    "guild %s has no facilitators channel for the alert (see /setup channels)", session.guild_id
-                )
-        return SubmitOutcome(session, edited, at_risk, survey.closes_at)
+            await self._alert(eligible.guild_id, occurrence_id)
+        return SubmitOutcome(eligible.answered, at_risk, eligible.closes_at)
 
-    async def _eligible(self, uow: UnitOfWork, guild_id: int | None, user_id: int, occurrence_id: int) -> SessionCard:
-        session = await load_card(uow, occurrence_id)
-        if session is None or guild_id not in (None, session.guild_id):
-            raise NotFound("I can't find that session any more.")
-        survey = await uow.feedback.survey(occurrence_id)
-        if survey is None:
+    async def _alert(self, guild_id: int, occurrence_id: int) -> None:
+        log.warning("a feedback comment for occurrence %s suggests risk; alerting facilitators", occurrence_id)
+        async with self._uow.reading() as uow:
+            session = await load_card(uow, occurrence_id)
+            settings = await uow.guild_settings.get(guild_id)
+        if session is None or settings is None or settings.facilitators_channel_id is None:
+            log.warning("guild %s has no facilitators channel for the alert (see /setup channels)", guild_id)
+            return
+        await self._gateway.alert_facilitators(session, settings.facilitators_channel_id)
+
+    async def _check(
+        self, uow: UnitOfWork, guild_id: int | None, user_id: int, occurrence_id: int, key: str
+    ) -> Eligibility:
+        """Whether this member may answer this survey now; a polite refusal otherwise."""
+        eligible = await uow.feedback.eligibility(occurrence_id, user_id, key)
+        if eligible is None:
+            if await uow.occurrences.get(occurrence_id) is None:
+                raise NotFound("I can't find that session any more.")
             raise InvalidInput("The survey for this session hasn't opened yet: it opens when the session ends.")
-        if survey.closed_at is not None or survey.closes_at <= self._clock():
+        if guild_id not in (None, eligible.guild_id):
+            raise NotFound("I can't find that session any more.")
+        if eligible.closed_at is not None or eligible.closes_at <= self._clock():
             raise InvalidInput(
-                f"The survey for **{session.title}** closed {discord_timestamp(survey.closes_at)}. Thank you anyway."
+                f"This survey closed {discord_timestamp(eligible.closes_at)}. Thank you anyway, it still matters."
             )
-        if not await uow.attendance.was_present(occurrence_id, user_id):
+        if not eligible.present:
             raise NotAllowed("This survey is only for people who attended the session.")
-        return session
-
-
-def _agreed_vector(answers: tuple[int, ...]) -> tuple[int, int, int]:
-    first, second, third = (int(rules.agreed(answer)) for answer in answers)
-    return first, second, third
+        return eligible
