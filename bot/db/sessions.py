@@ -326,15 +326,17 @@ class FeedbackRepository:
         row = (await self._session.execute(query)).tuples().one_or_none()
         return None if row is None else Eligibility(*row)
 
-    async def save_response(self, values: dict[str, object]) -> None:
-        """Insert or update one person's answers (keyed by occurrence and pseudonym) in a single statement."""
+    async def save_responses(self, rows: Sequence[dict[str, object]]) -> None:
+        """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement."""
         dialect = self._session.get_bind().dialect.name
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = insert(FeedbackResponse).values(**values)
-        changed = {k: statement.excluded[k] for k in values if k not in ("occurrence_id", "pseudonym", "submitted_at")}
-        await self._session.execute(
-            statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed)
-        )
+        statement = insert(FeedbackResponse)
+        changed = {
+            name: statement.excluded[name]
+            for name in ("supported", "supported_others", "less_isolated", "comment", "updated_at")
+        }
+        upsert = statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed)
+        await self._session.execute(upsert, list(rows))
 
     async def recount(self, occurrence_id: int) -> None:
         """Set a survey's tallies from its responses (one session's rows, read through the unique index)."""

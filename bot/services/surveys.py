@@ -17,6 +17,7 @@ from bot.domain.sessions import discord_timestamp
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
+from bot.services.response_writer import ResponseWriter
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -48,6 +49,7 @@ class SurveyService:
         self._clock = clock
         self._key = key
         self._survey_open = survey_open
+        self._writer = ResponseWriter(uow)
 
     async def send(self, occurrence_id: int, *, nonce: str) -> int:
         """Open the survey and offer it to the attendees (thread and DM). Safe to repeat: nonces de-duplicate."""
@@ -137,22 +139,19 @@ class SurveyService:
         key = rules.pseudonym(self._key, user_id, occurrence_id)
         async with self._uow.reading() as uow:  # checks first, without holding the write lock
             eligible = await self._check(uow, guild_id, user_id, occurrence_id, key)
-        async with self._uow() as uow:
-            await uow.feedback.save_response(
-                {
-                    "guild_id": eligible.guild_id,
-                    "occurrence_id": occurrence_id,
-                    "pseudonym": key,
-                    "supported": supported,
-                    "supported_others": supported_others,
-                    "less_isolated": less_isolated,
-                    "comment": text,
-                    "submitted_at": now,
-                    "updated_at": now,
-                }
-            )
-            await uow.feedback.recount(occurrence_id)
-            await uow.commit()
+        await self._writer.save(
+            {
+                "guild_id": eligible.guild_id,
+                "occurrence_id": occurrence_id,
+                "pseudonym": key,
+                "supported": supported,
+                "supported_others": supported_others,
+                "less_isolated": less_isolated,
+                "comment": text,
+                "submitted_at": now,
+                "updated_at": now,
+            }
+        )
         at_risk = rules.mentions_risk(text)
         if at_risk:
             await self._alert(eligible.guild_id, occurrence_id)
