@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
@@ -14,9 +15,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import build_bot
+from bot.domain.access import Actor
 from bot.emulator import Emulator
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
+from tests.e2e.helpers import create_seed_cohorts
 from tests.fakes import FakeClock
 
 TOKEN = "emulated-bot-token"
@@ -167,3 +170,43 @@ async def configured(emulator: Emulator, world: World, cwtch: CwtchBot) -> World
     )
     assert "saved" in result.content.lower()
     return world
+
+
+START = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # a Wednesday; clocks go forward on 28 March 2027
+FIRST_DOM = datetime(2027, 3, 16, 10, 0, tzinfo=UTC)  # the first fortnightly session: Tuesday 10:00 GMT
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The bot's clock, moved by hand: a test runs days of sessions in seconds."""
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def bot(emulator: Emulator, world: World, database_url: str, clock: FakeClock) -> AsyncIterator[CwtchBot]:
+    """The bot on the fake clock, in a server set up by its admin, with the two seed cohorts."""
+    client, task = await start_bot(emulator, database_url, clock)
+    await emulator.slash(
+        world.guild_id,
+        world.admin,
+        "setup roles",
+        {"facilitator": world.facilitator_role, "coordinator": world.coordinator_role},
+    )
+    await emulator.slash(
+        world.guild_id,
+        world.admin,
+        "setup channels",
+        {
+            "announcements": world.announcements,
+            "resources": world.resources,
+            "facilitators": world.facilitators_channel,
+        },
+    )
+    await create_seed_cohorts(emulator, world)
+    yield client
+    await stop_bot(client, task)
+
+
+def facilitator_actor(world: World) -> Actor:
+    """The facilitator as the services see them (for reading state that only facilitators may read)."""
+    return Actor(user_id=world.facilitator, role_ids=frozenset({world.facilitator_role}), is_admin=False)

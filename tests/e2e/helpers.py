@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.emulator import Emulator
+    from tests.e2e.conftest import World
 
 
 def visible_text(result: Any) -> str:
@@ -15,3 +19,32 @@ def visible_text(result: Any) -> str:
             parts += [field.get("name", ""), field.get("value", "")]
         parts.append((embed.get("footer") or {}).get("text", ""))
     return "\n".join(part for part in parts if part)
+
+
+async def create_seed_cohorts(emu: Emulator, world: World) -> None:
+    dom = await emu.slash(
+        world.guild_id,
+        world.facilitator,
+        "cohort create",
+        {
+            "name": "Domiciliary care managers",
+            "description": "Fortnightly peer support for managers of home care services",
+            "channel": world.dom_channel,
+            "role": world.dom_role,
+        },
+    )
+    assert dom.ephemeral
+    assert "Cohort created: Domiciliary care managers" in visible_text(dom)
+    home = await emu.slash(
+        world.guild_id,
+        world.facilitator,
+        "cohort create",
+        {
+            "name": "Care home managers",
+            "description": "Peer support every other month for care home managers",
+            "channel": world.home_channel,
+            "role": world.home_role,
+            "timezone": "Europe/London",
+        },
+    )
+    assert "Cohort created: Care home managers" in visible_text(home)

@@ -9,36 +9,7 @@ import pytest
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
 from tests.e2e.conftest import World
-from tests.e2e.helpers import visible_text
-
-
-async def create_seed_cohorts(emu: Emulator, world: World) -> None:
-    dom = await emu.slash(
-        world.guild_id,
-        world.facilitator,
-        "cohort create",
-        {
-            "name": "Domiciliary care managers",
-            "description": "Fortnightly peer support for managers of home care services",
-            "channel": world.dom_channel,
-            "role": world.dom_role,
-        },
-    )
-    assert dom.ephemeral
-    assert "Cohort created: Domiciliary care managers" in visible_text(dom)
-    home = await emu.slash(
-        world.guild_id,
-        world.facilitator,
-        "cohort create",
-        {
-            "name": "Care home managers",
-            "description": "Peer support every other month for care home managers",
-            "channel": world.home_channel,
-            "role": world.home_role,
-            "timezone": "Europe/London",
-        },
-    )
-    assert "Cohort created: Care home managers" in visible_text(home)
+from tests.e2e.helpers import create_seed_cohorts, visible_text
 
 
 async def test_facilitator_creates_the_two_seed_cohorts(emulator: Emulator, configured: World) -> None:

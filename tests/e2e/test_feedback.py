@@ -5,50 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
-
-import pytest
 
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
-from tests.e2e.conftest import World, start_bot, stop_bot
+from tests.e2e.conftest import FIRST_DOM, World, facilitator_actor
 from tests.e2e.helpers import visible_text
-from tests.e2e.test_cohorts import create_seed_cohorts
-from tests.e2e.test_sessions import FIRST_DOM, START, announcements, create_dom_series, occurrence_of, run_due
+from tests.e2e.test_sessions import announcements, create_dom_series, occurrence_of, run_due
 from tests.fakes import FakeClock
 
 # Eight attendees; six answer. Statement answers (supported, supported_others, less_isolated), 5 = Strongly agree.
 ANSWERS = [("5", "4", "4"), ("4", "4", "2"), ("5", "5", "4"), ("4", "3", "3"), ("2", "4", "4"), ("5", "4", "1")]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, world: World, database_url: str, clock: FakeClock) -> AsyncIterator[CwtchBot]:
-    client, task = await start_bot(emulator, database_url, clock)
-    await emulator.slash(
-        world.guild_id,
-        world.admin,
-        "setup roles",
-        {"facilitator": world.facilitator_role, "coordinator": world.coordinator_role},
-    )
-    await emulator.slash(
-        world.guild_id,
-        world.admin,
-        "setup channels",
-        {
-            "announcements": world.announcements,
-            "resources": world.resources,
-            "facilitators": world.facilitators_channel,
-        },
-    )
-    await create_seed_cohorts(emulator, world)
-    yield client
-    await stop_bot(client, task)
 
 
 async def answer(
@@ -86,7 +53,7 @@ async def test_survey_answers_and_the_coordinators_report(
     for user in attendees:
         await emulator.voice_join(world.guild_id, user, voice)
     for _ in range(100):
-        sheet = await bot.services.sessions.attendance(world.guild_id, _facilitator(world), occurrence)
+        sheet = await bot.services.sessions.attendance(world.guild_id, facilitator_actor(world), occurrence)
         if len(sheet.present) == 8:
             break
         await __import__("asyncio").sleep(0.02)
@@ -168,7 +135,7 @@ async def test_small_groups_are_suppressed(emulator: Emulator, world: World, bot
     await run_due(bot)
     await emulator.voice_join(world.guild_id, world.member, voice)
     for _ in range(100):
-        if (await bot.services.sessions.attendance(world.guild_id, _facilitator(world), occurrence)).present:
+        if (await bot.services.sessions.attendance(world.guild_id, facilitator_actor(world), occurrence)).present:
             break
         await __import__("asyncio").sleep(0.02)
     clock.set(FIRST_DOM + timedelta(minutes=90))
@@ -180,9 +147,3 @@ async def test_small_groups_are_suppressed(emulator: Emulator, world: World, bot
     assert "100%" not in text and "fewer than 5" in text.lower()
     no_survey = await emulator.slash(world.guild_id, world.other_member, "feedback give", {})
     assert no_survey.ephemeral and "no open survey" in visible_text(no_survey)
-
-
-def _facilitator(world: World):  # type: ignore[no-untyped-def]
-    from bot.domain.access import Actor
-
-    return Actor(user_id=world.facilitator, role_ids=frozenset({world.facilitator_role}), is_admin=False)

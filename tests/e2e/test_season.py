@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.access import Actor
 from bot.emulator import Emulator
-from tests.e2e.conftest import World, start_bot, stop_bot
-from tests.e2e.helpers import visible_text
-from tests.e2e.test_cohorts import create_seed_cohorts
+from tests.e2e.conftest import World, facilitator_actor, start_bot, stop_bot
+from tests.e2e.helpers import create_seed_cohorts, visible_text
 from tests.e2e.test_sessions import announcements, eventually, occurrence_of, rsvp, run_due
 from tests.fakes import FakeClock
 
@@ -76,12 +74,12 @@ async def test_a_season_runs_by_itself(emulator: Emulator, world: World, databas
                     answered.add(occurrence_of(message))
                     await rsvp(emulator, world, world.member, message)
             for occurrence in answered - set(attended):  # and joins the voice room while it is open
-                state = await bot.services.sessions.attendance(world.guild_id, _facilitator(world), occurrence)
+                state = await bot.services.sessions.attendance(world.guild_id, facilitator_actor(world), occurrence)
                 if state.session.state == "open":
                     await emulator.voice_join(world.guild_id, world.member, voice)
                     await eventually(
                         lambda o=occurrence, b=bot: b.services.sessions.attendance(
-                            world.guild_id, _facilitator(world), o
+                            world.guild_id, facilitator_actor(world), o
                         ),
                         lambda sheet: bool(sheet.present),
                     )
@@ -115,7 +113,7 @@ async def test_a_season_runs_by_itself(emulator: Emulator, world: World, databas
             assert sum("has ended" in c for c in contents) == 1, contents
         assert len(dom_threads) == 5 and len(attended) == 5
         for occurrence in attended:
-            sheet = await bot.services.sessions.attendance(world.guild_id, _facilitator(world), occurrence)
+            sheet = await bot.services.sessions.attendance(world.guild_id, facilitator_actor(world), occurrence)
             assert sheet.present == [(world.member, "voice")]
         # Events were mirrored for every session; the care home one points at its Teams link.
         events = emulator.scheduled_events(world.guild_id)
@@ -126,7 +124,3 @@ async def test_a_season_runs_by_itself(emulator: Emulator, world: World, databas
         assert announced_starts(emulator, world.home_channel) == [datetime(2027, 3, 10, 14, 0, tzinfo=UTC)]
     finally:
         await stop_bot(bot, task)
-
-
-def _facilitator(world: World) -> Actor:
-    return Actor(user_id=world.facilitator, role_ids=frozenset({world.facilitator_role}), is_admin=False)

@@ -3,7 +3,6 @@ buttons that still work after a restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -12,12 +11,9 @@ from dateutil.rrule import rrulestr
 
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
-from tests.e2e.conftest import World, start_bot, stop_bot
+from tests.e2e.conftest import FIRST_DOM, START, World, start_bot, stop_bot
 from tests.e2e.helpers import visible_text
-from tests.e2e.test_cohorts import create_seed_cohorts
 from tests.e2e.test_sessions import (
-    FIRST_DOM,
-    START,
     announcements,
     create_dom_series,
     occurrence_of,
@@ -25,25 +21,6 @@ from tests.e2e.test_sessions import (
     run_due,
 )
 from tests.fakes import FakeClock
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, world: World, database_url: str, clock: FakeClock) -> AsyncIterator[CwtchBot]:
-    client, task = await start_bot(emulator, database_url, clock)
-    await emulator.slash(
-        world.guild_id,
-        world.admin,
-        "setup roles",
-        {"facilitator": world.facilitator_role, "coordinator": world.coordinator_role},
-    )
-    await create_seed_cohorts(emulator, world)
-    yield client
-    await stop_bot(client, task)
 
 
 @pytest.mark.parametrize(

@@ -7,40 +7,15 @@ after moving the clock instead of waiting days.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
-from tests.e2e.conftest import World, start_bot, stop_bot
+from tests.e2e.conftest import FIRST_DOM, World, start_bot, stop_bot
 from tests.e2e.helpers import visible_text
-from tests.e2e.test_cohorts import create_seed_cohorts
 from tests.fakes import FakeClock
-
-START = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)  # a Wednesday; clocks go forward on 28 March 2027
-FIRST_DOM = datetime(2027, 3, 16, 10, 0, tzinfo=UTC)  # Tuesday 10:00 GMT
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-async def bot(emulator: Emulator, world: World, database_url: str, clock: FakeClock) -> AsyncIterator[CwtchBot]:
-    client, task = await start_bot(emulator, database_url, clock)
-    await emulator.slash(
-        world.guild_id,
-        world.admin,
-        "setup roles",
-        {"facilitator": world.facilitator_role, "coordinator": world.coordinator_role},
-    )
-    await create_seed_cohorts(emulator, world)
-    yield client
-    await stop_bot(client, task)
 
 
 def announcements(emu: Emulator, channel_id: int) -> list[dict[str, Any]]:
