@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.db.models import Occurrence, Series
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -221,7 +222,7 @@ def _validated_series(
     except ValueError:
         options = ", ".join(m.value for m in rules.MonthlyBy)
         raise InvalidInput(f"`monthly_by` must be one of: {options}.") from None
-    rule_zone = rules.ZoneInfo(timezone)
+    rule_zone = ZoneInfo(timezone)
     local = session_rules.parse_local_start(request.start, rule_zone)
     session_rules.require_future(rules.to_utc(local, rule_zone), now, rule_zone)
     duration = session_rules.validate_duration(request.duration)
