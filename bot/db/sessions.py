@@ -216,10 +216,6 @@ class AttendanceRepository:
         )
         return list((await self._session.scalars(query.order_by(Attendance.recorded_at))).all())
 
-    async def was_present(self, occurrence_id: int, user_id: int) -> bool:
-        row = await self.of(occurrence_id, user_id)
-        return row is not None and row.present
-
     async def of_occurrence(self, occurrence_id: int) -> Sequence[Attendance]:
         query = select(Attendance).where(Attendance.occurrence_id == occurrence_id).order_by(Attendance.recorded_at)
         return (await self._session.scalars(query)).all()
@@ -301,10 +297,6 @@ class FeedbackRepository:
             FeedbackResponse.occurrence_id == occurrence_id, FeedbackResponse.pseudonym == pseudonym
         )
         return (await self._session.scalars(query)).one_or_none()
-
-    async def add_response(self, response: FeedbackResponse) -> None:
-        self._session.add(response)
-        await self._session.flush()
 
     async def eligibility(self, occurrence_id: int, user_id: int, pseudonym: str) -> Eligibility | None:
         """In one query: the survey's state, whether this member attended, whether they answered already."""

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.calendar import CalendarSeries, build_calendar
-from bot.domain.cohorts import name_key
-from bot.domain.errors import NotFound
 from bot.services.cards import recurrence_of
+from bot.services.cohorts import find_cohort
 
 
 class CalendarService:
@@ -23,9 +22,7 @@ class CalendarService:
         async with self._uow() as uow:
             cohort_id = None
             if cohort:
-                found = await uow.cohorts.by_name_key(guild_id, name_key(cohort))
-                if found is None:
-                    raise NotFound(f"There's no cohort called **{cohort.strip()}** here. `/cohort list` shows them.")
+                found = await find_cohort(uow, guild_id, cohort)
                 cohort_id, name = found.id, f"{name}: {found.name}"
             rows = [(s, c) for s, c in await uow.series.in_guild(guild_id, cohort_id) if s.state == "active"]
             changed = await uow.occurrences.changed([series.id for series, _ in rows])

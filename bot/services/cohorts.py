@@ -82,7 +82,7 @@ class CohortService:
     async def join(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
         """Add the member to the cohort and give its role; nothing is kept if Discord refuses the role."""
         async with self._uow() as uow:
-            cohort = await _find(uow, guild_id, name)
+            cohort = await find_cohort(uow, guild_id, name)
             if await uow.cohorts.membership(cohort.id, user_id) is not None:
                 raise AlreadyExists(f"You're already in **{cohort.name}**.")
             await uow.cohorts.add_membership(CohortMembership(guild_id=guild_id, cohort_id=cohort.id, user_id=user_id))
@@ -93,7 +93,7 @@ class CohortService:
 
     async def leave(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
         async with self._uow() as uow:
-            cohort = await _find(uow, guild_id, name)
+            cohort = await find_cohort(uow, guild_id, name)
             if not await uow.cohorts.remove_membership(cohort.id, user_id):
                 raise InvalidInput(f"You're not in **{cohort.name}**, so there is nothing to leave.")
             if cohort.role_id is not None:
@@ -109,7 +109,8 @@ async def guild_roles(uow: UnitOfWork, guild_id: int) -> GuildRoles:
     return GuildRoles(settings.facilitator_role_id, settings.coordinator_role_id)
 
 
-async def _find(uow: UnitOfWork, guild_id: int, name: str) -> Cohort:
+async def find_cohort(uow: UnitOfWork, guild_id: int, name: str) -> Cohort:
+    """The cohort a member named (case and spacing ignored), or a polite refusal pointing at ``/cohort list``."""
     cohort = await uow.cohorts.by_name_key(guild_id, rules.name_key(name))
     if cohort is None:
         raise NotFound(f"There's no cohort called **{name.strip()}** here. `/cohort list` shows them all.")

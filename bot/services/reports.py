@@ -12,10 +12,9 @@ from zoneinfo import ZoneInfo
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import feedback as rules
 from bot.domain.access import Actor, require_coordinator
-from bot.domain.cohorts import name_key
-from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.errors import InvalidInput
 from bot.domain.sessions import parse_date
-from bot.services.cohorts import guild_roles
+from bot.services.cohorts import find_cohort, guild_roles
 
 Clock = Callable[[], datetime]
 DEFAULT_PERIOD = timedelta(days=365)
@@ -110,9 +109,7 @@ class ReportService:
         require_coordinator(actor, await guild_roles(uow, guild_id))
         zone, cohort_id, cohort_name = self._zone, None, None
         if cohort:
-            found = await uow.cohorts.by_name_key(guild_id, name_key(cohort))
-            if found is None:
-                raise NotFound(f"There's no cohort called **{cohort.strip()}** here. `/cohort list` shows them.")
+            found = await find_cohort(uow, guild_id, cohort)
             zone, cohort_id, cohort_name = ZoneInfo(found.timezone), found.id, found.name
         today = self._clock().astimezone(zone).date()
         last = parse_date(end, "end date") if end else today

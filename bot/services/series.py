@@ -13,11 +13,10 @@ from bot.domain import recurrence as rules
 from bot.domain import sessions as session_rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import SURVEY_OPEN, ActionKind, ActionState, due_times, rearm_after_resume
-from bot.domain.cohorts import name_key
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.cards import recurrence_of
-from bot.services.cohorts import guild_roles
+from bot.services.cohorts import find_cohort, guild_roles
 
 Clock = Callable[[], datetime]
 MATERIALIZE_AHEAD = timedelta(days=62)  # beyond the event horizon, and far enough to hold a bimonthly's next
@@ -73,11 +72,7 @@ class SeriesService:
         now = self._clock()
         async with self._uow() as uow:
             require_facilitator(actor, await guild_roles(uow, guild_id))
-            cohort = await uow.cohorts.by_name_key(guild_id, name_key(request.cohort))
-            if cohort is None:
-                raise NotFound(
-                    f"There's no cohort called **{request.cohort.strip()}** here. `/cohort list` shows them."
-                )
+            cohort = await find_cohort(uow, guild_id, request.cohort)
             series = _validated_series(guild_id, cohort.id, cohort.timezone, actor.user_id, request, now)
             await uow.series.add(series)
             made = await materialize(uow, series, now, self._survey_open)
@@ -90,10 +85,7 @@ class SeriesService:
         async with self._uow() as uow:
             cohort_id = None
             if cohort:
-                found = await uow.cohorts.by_name_key(guild_id, name_key(cohort))
-                if found is None:
-                    raise NotFound(f"There's no cohort called **{cohort.strip()}** here. `/cohort list` shows them.")
-                cohort_id = found.id
+                cohort_id = (await find_cohort(uow, guild_id, cohort)).id
             infos = []
             for series, owner in await uow.series.in_guild(guild_id, cohort_id):
                 upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]

@@ -20,11 +20,10 @@ from bot.domain.actions import (
     rearm_after_move,
     room_nonce,
 )
-from bot.domain.cohorts import name_key
 from bot.domain.errors import InvalidInput, NotFound
 from bot.services import rooms
 from bot.services.cards import load_card, load_cards
-from bot.services.cohorts import guild_roles
+from bot.services.cohorts import find_cohort, guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 
@@ -58,10 +57,7 @@ class SessionService:
         async with self._uow() as uow:
             cohort_id = None
             if cohort:
-                found = await uow.cohorts.by_name_key(guild_id, name_key(cohort))
-                if found is None:
-                    raise NotFound(f"There's no cohort called **{cohort.strip()}** here. `/cohort list` shows them.")
-                cohort_id = found.id
+                cohort_id = (await find_cohort(uow, guild_id, cohort)).id
             rows = await uow.occurrences.upcoming(guild_id, self._clock(), cohort_id=cohort_id)
             cards = await load_cards(uow, rows)
             mine = await uow.rsvps.statuses_of(user_id, [c.occurrence_id for c in cards])

@@ -130,7 +130,8 @@ def attendance_report_embed(report: AttendanceReport) -> discord.Embed:
     period = report.period
     embed = discord.Embed(
         title=f"Attendance: {period.cohort or 'All cohorts'}"[:256],
-        description=f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y}: {report.totals.sessions} sessions held",
+        description=f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y}: {report.totals.sessions} "
+        f"session{'' if report.totals.sessions == 1 else 's'} held",
         colour=CWTCH_COLOUR,
     )
     hidden = f"fewer than {report.min_group}, not shown"

@@ -124,6 +124,17 @@ async def test_survey_answers_and_the_coordinators_report(
     assert overall["responses"] == "6" and overall["attendees"] == "8" and overall["response_rate_percent"] == "75"
     assert overall["supported_percent"] == "100" and overall["less_isolated_percent"] == "50"
 
+    attendance = await emulator.slash(
+        world.guild_id, world.coordinator, "report attendance", {"cohort": "Domiciliary care managers"}
+    )
+    shown = visible_text(attendance)
+    assert attendance.ephemeral and "1 session held" in shown and "Attended\n8" in shown
+    assert "fewer than 5, not shown" not in shown.split("Attended")[1].split("\n")[1]
+    bad_period = await emulator.slash(world.guild_id, world.coordinator, "report attendance", {"start": "last week"})
+    assert "YYYY-MM-DD" in visible_text(bad_period)
+    members_only = await emulator.slash(world.guild_id, world.member, "report attendance", {})
+    assert "Only coordinators" in visible_text(members_only)
+
 
 async def test_small_groups_are_suppressed(emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock) -> None:
     voice = int(emulator.create_channel(world.guild_id, "Room", type=2)["id"])

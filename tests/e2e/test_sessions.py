@@ -211,11 +211,14 @@ async def test_reminders_at_24h_and_1h_with_a_closed_dm(
     fallback = [m for m in emulator.messages(thread_id) if f"<@{world.other_member}>" in (m.get("content") or "")]
     assert len(fallback) == 1 and "is tomorrow" in fallback[0]["content"]
 
+    back_on = await emulator.slash(world.guild_id, opted_out, "reminders on", {})
+    assert back_on.ephemeral and "Reminders are on" in visible_text(back_on)
     clock.set(FIRST_DOM - timedelta(hours=1))
     await run_due(bot)
     await run_due(bot)  # a second tick sends nothing twice
     texts = [m["content"] for m in emulator.dm_messages(world.member)]
     assert sum("is tomorrow" in t for t in texts) == 1 and sum("starts <t:" in t for t in texts) == 1
+    assert [("starts <t:" in m["content"]) for m in emulator.dm_messages(opted_out)] == [True]
     fallback = [m for m in emulator.messages(thread_id) if f"<@{world.other_member}>" in (m.get("content") or "")]
     assert len(fallback) == 2
 
