@@ -50,6 +50,7 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     log_level: str = "INFO"
     survey_open_days: int = 7
+    comment_retention_days: int = 365
     secret_key_file: str = DEFAULT_SECRET_KEY_FILE
 
     @property
@@ -157,6 +158,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     assert survey_days is not None
     if survey_days > 30:
         raise SettingsError("SURVEY_OPEN_DAYS", f"a survey can stay open at most 30 days, got {survey_days}")
+    retention_days = _positive_int(env, "COMMENT_RETENTION_DAYS", 365)
+    assert retention_days is not None
     return Settings(
         discord_token=_optional(env, "DISCORD_TOKEN"),
         database_url=normalise_database_url(_optional(env, "DATABASE_URL") or DEFAULT_DATABASE_URL),
@@ -168,5 +171,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         shard_ids=shard_ids,
         log_level=level,
         survey_open_days=survey_days,
+        comment_retention_days=retention_days,
         secret_key_file=_optional(env, "SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE,
     )

@@ -48,6 +48,8 @@ class GuildSettings(Base):
     announcements_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     resources_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     facilitators_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    community_role_id: Mapped[int | None] = mapped_column(BigInteger)  # made on the first /community join
+    support_text: Mapped[str | None] = mapped_column(Text)  # the guild's own signposting; None means UK defaults
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -284,3 +286,100 @@ class FeedbackResponse(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CommunityEvent(Base):
+    """A member joining or leaving the wellbeing community of practice: the history behind "members over time"."""
+
+    __tablename__ = "community_events"
+    __table_args__ = (
+        Index("ix_community_events_guild_at", "guild_id", "at"),
+        Index("ix_community_events_guild_user", "guild_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(8))  # join | leave
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Resource(Base):
+    """A wellbeing resource: a post in the resources forum once approved; a member's suggestion until then."""
+
+    __tablename__ = "resources"
+    __table_args__ = (
+        UniqueConstraint("guild_id", "url_key"),
+        Index("ix_resources_guild_status", "guild_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(500))
+    url_key: Mapped[str] = mapped_column(String(500))  # the URL normalised, to refuse duplicates
+    summary: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the forum post, once approved
+    review_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the card in the facilitators' channel
+    suggested_by: Mapped[int | None] = mapped_column(BigInteger)
+    added_by: Mapped[int | None] = mapped_column(BigInteger)  # who added or approved it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ResourceOpen(Base):
+    """One opening of a resource through the bot. Counts only: who opened it is not kept."""
+
+    __tablename__ = "resource_opens"
+    __table_args__ = (Index("ix_resource_opens_guild_at", "guild_id", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WhatWorksThread(Base):
+    """A "what works" post a member shared in the resources forum."""
+
+    __tablename__ = "what_works_threads"
+    __table_args__ = (Index("ix_what_works_threads_guild_created", "guild_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    author_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MessageReport(Base):
+    """A message a member reported to the facilitators: where it is and who reported it, never its text."""
+
+    __tablename__ = "message_reports"
+    __table_args__ = (UniqueConstraint("message_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    reporter_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Digest(Base):
+    """The weekly community digest of one guild: claimed once, like an action, so it is posted exactly once."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("guild_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    week_start: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed | done | failed
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
