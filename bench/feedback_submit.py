@@ -125,6 +125,8 @@ async def main() -> None:
         ).scalar_one()
     print(f"database: {args.sessions} sessions, {args.sessions * args.per_session} responses; {args.users} attendees")
 
+    # The floor runs before and after Cwtch, so neither gains from going first or last; the faster one counts.
+    floors = [await bare_floor(emu, guild_id, users)]
     bot, task = await start_bot(emu, url)
     fields = {"supported": "5", "supported_others": "4", "less_isolated": "2", "comment": ""}
     results = await burst(emu, guild_id, users, "feedback give", fields)
@@ -139,10 +141,12 @@ async def main() -> None:
         ).scalar_one() - before
     await engine.dispose()
 
-    floor = await bare_floor(emu, guild_id, users)
+    floors.append(await bare_floor(emu, guild_id, users))
     await emu.stop()
+    floor = min(floors, key=lambda run: sorted(run)[-2])
     print(f"Cwtch, submit through the modal:       {summary(ours, 'ms')}")
-    print(f"bare discord.py bot, acknowledge only: {summary(floor, 'ms')}")
+    for when, run in zip(("before", "after"), floors, strict=True):
+        print(f"bare discord.py bot, acknowledge only ({when}): {summary(run, 'ms')}")
     print(
         f"ratio p50 {statistics.median(ours) / statistics.median(floor):.2f}, "
         f"p99 {sorted(ours)[-2] / sorted(floor)[-2]:.2f} (target p99 < 50 ms or within 1.5x of the floor)"

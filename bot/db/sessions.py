@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +70,11 @@ class OccurrenceRepository:
         self._session.add(occurrence)
         await self._session.flush()
         return occurrence
+
+    async def existing(self, occurrence_ids: Iterable[int]) -> set[int]:
+        """Which of these sessions exist."""
+        query = select(Occurrence.id).where(Occurrence.id.in_(set(occurrence_ids)))
+        return set((await self._session.scalars(query)).all())
 
     async def get(self, occurrence_id: int, *, for_update: bool = False) -> Occurrence | None:
         if for_update:
@@ -298,25 +303,36 @@ class FeedbackRepository:
         )
         return (await self._session.scalars(query)).one_or_none()
 
-    async def eligibility(self, occurrence_id: int, user_id: int, pseudonym: str) -> Eligibility | None:
-        """In one query: the survey's state, whether this member attended, whether they answered already."""
-        answered = (
-            select(FeedbackResponse.id)
-            .where(FeedbackResponse.occurrence_id == occurrence_id, FeedbackResponse.pseudonym == pseudonym)
-            .exists()
+    async def eligibilities(self, wanted: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Eligibility]:
+        """For each (occurrence, user, pseudonym): the survey's state, whether that member attended, whether they
+        answered already; in three queries for any number of members. Sessions without a survey are left out."""
+        occurrence_ids = {occurrence_id for occurrence_id, _, _ in wanted}
+        query = select(Survey.occurrence_id, Survey.guild_id, Survey.closes_at, Survey.closed_at).where(
+            Survey.occurrence_id.in_(occurrence_ids)
         )
-        present = (
-            select(Attendance.id)
-            .where(
-                Attendance.occurrence_id == occurrence_id, Attendance.user_id == user_id, Attendance.present.is_(True)
+        surveys = {row[0]: row[1:] for row in (await self._session.execute(query)).tuples()}
+        if not surveys:
+            return {}
+        present = select(Attendance.occurrence_id, Attendance.user_id).where(
+            Attendance.occurrence_id.in_(surveys),
+            Attendance.user_id.in_({user_id for _, user_id, _ in wanted}),
+            Attendance.present.is_(True),
+        )
+        attended = set((await self._session.execute(present)).tuples())
+        answers = select(FeedbackResponse.occurrence_id, FeedbackResponse.pseudonym).where(
+            FeedbackResponse.occurrence_id.in_(surveys),
+            FeedbackResponse.pseudonym.in_({pseudonym for _, _, pseudonym in wanted}),
+        )
+        answered = set((await self._session.execute(answers)).tuples())
+        return {
+            (occurrence_id, user_id, pseudonym): Eligibility(
+                *surveys[occurrence_id],
+                present=(occurrence_id, user_id) in attended,
+                answered=(occurrence_id, pseudonym) in answered,
             )
-            .exists()
-        )
-        query = select(Survey.guild_id, Survey.closes_at, Survey.closed_at, present, answered).where(
-            Survey.occurrence_id == occurrence_id
-        )
-        row = (await self._session.execute(query)).tuples().one_or_none()
-        return None if row is None else Eligibility(*row)
+            for occurrence_id, user_id, pseudonym in wanted
+            if occurrence_id in surveys
+        }
 
     async def save_responses(self, rows: Sequence[dict[str, object]]) -> None:
         """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement."""

@@ -1,47 +1,134 @@
-"""Group commit of feedback answers: answers submitted at the same moment are written in one transaction.
+"""Group commit of feedback answers: the answers submitted at the same moment are checked and written together.
 
-A burst of members pressing "Submit" together would otherwise queue one transaction each behind SQLite's single
-writer; here each submit waits only for the batch it joined, and the batch updates each survey's tallies once.
+A burst of members pressing "Submit" together would otherwise cost one read (may they answer?) and one write
+transaction each, queued behind SQLite's single writer. Here each submit joins the next batch, and a batch costs a
+handful of statements whatever its size: who may answer is read for the whole batch inside the write transaction
+(so the check and the write see the same database), the answers go in as one upsert, and each survey's tallies are
+recounted once.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+from datetime import datetime
 
+from bot.db.sessions import Eligibility
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.sessions import discord_timestamp
 
 MAX_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One member's answers to one session's survey. ``guild_id`` is where they pressed Submit (None in a DM)."""
+
+    guild_id: int | None
+    user_id: int
+    occurrence_id: int
+    pseudonym: str
+    answers: tuple[int, int, int]
+    comment: str | None
+    at: datetime
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.occurrence_id, self.user_id, self.pseudonym)
+
+
+def judge(eligible: Eligibility | None, *, session_exists: bool, guild_id: int | None, now: datetime) -> Eligibility:
+    """Whether a member may answer a survey now; raises the polite refusal otherwise."""
+    if eligible is None:
+        if not session_exists:
+            raise NotFound("I can't find that session any more.")
+        raise InvalidInput("The survey for this session hasn't opened yet: it opens when the session ends.")
+    if guild_id not in (None, eligible.guild_id):
+        raise NotFound("I can't find that session any more.")
+    if eligible.closed_at is not None or eligible.closes_at <= now:
+        raise InvalidInput(
+            f"This survey closed {discord_timestamp(eligible.closes_at)}. Thank you anyway, it still matters."
+        )
+    if not eligible.present:
+        raise NotAllowed("This survey is only for people who attended the session.")
+    return eligible
 
 
 class ResponseWriter:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
-        self._pending: list[tuple[dict[str, object], asyncio.Future[None]]] = []
+        self._pending: list[tuple[Submission, asyncio.Future[Eligibility]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def save(self, row: dict[str, object]) -> None:
-        """Store one person's answers; returns once they are committed (raises if the write failed)."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((row, done))
+    async def save(self, submission: Submission) -> Eligibility:
+        """Check and store one person's answers; returns once they are committed, with what was checked (whether
+        they had answered before, when the survey closes). Raises the refusal, or the error the write met."""
+        done: asyncio.Future[Eligibility] = asyncio.get_running_loop().create_future()
+        self._pending.append((submission, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.ensure_future(self._drain())
-        await done
+        return await done
 
     async def _drain(self) -> None:
         while self._pending:
             await asyncio.sleep(0)  # let the submits arriving in this same moment join the batch
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
-                async with self._uow() as uow:
-                    await uow.feedback.save_responses([row for row, _ in batch])
-                    for occurrence_id in sorted({int(str(row["occurrence_id"])) for row, _ in batch}):
-                        await uow.feedback.recount(occurrence_id)
-                    await uow.commit()
+                verdicts = await self._write([submission for submission, _ in batch])
             except Exception as error:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(error)
-                continue
-            for _, done in batch:
-                if not done.done():
-                    done.set_result(None)
+                verdicts = [error] * len(batch)
+            for (_, done), verdict in zip(batch, verdicts, strict=True):
+                if done.done():
+                    continue
+                if isinstance(verdict, Exception):
+                    done.set_exception(verdict)
+                else:
+                    done.set_result(verdict)
+
+    async def _write(self, batch: list[Submission]) -> list[Eligibility | Exception]:
+        verdicts: list[Eligibility | Exception] = []
+        rows: dict[tuple[int, str], dict[str, object]] = {}  # the last answer wins when someone submits twice
+        async with self._uow() as uow:
+            found = await uow.feedback.eligibilities([submission.key for submission in batch])
+            unopened = {submission.occurrence_id for submission in batch if submission.key not in found}
+            existing = await uow.occurrences.existing(unopened) if unopened else set()
+            for submission in batch:
+                try:
+                    eligible = judge(
+                        found.get(submission.key),
+                        session_exists=submission.occurrence_id in existing,
+                        guild_id=submission.guild_id,
+                        now=submission.at,
+                    )
+                except (InvalidInput, NotAllowed, NotFound) as refusal:
+                    verdicts.append(refusal)
+                    continue
+                key = (submission.occurrence_id, submission.pseudonym)
+                verdicts.append(eligible if key not in rows else _edited(eligible))
+                rows[key] = _row(submission, eligible.guild_id)
+            if rows:
+                await uow.feedback.save_responses(list(rows.values()))
+                for occurrence_id in sorted({occurrence_id for occurrence_id, _ in rows}):
+                    await uow.feedback.recount(occurrence_id)
+                await uow.commit()
+        return verdicts
+
+
+def _edited(eligible: Eligibility) -> Eligibility:
+    return Eligibility(eligible.guild_id, eligible.closes_at, eligible.closed_at, eligible.present, answered=True)
+
+
+def _row(submission: Submission, guild_id: int) -> dict[str, object]:
+    supported, supported_others, less_isolated = submission.answers
+    return {
+        "guild_id": guild_id,
+        "occurrence_id": submission.occurrence_id,
+        "pseudonym": submission.pseudonym,
+        "supported": supported,
+        "supported_others": supported_others,
+        "less_isolated": less_isolated,
+        "comment": submission.comment,
+        "submitted_at": submission.at,
+        "updated_at": submission.at,
+    }

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db.models import Survey
-from bot.db.sessions import Eligibility
-from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.db.uow import UnitOfWorkFactory
 from bot.domain import feedback as rules
-from bot.domain.errors import InvalidInput, NotAllowed, NotFound
-from bot.domain.sessions import discord_timestamp
+from bot.domain.errors import NotFound
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
-from bot.services.response_writer import ResponseWriter
+from bot.services.response_writer import ResponseWriter, Submission, judge
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -115,7 +113,9 @@ class SurveyService:
         ``guild_id`` is ``None`` when the member pressed the button in a DM."""
         key = rules.pseudonym(self._key, user_id, occurrence_id)
         async with self._uow.reading() as uow:
-            await self._check(uow, guild_id, user_id, occurrence_id, key)
+            found = await uow.feedback.eligibilities([(occurrence_id, user_id, key)])
+            exists = bool(found) or bool(await uow.occurrences.existing([occurrence_id]))
+            judge(found.get((occurrence_id, user_id, key)), session_exists=exists, guild_id=guild_id, now=self._clock())
             session = await load_card(uow, occurrence_id)
             earlier = await uow.feedback.response(occurrence_id, key)
         assert session is not None
@@ -135,23 +135,16 @@ class SurveyService:
         """Store (or update) this member's answers; a worrying comment alerts the facilitators, naming nobody."""
         supported, supported_others, less_isolated = (int(rules.parse_answer(value)) for value in answers)
         text = rules.clean_comment(comment)
-        now = self._clock()
-        key = rules.pseudonym(self._key, user_id, occurrence_id)
-        async with self._uow.reading() as uow:  # checks first, without holding the write lock
-            eligible = await self._check(uow, guild_id, user_id, occurrence_id, key)
-        await self._writer.save(
-            {
-                "guild_id": eligible.guild_id,
-                "occurrence_id": occurrence_id,
-                "pseudonym": key,
-                "supported": supported,
-                "supported_others": supported_others,
-                "less_isolated": less_isolated,
-                "comment": text,
-                "submitted_at": now,
-                "updated_at": now,
-            }
+        submission = Submission(
+            guild_id=guild_id,
+            user_id=user_id,
+            occurrence_id=occurrence_id,
+            pseudonym=rules.pseudonym(self._key, user_id, occurrence_id),
+            answers=(supported, supported_others, less_isolated),
+            comment=text,
+            at=self._clock(),
         )
+        eligible = await self._writer.save(submission)  # checked and written with the answers submitted with it
         at_risk = rules.mentions_risk(text)
         if at_risk:
             await self._alert(eligible.guild_id, occurrence_id)
@@ -166,22 +159,3 @@ class SurveyService:
             log.warning("guild %s has no facilitators channel for the alert (see /setup channels)", guild_id)
             return
         await self._gateway.alert_facilitators(session, settings.facilitators_channel_id)
-
-    async def _check(
-        self, uow: UnitOfWork, guild_id: int | None, user_id: int, occurrence_id: int, key: str
-    ) -> Eligibility:
-        """Whether this member may answer this survey now; a polite refusal otherwise."""
-        eligible = await uow.feedback.eligibility(occurrence_id, user_id, key)
-        if eligible is None:
-            if await uow.occurrences.get(occurrence_id) is None:
-                raise NotFound("I can't find that session any more.")
-            raise InvalidInput("The survey for this session hasn't opened yet: it opens when the session ends.")
-        if guild_id not in (None, eligible.guild_id):
-            raise NotFound("I can't find that session any more.")
-        if eligible.closed_at is not None or eligible.closes_at <= self._clock():
-            raise InvalidInput(
-                f"This survey closed {discord_timestamp(eligible.closes_at)}. Thank you anyway, it still matters."
-            )
-        if not eligible.present:
-            raise NotAllowed("This survey is only for people who attended the session.")
-        return eligible

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from bot.services.ports import Notice
 from bot.services.rsvp import GroundRulesRequired, RsvpService
 from bot.services.series import SeriesRequest, SeriesService
 from bot.services.sessions import SessionService
-from bot.services.surveys import SurveyService
+from bot.services.surveys import SubmitOutcome, SurveyService
 from tests.fakes import FakeClock, FakeRoleGateway, FakeSessionGateway
 
 GUILD = 900000000000000001
@@ -338,3 +339,39 @@ async def test_survey_tallies_match_the_answers(world: World) -> None:
         assert figure.agreed == sum(getattr(row, column) >= 4 for row in rows)
     assert [f.share for f in report.summary.statements] == [83, 50, 33]  # 5/6, 3/6, 2/6 after the two edits
     assert report.summary.response_rate == 75
+
+
+async def test_a_burst_of_submits_is_judged_one_by_one_in_one_batch(world: World) -> None:
+    """Submits arriving together share a write, but each gets its own answer: saved, edited, refused."""
+    from sqlalchemy import func, select
+
+    from bot.db.models import FeedbackResponse, Survey
+
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    first = (await world.sessions.upcoming(GUILD, ALICE))[0].session.occurrence_id
+    world.clock.set(datetime(2026, 3, 17, 10, 0, tzinfo=UTC))
+    await world.sessions.start(GUILD, FACILITATOR, first)
+    people = list(range(300, 306))
+    await world.sessions.correct_attendance(GUILD, FACILITATOR, first, people, present=True)
+    world.clock.set(datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    await world.tick()
+
+    submits = [world.surveys.submit(GUILD, person, first, ("5", "4", "2"), None) for person in people[:5]] + [
+        world.surveys.submit(GUILD, people[0], first, ("1", "1", "1"), None),  # the same person again
+        world.surveys.submit(GUILD, 999, first, ("5", "5", "5"), None),  # did not attend
+        world.surveys.submit(GUILD + 1, people[5], first, ("5", "5", "5"), None),  # from another server
+        world.surveys.submit(GUILD, people[5], 10**9, ("5", "5", "5"), None),  # no such session
+    ]
+    outcomes = await asyncio.gather(*submits, return_exceptions=True)
+
+    assert [type(o).__name__ for o in outcomes[5:]] == ["SubmitOutcome", "NotAllowed", "NotFound", "NotFound"]
+    assert [o.edited for o in outcomes[:6] if isinstance(o, SubmitOutcome)] == [False] * 5 + [True]
+    async with world.uow.reading() as uow:
+        stored = (await uow.feedback._session.scalars(select(FeedbackResponse))).all()
+        survey = await uow.feedback._session.get(Survey, first)
+        count = await uow.feedback._session.scalar(select(func.count()).select_from(FeedbackResponse))
+    assert count == len(stored) == 5
+    assert survey is not None and survey.responses == 5 and survey.agreed_supported == 4  # the repeat said 1
+    world.clock.set(datetime(2026, 3, 25, 12, 0, tzinfo=UTC))  # a week later: closed
+    with pytest.raises(InvalidInput, match="closed"):
+        await world.surveys.submit(GUILD, people[5], first, ("5", "5", "5"), None)
