@@ -20,7 +20,10 @@ from bot.secret_key import load_or_create_key
 from bot.services.container import Services
 from bot.settings import Settings
 from bot.ui.client import CwtchBot, point_discord_py_at
+from bot.ui.community_gateway import DiscordCommunityGateway
+from bot.ui.resource_gateway import DiscordResourceGateway
 from bot.ui.roles import DiscordRoleGateway
+from bot.ui.safety import DiscordSafetyGateway
 from bot.ui.session_gateway import DiscordSessionGateway
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ def build_bot(
             uow,
             roles=DiscordRoleGateway(client),
             sessions=DiscordSessionGateway(client),
+            resources=DiscordResourceGateway(client),
             clock=clock,
             default_timezone=settings.default_timezone,
             worker=worker,
@@ -58,10 +62,15 @@ def build_bot(
             pseudonym_key=key,
             survey_open=timedelta(days=settings.survey_open_days),
             min_group=settings.feedback_min_group,
+            safety=DiscordSafetyGateway(client),
+            comment_retention=timedelta(days=settings.comment_retention_days),
+            community=DiscordCommunityGateway(client),
         )
 
     def runtime(built: Services) -> SchedulingRuntime:
-        return SchedulingRuntime(build_scheduler(), built.series, built.actions, clock=clock)
+        return SchedulingRuntime(
+            build_scheduler(), built.series, built.actions, clock=clock, privacy=built.privacy, digests=built.digests
+        )
 
     return CwtchBot(
         settings=settings,

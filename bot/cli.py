@@ -1,4 +1,4 @@
-"""The ``cwtch`` command: ``run``, ``migrate`` and ``doctor``. The only place that reads ``.env``."""
+"""The ``cwtch`` command: ``run``, ``migrate``, ``doctor`` and ``demo``. The only place that reads ``.env``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from dotenv import load_dotenv
 
@@ -28,7 +30,7 @@ def _configure_logging(level: str) -> None:
     )
     if level != "DEBUG":
         for chatty in ("alembic", "apscheduler"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+            logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def _settings() -> Settings:
@@ -82,6 +84,39 @@ def cmd_doctor(settings: Settings) -> int:
     return 0 if not problems else 1
 
 
+def cmd_demo(out: str | None) -> int:
+    """Play the scripted story against the local emulator. Reads no ``.env``: it needs no token, no network and
+    no database of the user's, so nothing in their configuration can stop it or be touched by it."""
+    folder = Path(out).expanduser() if out else Path(tempfile.mkdtemp(prefix="cwtch-demo-"))
+    if folder.exists() and not folder.is_dir():
+        print(f"--out {folder} is a file; give a folder (it is created if missing).", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"Can't create the folder {folder}: {exc.strerror}. Give another with --out.", file=sys.stderr)
+        return EXIT_CONFIG
+    from bot.demo.runner import DemoError, run_demo
+
+    def emit(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        result = asyncio.run(run_demo(folder, emit))
+    except DemoError as exc:
+        print(f"\nThe demo stopped: {exc}", file=sys.stderr)
+        return 1
+    except Exception:
+        log.exception("the demo failed")
+        print("\nThe demo failed unexpectedly (details above); please report it.", file=sys.stderr)
+        return 1
+    print(f"\nThe report's chart, its CSV and this transcript are in {result.folder}:")
+    for path in (result.chart, result.table, result.transcript):
+        print(f"  {path.name}")
+    print(f"(The demo took {result.seconds:.0f} seconds.)")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "doctor": cmd_doctor}
 
 
@@ -91,7 +126,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="migrate the database, then start the bot")
     sub.add_parser("migrate", help="apply database migrations and say where the database is")
     sub.add_parser("doctor", help="check configuration, database and token, and say how to fix problems")
+    demo = sub.add_parser(
+        "demo",
+        help="watch Cwtch run a peer-support session end to end, locally, with no token or network",
+        description="Start a local stand-in for Discord and the real bot on a temporary database, play a short "
+        "scripted story (setup, cohorts, RSVPs, a session, the survey, a resource, the feedback report) and print "
+        "what each person saw.",
+    )
+    demo.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where to write the report's chart, its CSV and the transcript (default: a new temp folder)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        _configure_logging("ERROR")  # the transcript is the output; only real trouble is logged beside it
+        return cmd_demo(args.out)
     try:
         settings = _settings()
     except SettingsError as exc:

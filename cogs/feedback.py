@@ -1,4 +1,4 @@
-"""``/feedback give`` and the coordinators' ``/report feedback`` and ``/report attendance``."""
+"""``/feedback give`` and the coordinators' ``/report feedback``, ``/report attendance`` and ``/report community``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices
 from bot.ui.client import CwtchBot
+from bot.ui.community_reports import community_chart_png, community_csv, community_embed
 from bot.ui.feedback import open_survey
 from bot.ui.reply import reply
 from bot.ui.reports import ReportScope, feedback_chart_png, feedback_csv, feedback_embed
@@ -75,6 +76,33 @@ class FeedbackCog(commands.Cog):
             interaction.guild_id, actor_of(interaction), cohort, start, end
         )
         await reply(interaction, embed=attendance_report_embed(report))
+
+    @report.command(name="community", description="Members over time, joins and leaves, resources and top tags")
+    @app_commands.describe(
+        cohort="One cohort's members (default: all)", start=DATE_HELP, end="YYYY-MM-DD (default: today)"
+    )
+    @app_commands.autocomplete(cohort=cohort_choices)
+    async def report_community(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        cohort: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        report = await self.bot.services.reports.community(
+            interaction.guild_id, actor_of(interaction), cohort, start, end
+        )
+        chart = await asyncio.to_thread(community_chart_png, report)  # drawing takes a moment
+        await reply(
+            interaction,
+            embed=community_embed(report).set_image(url="attachment://community-members.png"),
+            files=[
+                discord.File(io.BytesIO(chart), filename="community-members.png"),
+                discord.File(io.BytesIO(community_csv(report)), filename="community.csv"),
+            ],
+        )
 
 
 async def setup(bot: CwtchBot) -> None:

@@ -76,6 +76,7 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.end(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session")
         )
+        self.bot.runtime.wake()  # the survey is due now: send it at once, not at the next tick
         await reply(interaction, f"**{card.title}** has ended and its room is closed.")
 
     @session.command(name="attendance", description="See and correct who came to a session (facilitators)")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.errors import BotLacksPermission, InvalidInput
-from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
+from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard, WeeklyDigest
 
 
 class FakeRoleGateway:
@@ -17,6 +18,7 @@ class FakeRoleGateway:
         self.known_roles = known_roles
         self.unassignable = unassignable or set()
         self.members: dict[tuple[int, int], set[int]] = {}
+        self.created: list[tuple[int, str]] = []
 
     async def check_assignable(self, guild_id: int, role_id: int) -> None:
         if self.known_roles is not None and role_id not in self.known_roles:
@@ -36,6 +38,16 @@ class FakeRoleGateway:
 
     def roles_of(self, guild_id: int, user_id: int) -> set[int]:
         return self.members.get((guild_id, user_id), set())
+
+    async def has_role(self, guild_id: int, role_id: int) -> bool:
+        return self.known_roles is None or role_id in self.known_roles
+
+    async def create_role(self, guild_id: int, name: str, *, reason: str) -> int:
+        role_id = 800000 + len(self.created)
+        self.created.append((guild_id, name))
+        if self.known_roles is not None:
+            self.known_roles.add(role_id)
+        return role_id
 
 
 class FakeClock:
@@ -123,3 +135,25 @@ class FakeSessionGateway:
         self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None
     ) -> None:
         self.calls.append(("thread", card.occurrence_id, (tuple(user_ids), notice)))
+
+
+class FakeCommunityGateway:
+    """Records "what works" posts and digests; ``fail_digests`` makes the next digest sends fail."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[int, int, str, str]] = []  # guild, forum, title, content
+        self.digests: list[tuple[int, WeeklyDigest, str]] = []  # channel, digest, nonce
+        self.fail_digests = 0
+        self.slow_digest = 0.0
+
+    async def post_what_works(self, guild_id: int, forum_id: int, title: str, content: str) -> int:
+        self.posts.append((guild_id, forum_id, title, content))
+        return 600000 + len(self.posts)
+
+    async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
+        if self.slow_digest:
+            await asyncio.sleep(self.slow_digest)
+        if self.fail_digests:
+            self.fail_digests -= 1
+            raise RuntimeError("Discord is having a moment")
+        self.digests.append((channel_id, digest, nonce))

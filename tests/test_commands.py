@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from discord import app_commands
+from discord import AppCommandType, app_commands
 
 from bot.app import build_bot
 from bot.settings import load_settings
@@ -91,6 +91,16 @@ IMPLEMENTED = {
     "cohort leave",
     "support",
     "ground-rules",
+    "community join",
+    "community leave",
+    "report community",
+    "resource add",
+    "resource suggest",
+    "resource search",
+    "resource list",
+    "privacy notice",
+    "privacy export",
+    "privacy delete",
 }
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -130,7 +140,7 @@ async def test_delivered_commands_are_all_there(bot: CwtchBot) -> None:
 
 
 async def test_names_and_descriptions_fit_discord(bot: CwtchBot) -> None:
-    payload = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+    payload = [command.to_dict(bot.tree) for command in bot.tree.get_commands(type=AppCommandType.chat_input)]
     names = [entry["name"] for entry in payload]
     assert len(names) == len(set(names))
 
@@ -148,6 +158,15 @@ async def test_names_and_descriptions_fit_discord(bot: CwtchBot) -> None:
         check(entry)
 
 
+async def test_the_only_context_menu_is_report_to_facilitators(bot: CwtchBot) -> None:
+    # Message and user commands are not slash commands: the contract above walks chat-input commands only.
+    menus = [menu.to_dict(bot.tree) for menu in bot.tree.get_commands(type=AppCommandType.message)]
+    assert [menu["name"] for menu in menus] == ["Report to facilitators"]
+    assert bot.tree.get_commands(type=AppCommandType.user) == []
+    assert all(1 <= len(menu["name"]) <= 32 and not menu.get("description") for menu in menus)
+    assert "Report to facilitators" not in leaves(bot)
+
+
 async def test_admin_commands_are_hidden_from_members_by_default(bot: CwtchBot) -> None:
     setup = bot.tree.get_command("setup")
     assert setup is not None and setup.default_permissions is not None
@@ -159,8 +178,12 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     import re
 
     from bot.domain.rsvp import Choice
+    from bot.ui.community_items import WhatWorksButton
     from bot.ui.feedback import FeedbackButton
+    from bot.ui.privacy import EraseButton
+    from bot.ui.resource_items import ApproveResourceButton, DeclineResourceButton, OpenResourceButton
     from bot.ui.session_items import DYNAMIC_ITEMS, CheckInButton, GroundRulesButton, RsvpButton
+    from bot.ui.support import EditSignpostingButton
 
     biggest = 2**63 - 1
     examples = [
@@ -169,6 +192,13 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         GroundRulesButton(biggest),
         CheckInButton(9),
         FeedbackButton(biggest),
+        EditSignpostingButton(),
+        EraseButton("erase", biggest, 2**40),
+        EraseButton("keep", 7, 1_800_000_000),
+        WhatWorksButton(),
+        OpenResourceButton(biggest),
+        ApproveResourceButton(biggest),
+        DeclineResourceButton(12),
     ]
     assert {type(item) for item in examples} == set(DYNAMIC_ITEMS)
     for item in examples:
@@ -179,6 +209,9 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         assert match is not None
         parsed = asyncio.run(cls.from_custom_id(None, item.item, match))  # type: ignore[arg-type]
         assert parsed.item.custom_id == custom_id
-        assert vars(parsed).keys() >= {"occurrence_id"} and parsed.occurrence_id == item.occurrence_id
+        # The IDs an item carries (occurrence_id, resource_id...) come back from its custom_id.
+        ids = {name: value for name, value in vars(item).items() if name.endswith("_id") and not name.startswith("_")}
+        assert ids or not match.groupdict(), f"{cls.__name__} does not keep the IDs its custom_id carries"
+        assert {name: getattr(parsed, name, None) for name in ids} == ids
     templates = [cls.__discord_ui_compiled_template__.pattern for cls in DYNAMIC_ITEMS]
     assert len(set(templates)) == len(templates)

@@ -9,6 +9,8 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.actions import ActionRepository
+from bot.db.community import CommunityRepository
+from bot.db.privacy import PrivacyRepository
 from bot.db.reports import ReportRepository
 from bot.db.repositories import (
     AuditLogRepository,
@@ -16,6 +18,8 @@ from bot.db.repositories import (
     CohortRepository,
     GuildSettingsRepository,
 )
+from bot.db.resources import ResourceRepository
+from bot.db.safety import MessageReportRepository
 from bot.db.sessions import (
     AttendanceRepository,
     DmChannelRepository,
@@ -43,6 +47,10 @@ class UnitOfWork:
     dm_channels: DmChannelRepository
     feedback: FeedbackRepository
     reports: ReportRepository
+    resources: ResourceRepository
+    community: CommunityRepository
+    privacy: PrivacyRepository
+    message_reports: MessageReportRepository
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], write_lock: asyncio.Lock | None = None
@@ -68,6 +76,10 @@ class UnitOfWork:
         self.dm_channels = DmChannelRepository(session)
         self.feedback = FeedbackRepository(session)
         self.reports = ReportRepository(session)
+        self.resources = ResourceRepository(session)
+        self.community = CommunityRepository(session)
+        self.privacy = PrivacyRepository(session)
+        self.message_reports = MessageReportRepository(session)
         return self
 
     async def __aexit__(

@@ -185,6 +185,40 @@ class Actions:
             data["resolved"] = res.data
         return await self.run(4 if focused else 2, guild, uid, channel, data, within=within, locale=locale)
 
+    async def message_command(
+        self, guild_id: Any, user_id: Any, name: str, message_id: Any, *, within: float, locale: str = "en-US"
+    ) -> InteractionResult:
+        """A user picks ``name`` from the Apps menu of a message (a message command, type 3)."""
+        guild, uid = self._guild_member(guild_id, user_id)
+        world = self.emu.world
+        mid = sid(message_id)
+        msg = world.messages.get(mid)
+        if msg is None:
+            raise AssertionError(f"message {mid} does not exist (deleted or never sent)")
+        owner = world.ephemeral_owner.get(mid)
+        if owner is not None and owner != uid:
+            raise AssertionError(f"message {mid} is ephemeral to user {owner}, not {uid}")
+        channel = self._channel(guild, msg["channel_id"])
+        cmd = world.find_command(guild.id, name, ctype=3)
+        if cmd is None:
+            menus = [c["name"] for scope in (guild.id, None) for c in world.commands.get(scope, []) if c["type"] == 3]
+            raise AssertionError(f"no message command {name!r}; registered message commands: {menus}")
+        required = cmd.get("default_member_permissions")
+        perms = guild.base_permissions(uid)
+        needed = None if required is None else int(required)
+        if self.emu.client_checks and needed is not None and perms != P.ALL and perms & needed != needed:
+            raise AssertionError(f"user {uid} cannot see {name!r} (default_member_permissions={required})")
+        data: JSON = {
+            "id": cmd["id"],
+            "name": cmd["name"],
+            "type": 3,
+            "target_id": str(mid),
+            "resolved": {"messages": {str(mid): copy.deepcopy(msg)}},
+        }
+        if cmd.get("guild_id"):
+            data["guild_id"] = cmd["guild_id"]
+        return await self.run(2, guild, uid, channel, data, within=within, locale=locale)
+
     async def click(
         self, guild_id: Any, user_id: Any, message_id: Any, custom_id: str, values: list[Any] | None, *, within: float
     ) -> InteractionResult:

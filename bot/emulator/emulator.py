@@ -214,6 +214,18 @@ class Emulator(WorldApi):
         res = await self.actions.slash(guild_id, user_id, name, options, channel_id, within=timeout, focused=focused)
         return list(res.choices or [])
 
+    async def message_command(
+        self,
+        guild_id: Any,
+        user_id: Any,
+        name: str,
+        message_id: Any,
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> InteractionResult:
+        """Run the message command (context menu) ``name`` on ``message_id`` as ``user_id``."""
+        return await self.actions.message_command(guild_id, user_id, name, message_id, within=timeout)
+
     async def click(
         self,
         guild_id: Any,

@@ -167,6 +167,14 @@ class WorldApi:
         self.world.channel_guild[sid(data)] = guild.id
         return data
 
+    def delete_channel(self, guild_id: Any, channel_id: Any) -> JSON:
+        """An admin deletes a channel (not a thread); CHANNEL_DELETE is dispatched."""
+        guild = self.guild(guild_id)
+        data = guild.channels.pop(sid(channel_id))
+        self.world.channel_guild.pop(sid(channel_id), None)
+        self.emit(guild.id, "CHANNEL_DELETE", data)
+        return data
+
     def close_dms(self, user_id: Any) -> None:
         self.world.closed_dms.add(sid(user_id))
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -15,6 +15,8 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services.actions import ActionRunner
+from bot.services.digests import DigestService
+from bot.services.privacy import PrivacyService
 from bot.services.series import SeriesService
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ class SchedulingRuntime:
         *,
         clock: Callable[[], datetime],
         tick: timedelta = TICK,
+        privacy: PrivacyService | None = None,
+        digests: DigestService | None = None,
     ) -> None:
         self._scheduler = scheduler
         self._series = series
@@ -57,6 +61,9 @@ class SchedulingRuntime:
         self.key = uuid.uuid4().hex
         self.started = False
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._privacy = privacy
+        self._digests = digests
+        self._comments_purged_on: date | None = None
 
     def start(self) -> None:
         """Register the reconcile tick (first run at once) and start the scheduler."""
@@ -133,7 +140,29 @@ class SchedulingRuntime:
                     misfire_grace_time=None,
                 )
         await self.run_actions(run_now)
+        await self._purge_comments_daily(now)
+        await self._post_digests()
         return len(run_now)
+
+    async def _post_digests(self) -> None:
+        """The weekly community digests that are due (claimed in the database, so each is posted once)."""
+        if self._digests is None:
+            return
+        try:
+            await self._digests.run_due()
+        except Exception:
+            log.exception("posting the weekly digests failed; the next tick will try again")
+
+    async def _purge_comments_daily(self, now: datetime) -> None:
+        """Delete feedback comments past their retention, once a day per process (the update is idempotent)."""
+        if self._privacy is None or self._comments_purged_on == now.date():
+            return
+        try:
+            await self._privacy.purge_comments()
+        except Exception:
+            log.exception("comment retention purge failed; the next tick will try again")
+            return
+        self._comments_purged_on = now.date()
 
     async def run_actions(self, action_ids: list[int]) -> None:
         async def run_one(action_id: int) -> None:

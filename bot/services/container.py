@@ -13,13 +13,21 @@ from bot.services.actions import ActionRunner
 from bot.services.bot_state import BotStateService
 from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
+from bot.services.community import CommunityService
+from bot.services.digests import DigestService
 from bot.services.guild_setup import SetupService
-from bot.services.ports import RoleGateway, SessionGateway
+from bot.services.ports import CommunityGateway, ResourceGateway, RoleGateway, SafetyGateway, SessionGateway
+from bot.services.privacy import PrivacyService
 from bot.services.reports import ReportService
+from bot.services.resources import ResourceService
 from bot.services.rsvp import RsvpService
+from bot.services.safety import SafetyService
 from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
+from bot.services.support import SupportService
 from bot.services.surveys import SurveyService
+
+COMMENT_RETENTION = timedelta(days=365)  # COMMENT_RETENTION_DAYS' default
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +42,12 @@ class Services:
     calendar: CalendarService
     surveys: SurveyService
     reports: ReportService
+    resources: ResourceService
+    support: SupportService
+    safety: SafetyService
+    privacy: PrivacyService
+    community: CommunityService
+    digests: DigestService
 
     @classmethod
     def build(
@@ -42,6 +56,7 @@ class Services:
         *,
         roles: RoleGateway,
         sessions: SessionGateway,
+        resources: ResourceGateway,
         clock: Callable[[], datetime],
         default_timezone: str,
         worker: str,
@@ -49,6 +64,9 @@ class Services:
         pseudonym_key: bytes,
         survey_open: timedelta = SURVEY_OPEN,
         min_group: int = 5,
+        safety: SafetyGateway,
+        comment_retention: timedelta = COMMENT_RETENTION,
+        community: CommunityGateway,
     ) -> Services:
         surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open)
         return cls(
@@ -62,4 +80,18 @@ class Services:
             calendar=CalendarService(uow, clock=clock),
             surveys=surveys,
             reports=ReportService(uow, clock=clock, min_group=min_group, default_timezone=default_timezone),
+            resources=ResourceService(uow, resources, clock=clock),
+            support=SupportService(uow),
+            safety=SafetyService(uow, safety),
+            privacy=PrivacyService(
+                uow,
+                roles,
+                sessions,
+                clock=clock,
+                key=pseudonym_key,
+                survey_open=survey_open,
+                comment_retention=comment_retention,
+            ),
+            community=CommunityService(uow, roles, community, clock=clock),
+            digests=DigestService(uow, community, clock=clock, timezone=default_timezone, worker=worker, shards=shards),
         )

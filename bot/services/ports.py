@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -18,6 +18,14 @@ class RoleGateway(Protocol):
     async def add_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None: ...
 
     async def remove_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None: ...
+
+    async def has_role(self, guild_id: int, role_id: int) -> bool:
+        """Whether the role still exists in the guild (an admin may have deleted it)."""
+        ...
+
+    async def create_role(self, guild_id: int, name: str, *, reason: str) -> int:
+        """Make a plain role (no permissions, not mentionable, not hoisted) and return its ID."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,4 +118,103 @@ class SessionGateway(Protocol):
         self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None
     ) -> None:
         """Mention members in the session thread (the fallback for closed DMs)."""
+        ...
+
+
+class SafetyGateway(Protocol):
+    """Posts safety alerts to a guild's private facilitators' channel."""
+
+    async def message_reported(self, guild_id: int, channel_id: int, jump_url: str, reporter_id: int) -> None:
+        """Tell the facilitators (in ``channel_id``) which message a member reported, by its link and the
+        reporter's mention, never its text. Raises ``BotLacksPermission`` when Discord refuses the bot."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PostLink:
+    """A forum post to link to in the digest: a resource or a "what works" thread."""
+
+    title: str
+    thread_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyDigest:
+    """What was new in a guild's community in one week (Monday to Sunday, local dates)."""
+
+    guild_id: int
+    first_day: date
+    last_day: date
+    resources: tuple[PostLink, ...]
+    what_works: tuple[PostLink, ...]
+    joins: int
+
+
+class CommunityGateway(Protocol):
+    """The Discord side of the community: "what works" forum posts and the weekly digest."""
+
+    async def post_what_works(self, guild_id: int, forum_id: int, title: str, content: str) -> int:
+        """Start a post tagged "What works" in the resources forum; returns its thread ID. Raises
+        ``NotConfigured`` when the forum is gone and ``BotLacksPermission`` when Discord refuses the bot."""
+        ...
+
+    async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
+        """Post the digest in the announcements channel; raises on failures worth retrying."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCard:
+    """A wellbeing resource as Discord shows it: a forum post, a search result, a facilitators' review card."""
+
+    id: int
+    guild_id: int
+    title: str
+    url: str
+    summary: str
+    tags: tuple[str, ...]
+    thread_id: int | None = None
+    suggested_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOutcome:
+    """What a facilitator decided about a member's suggestion."""
+
+    approved: bool
+    reviewer_id: int
+    reason: str | None = None  # why it was declined, when the facilitator said
+
+
+class ResourceGateway(Protocol):
+    """The Discord side of resources: forum posts, review cards and the suggester's DM."""
+
+    async def check_forum(self, guild_id: int, channel_id: int) -> None:
+        """Raise ``NotConfigured`` unless ``channel_id`` is a forum channel of the guild that the bot can see."""
+        ...
+
+    async def post_resource(self, forum_id: int, card: ResourceCard) -> int:
+        """Make the forum post with its tags (created on the forum if missing) and its Open button; returns the
+        post's thread ID. Raises ``BotLacksPermission`` or ``NotConfigured`` when Discord refuses."""
+        ...
+
+    async def post_review(self, channel_id: int, card: ResourceCard) -> int:
+        """Post a suggestion's review card (Approve / Decline) in the facilitators' channel; returns its ID."""
+        ...
+
+    async def close_review(
+        self, channel_id: int, message_id: int, card: ResourceCard, outcome: ReviewOutcome, *, member_told: bool
+    ) -> None:
+        """Show on the review card what was decided, without its buttons."""
+        ...
+
+    async def tell_suggester(
+        self, card: ResourceCard, outcome: ReviewOutcome, *, dm_channel_id: int | None
+    ) -> int | None:
+        """DM the member who suggested the resource. Returns the DM channel used, or ``None`` when their DMs are
+        closed."""
+        ...
+
+    async def thank_in_post(self, card: ResourceCard, user_id: int) -> None:
+        """The fallback for closed DMs: thank the member, by mention, in the resource's forum post."""
         ...

@@ -35,6 +35,7 @@ class SubmitOutcome:
     edited: bool
     at_risk: bool
     closes_at: datetime
+    guild_id: int  # the session's guild (the form may have been answered in a DM): whose signposting to show
 
 
 class SurveyService:
@@ -148,7 +149,7 @@ class SurveyService:
         at_risk = rules.mentions_risk(text)
         if at_risk:
             await self._alert(eligible.guild_id, occurrence_id)
-        return SubmitOutcome(eligible.answered, at_risk, eligible.closes_at)
+        return SubmitOutcome(eligible.answered, at_risk, eligible.closes_at, eligible.guild_id)
 
     async def _alert(self, guild_id: int, occurrence_id: int) -> None:
         log.warning("a feedback comment for occurrence %s suggests risk; alerting facilitators", occurrence_id)

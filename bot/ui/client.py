@@ -28,6 +28,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.sessions",
     "cogs.members",
     "cogs.feedback",
+    "cogs.community",
+    "cogs.privacy",
+    "cogs.resources",
 )
 
 

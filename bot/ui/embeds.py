@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.domain.signposting import GROUND_RULES, SUPPORT_INTRO, UK_SIGNPOSTS
+from bot.domain.signposting import GROUND_RULES, SUPPORT_INTRO, UK_SIGNPOSTS, Signpost
 from bot.services.cohorts import CohortInfo
 from bot.services.guild_setup import GuildConfig
 
@@ -14,9 +14,10 @@ CWTCH_COLOUR = discord.Colour(0x2E8B8B)
 SUPPORT_COLOUR = discord.Colour(0xC0392B)
 
 
-def support_embed() -> discord.Embed:
+def support_embed(signposts: Sequence[Signpost] = UK_SIGNPOSTS) -> discord.Embed:
+    """Crisis signposting: the guild's own services, or the UK defaults."""
     embed = discord.Embed(title="Help, right now", description=SUPPORT_INTRO, colour=SUPPORT_COLOUR)
-    for signpost in UK_SIGNPOSTS:
+    for signpost in signposts:
         embed.add_field(name=signpost.name, value=signpost.how, inline=False)
     embed.set_footer(text="Cwtch peer support is not a crisis service.")
     return embed

@@ -68,7 +68,7 @@ class FeedbackModal(discord.ui.Modal):
                 interaction,
                 thanks + " What you wrote sounds hard. Please reach out now if you need to; you don't have to "
                 "cope alone. A facilitator will check in with the group (your name is not shared).",
-                embed=support_embed(),
+                embed=support_embed((await _bot(interaction).services.support.signposting(outcome.guild_id)).signposts),
             )
             return
         await reply(interaction, thanks)

@@ -200,7 +200,7 @@ def _chart_font_path() -> str:
     return str(findfont(FontProperties()))
 
 
-def _drawable(text: str) -> str:
+def drawable(text: str) -> str:
     """``text`` without characters the chart's font cannot draw (which would otherwise draw boxes and warn)."""
     font = get_font(_chart_font_path())
     kept = []
@@ -341,7 +341,7 @@ def feedback_chart_png(trend: Sequence[tuple[date, FeedbackSummary]], scope: Rep
     their line, never zeros, and months the trend skips are gaps too. When nothing at all may be shown the
     image says so plainly instead of drawing empty axes.
     """
-    title = _drawable(_clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX))
+    title = drawable(_clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX))
     subtitle = f"% who agreed, {period_text(scope)}"
 
     series = trend_series(trend)

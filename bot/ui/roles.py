@@ -59,7 +59,7 @@ class DiscordRoleGateway:
         except discord.Forbidden as exc:
             log.warning("adding role %s to user %s in guild %s was refused", role_id, user_id, guild_id)
             raise BotLacksPermission(
-                "Discord didn't let me give you this cohort's role (I need Manage Roles and a role above it). "
+                "Discord didn't let me give you this role (I need Manage Roles and a role above it). "
                 "Nothing was changed; please tell a facilitator or admin."
             ) from exc
 
@@ -71,6 +71,26 @@ class DiscordRoleGateway:
         except discord.Forbidden as exc:
             log.warning("removing role %s from user %s in guild %s was refused", role_id, user_id, guild_id)
             raise BotLacksPermission(
-                "Discord didn't let me take this cohort's role away (I need Manage Roles and a role above it). "
+                "Discord didn't let me take this role away (I need Manage Roles and a role above it). "
                 "Nothing was changed; please tell a facilitator or admin."
             ) from exc
+
+    async def has_role(self, guild_id: int, role_id: int) -> bool:
+        guild = self._guild(guild_id)
+        if guild.get_role(role_id) is not None:
+            return True
+        # The cache hears of a role a moment after it is made: ask Discord before deciding it is gone.
+        return any(role.id == role_id for role in await guild.fetch_roles())
+
+    async def create_role(self, guild_id: int, name: str, *, reason: str) -> int:
+        guild = self._guild(guild_id)
+        try:
+            role = await guild.create_role(
+                name=name, permissions=discord.Permissions.none(), mentionable=False, hoist=False, reason=reason
+            )
+        except discord.Forbidden as exc:
+            log.warning("creating role %r in guild %s was refused", name, guild_id)
+            raise BotLacksPermission(
+                f"I need the **Manage Roles** permission to make the **{name}** role. Please ask an admin."
+            ) from exc
+        return role.id

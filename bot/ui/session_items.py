@@ -12,10 +12,14 @@ import discord
 
 from bot.domain.rsvp import Choice, RsvpStatus
 from bot.services.rsvp import GroundRulesRequired, RsvpOutcome
+from bot.ui.community_items import WhatWorksButton
 from bot.ui.embeds import ground_rules_embed
 from bot.ui.errors import report_error
 from bot.ui.feedback import FeedbackButton
+from bot.ui.privacy import EraseButton
 from bot.ui.reply import reply
+from bot.ui.resource_items import RESOURCE_ITEMS
+from bot.ui.support import EditSignpostingButton
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -158,6 +162,10 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     GroundRulesButton,
     CheckInButton,
     FeedbackButton,
+    EditSignpostingButton,
+    EraseButton,
+    WhatWorksButton,
+    *RESOURCE_ITEMS,
 )
 
 

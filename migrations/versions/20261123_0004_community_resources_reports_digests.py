@@ -107,9 +107,57 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('community_role_id', sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column('support_text', sa.Text(), nullable=True))
 
+    _create_resource_search()
+
+
+
+# Full-text search over resources, engine by engine (autogenerate cannot express either; migrations/env.py
+# leaves these objects out of `alembic check`). SQLite: an FTS5 table over the resources table's own columns, kept
+# in step by triggers, porter-stemmed, ranked with bm25. PostgreSQL: a GIN index on the weighted document the
+# repository searches (title A, tags B, summary C); the expression must stay identical to bot/db/resources.py's.
+RESOURCE_SEARCH_SQLITE = (
+    "CREATE VIRTUAL TABLE resources_fts USING fts5(title, summary, tags, content='resources', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER resources_fts_insert AFTER INSERT ON resources BEGIN "
+    "INSERT INTO resources_fts(rowid, title, summary, tags) VALUES (new.id, new.title, new.summary, new.tags); END",
+    "CREATE TRIGGER resources_fts_delete AFTER DELETE ON resources BEGIN "
+    "INSERT INTO resources_fts(resources_fts, rowid, title, summary, tags) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.tags); END",
+    "CREATE TRIGGER resources_fts_update AFTER UPDATE OF title, summary, tags ON resources BEGIN "
+    "INSERT INTO resources_fts(resources_fts, rowid, title, summary, tags) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.tags); "
+    "INSERT INTO resources_fts(rowid, title, summary, tags) VALUES (new.id, new.title, new.summary, new.tags); END",
+    "INSERT INTO resources_fts(resources_fts) VALUES ('rebuild')",
+)
+RESOURCE_SEARCH_POSTGRESQL = (
+    "CREATE INDEX ix_resources_search ON resources USING gin (("
+    "setweight(to_tsvector('english'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, tags), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, summary), 'C')))"
+)
+
+
+def _create_resource_search() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        for statement in RESOURCE_SEARCH_SQLITE:
+            op.execute(statement)
+    elif dialect == 'postgresql':
+        op.execute(RESOURCE_SEARCH_POSTGRESQL)
+
+
+def _drop_resource_search() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        for trigger in ('resources_fts_insert', 'resources_fts_delete', 'resources_fts_update'):
+            op.execute(f'DROP TRIGGER IF EXISTS {trigger}')
+        op.execute('DROP TABLE IF EXISTS resources_fts')
+    elif dialect == 'postgresql':
+        op.execute('DROP INDEX IF EXISTS ix_resources_search')
 
 
 def downgrade() -> None:
+    _drop_resource_search()
     with op.batch_alter_table('guild_settings', schema=None) as batch_op:
         batch_op.drop_column('support_text')
         batch_op.drop_column('community_role_id')

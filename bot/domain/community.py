@@ -1,0 +1,229 @@
+"""Rules of the wellbeing community of practice: who is a member (from the join and leave history), members per
+day, the "what works" post a member shares, the most-used tags, and when the weekly digest is due.
+
+Membership is the history itself: a member is someone whose latest event is a join. Replaying the history
+ignores a join of someone already in and a leave of someone already out, so the count of members can never go
+below zero and always ends at the number of people in the community now.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.actions import MAX_ATTEMPTS, retry_at
+from bot.domain.errors import InvalidInput
+
+ROLE_NAME = "Wellbeing community"  # the role made on the first /community join, when the server has none
+
+WHAT_WORKS_TITLE_MAX = 100  # a forum post's name
+WHAT_WORKS_TEXT_MAX = 1500
+WHAT_WORKS_ADVICE_MAX = 400  # with the text and the byline, the post stays within Discord's 2,000 characters
+MESSAGE_MAX = 2000
+
+DIGEST_WEEKDAY = 0  # Monday
+DIGEST_TIME = time(9, 0)  # wall-clock time in the configured zone
+NONCE_MAX = 25
+
+
+class EventKind(StrEnum):
+    JOIN = "join"
+    LEAVE = "leave"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipEvent:
+    at: datetime  # aware UTC
+    user_id: int
+    kind: EventKind
+
+
+@dataclass(frozen=True, slots=True)
+class DayFigures:
+    day: date  # a local date in the report's zone
+    joins: int
+    leaves: int
+    members: int  # at the end of the day
+
+
+# --- membership -------------------------------------------------------------------------------------------
+
+
+def _apply(members: set[int], event: MembershipEvent) -> bool:
+    """Apply one event; ``True`` if it changed anything (a join of a member or a leave of a non-member doesn't)."""
+    if event.kind is EventKind.JOIN:
+        if event.user_id in members:
+            return False
+        members.add(event.user_id)
+        return True
+    if event.user_id not in members:
+        return False
+    members.discard(event.user_id)
+    return True
+
+
+def current_members(events: Iterable[MembershipEvent]) -> set[int]:
+    """Who is in the community after ``events`` (in the order they happened)."""
+    members: set[int] = set()
+    for event in sorted(events, key=lambda e: e.at):
+        _apply(members, event)
+    return members
+
+
+def members_by_day(events: Iterable[MembershipEvent], start: date, end: date, zone: ZoneInfo) -> list[DayFigures]:
+    """Joins, leaves and members at the end of each local day from ``start`` to ``end`` (inclusive).
+
+    ``events`` is the whole history (events before ``start`` make the opening count; events after ``end`` are
+    ignored). Events at the same moment keep the order they are given in.
+    """
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    members: set[int] = set()
+    by_day: dict[date, list[MembershipEvent]] = {}
+    for event in sorted(events, key=lambda e: e.at):
+        day = event.at.astimezone(zone).date()
+        if day < start:
+            _apply(members, event)
+        elif day <= end:
+            by_day.setdefault(day, []).append(event)
+    figures = []
+    day = start
+    while day <= end:
+        joins = leaves = 0
+        for event in by_day.get(day, ()):
+            if _apply(members, event):
+                joins += event.kind is EventKind.JOIN
+                leaves += event.kind is EventKind.LEAVE
+        figures.append(DayFigures(day, joins, leaves, len(members)))
+        day += timedelta(days=1)
+    return figures
+
+
+def top_tags(tagged: Iterable[tuple[Sequence[str], int]], limit: int = 5) -> list[tuple[str, int]]:
+    """The ``limit`` tags with the highest totals, from ``(tags of a resource, weight)`` pairs.
+
+    A resource counts once per tag (its weight: 1 for "added", its openings for "opened"); ties go by name.
+    """
+    totals: Counter[str] = Counter()
+    for tags, weight in tagged:
+        for tag in dict.fromkeys(tags):
+            totals[tag] += weight
+    ranked = sorted(((tag, count) for tag, count in totals.items() if count > 0), key=lambda tc: (-tc[1], tc[0]))
+    return ranked[:limit]
+
+
+# --- "what works" -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WhatWorks:
+    title: str
+    text: str
+    advice: str | None  # "what you'd tell another manager"
+
+
+def _clean(raw: str | None, what: str, limit: int, *, required: bool) -> str | None:
+    text = (raw or "").strip()
+    if not text and required:
+        raise InvalidInput(f"Please fill in {what}.")
+    if len(text) > limit:
+        raise InvalidInput(f"Please keep {what} to at most {limit} characters (this one has {len(text)}).")
+    return text or None
+
+
+def clean_what_works(title: str | None, text: str | None, advice: str | None) -> WhatWorks:
+    """The post a member typed, trimmed; refuses an empty or overlong title or text, or overlong advice."""
+    clean_title = _clean(" ".join((title or "").split()), "the title", WHAT_WORKS_TITLE_MAX, required=True)
+    clean_text = _clean(text, "what worked", WHAT_WORKS_TEXT_MAX, required=True)
+    assert clean_title is not None and clean_text is not None
+    return WhatWorks(clean_title, clean_text, _clean(advice, "your advice", WHAT_WORKS_ADVICE_MAX, required=False))
+
+
+def what_works_post(author_id: int, share: WhatWorks) -> str:
+    """The first message of a "what works" forum post: who shared it, then their words."""
+    parts = [f"Shared by <@{author_id}>", share.text]
+    if share.advice:
+        parts.append(f"**What I'd tell another manager:** {share.advice}")
+    content = "\n\n".join(parts)
+    assert len(content) <= MESSAGE_MAX, "the limits above keep a post within one message"
+    return content
+
+
+# --- the weekly digest ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestWeek:
+    """The week a digest covers: from ``starts_at`` (Monday 09:00 local) to ``ends_at`` (the next Monday 09:00),
+    when it is posted. ``week_start`` is the local date of that first Monday."""
+
+    week_start: date
+    starts_at: datetime  # aware UTC
+    ends_at: datetime  # aware UTC: when the digest is due
+
+    @property
+    def last_day(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+
+def digest_moment(day: date, zone: ZoneInfo) -> datetime:
+    """09:00 on ``day`` in ``zone``, as aware UTC (09:00 is never skipped or repeated by a clock change in the
+    zones Cwtch serves; were it skipped, this is the moment the clocks reach it)."""
+    return datetime.combine(day, DIGEST_TIME, tzinfo=zone).astimezone(UTC)
+
+
+def due_digest(now: datetime, zone: ZoneInfo) -> DigestWeek:
+    """The latest week whose digest is due at or before ``now``: posted late (after downtime) until the next one
+    falls due, never a backlog of older weeks."""
+    if now.tzinfo is None:
+        raise ValueError("aware datetimes only")
+    local = now.astimezone(zone).date()
+    monday = local - timedelta(days=(local.weekday() - DIGEST_WEEKDAY) % 7)
+    if digest_moment(monday, zone) > now:
+        monday -= timedelta(days=7)
+    week_start = monday - timedelta(days=7)
+    return DigestWeek(week_start, digest_moment(week_start, zone), digest_moment(monday, zone))
+
+
+def may_claim_digest(
+    state: str | None, attempts: int, finished_at: datetime | None, lease_until: datetime | None, now: datetime
+) -> bool:
+    """Whether a process may take a guild's digest for a week now.
+
+    Nobody has (``state`` None); a claim whose lease ran out (its process died mid-send); a failed send once its
+    backoff has passed, until it has been tried as often as an action is. Never one that is done.
+    """
+    if state is None:
+        return True
+    if state == "claimed":
+        return attempts < MAX_ATTEMPTS and (lease_until is None or lease_until < now)
+    if state == "failed":
+        again = retry_at(attempts, finished_at or now)
+        return again is not None and again <= now
+    return False
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(number: int) -> str:
+    out = ""
+    while True:
+        number, digit = divmod(number, 36)
+        out = _DIGITS[digit] + out
+        if not number:
+            return out
+
+
+def digest_nonce(guild_id: int, week_start: date) -> str:
+    """The message nonce of a guild's digest for a week (at most 25 characters), so Discord posts it once even
+    when a process that died mid-send is taken over."""
+    if guild_id < 0:
+        raise ValueError("a snowflake is never negative")
+    nonce = f"dg-{_base36(guild_id)}-{week_start:%y%m%d}"
+    assert len(nonce) <= NONCE_MAX
+    return nonce

@@ -1,0 +1,257 @@
+"""Use cases of ``/resource``: facilitators add wellbeing resources to the resources forum, members suggest them
+(a facilitator approves or declines, and the member is told), everyone searches, lists and opens them.
+
+Opening a resource through the bot is counted without keeping who opened it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db.models import GuildSettings, Resource
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import resources as rules
+from bot.domain.access import Actor, require_facilitator
+from bot.domain.errors import AlreadyExists, InvalidInput, NotConfigured, NotFound
+from bot.domain.resources import ResourceStatus
+from bot.services.cohorts import guild_roles
+from bot.services.ports import ResourceCard, ResourceGateway, ReviewOutcome
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+PAGE_SIZE = 10  # results a search or list shows; the reply says how many there are in all
+SETUP_HINT = "An admin can choose the channels with `/setup channels`."
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePage:
+    """The first results of a search or list, and how many there are in all."""
+
+    resources: tuple[ResourceCard, ...]
+    total: int
+    tag: str | None = None
+    query: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    card: ResourceCard
+    member_told: bool  # by DM; False when their DMs are closed (an approval then thanks them in the post)
+
+
+class ResourceService:
+    def __init__(self, uow: UnitOfWorkFactory, gateway: ResourceGateway, *, clock: Clock) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._clock = clock
+
+    async def add(self, guild_id: int, actor: Actor, *, title: str, url: str, summary: str, tags: str) -> ResourceCard:
+        """Post a resource in the forum straight away (facilitators). Nothing is kept if Discord refuses."""
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            draft = rules.check_draft(title, url, summary, tags)
+            forum_id = await self._forum(uow, guild_id)
+            await self._refuse_duplicate(uow, guild_id, draft.url_key)
+            resource = await self._insert(uow, _resource(guild_id, draft, self._clock(), added_by=actor.user_id))
+            # The post carries the resource's ID (its Open button), so it is made inside the unit of work: if
+            # Discord refuses it, the row is rolled back with it.
+            resource.thread_id = await self._gateway.post_resource(forum_id, card_of(resource))
+            await uow.audit.record(guild_id, actor.user_id, "resource.add", resource_id=resource.id)
+            await uow.commit()
+            return card_of(resource)
+
+    async def suggest(
+        self, guild_id: int, user_id: int, *, title: str, url: str, summary: str, tags: str
+    ) -> ResourceCard:
+        """Keep a member's suggestion as pending and put a review card in front of the facilitators."""
+        draft = rules.check_draft(title, url, summary, tags)
+        async with self._uow() as uow:
+            await self._forum(uow, guild_id)
+            settings = await uow.guild_settings.get(guild_id)
+            if settings is None or settings.facilitators_channel_id is None:
+                raise NotConfigured(f"This server has no facilitators' channel to review suggestions yet. {SETUP_HINT}")
+            await self._refuse_duplicate(uow, guild_id, draft.url_key)
+            resource = await self._insert(uow, _resource(guild_id, draft, self._clock(), suggested_by=user_id))
+            resource.review_message_id = await self._gateway.post_review(
+                settings.facilitators_channel_id, card_of(resource)
+            )
+            await uow.commit()
+            return card_of(resource)
+
+    async def pending_for_review(self, guild_id: int, actor: Actor, resource_id: int) -> ResourceCard:
+        """The suggestion a facilitator is about to decline (checked before the reason form opens)."""
+        async with self._uow.reading() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            resource = await uow.resources.get(guild_id, resource_id)
+            if resource is None or resource.status != ResourceStatus.PENDING:
+                raise _already_reviewed(resource)
+            return card_of(resource)
+
+    async def approve(self, guild_id: int, actor: Actor, resource_id: int) -> ReviewResult:
+        """Post the suggestion in the forum and tell the member. Two facilitators pressing at once post it once."""
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            forum_id = await self._forum(uow, guild_id)
+            if not await uow.resources.approve_pending(
+                guild_id, resource_id, approved_by=actor.user_id, at=self._clock()
+            ):
+                raise _already_reviewed(await uow.resources.get(guild_id, resource_id))
+            resource = await uow.resources.get(guild_id, resource_id)
+            assert resource is not None
+            resource.thread_id = await self._gateway.post_resource(forum_id, card_of(resource))
+            await uow.audit.record(guild_id, actor.user_id, "resource.approve", resource_id=resource_id)
+            review = await _review_place(uow, guild_id, resource)
+            await uow.commit()
+        card = card_of(resource)
+        return await self._conclude(card, ReviewOutcome(approved=True, reviewer_id=actor.user_id), review)
+
+    async def decline(self, guild_id: int, actor: Actor, resource_id: int, reason: str | None = None) -> ReviewResult:
+        """Delete the suggestion (nothing of it is kept) and tell the member, with the reason if one is given."""
+        reason = rules.clean_reason(reason)
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            resource = await uow.resources.get(guild_id, resource_id)
+            if resource is None or not await uow.resources.remove_pending(guild_id, resource_id):
+                raise _already_reviewed(resource)
+            review = await _review_place(uow, guild_id, resource)
+            await uow.audit.record(guild_id, actor.user_id, "resource.decline", resource_id=resource_id)
+            await uow.commit()
+        outcome = ReviewOutcome(approved=False, reviewer_id=actor.user_id, reason=reason)
+        return await self._conclude(card_of(resource), outcome, review)
+
+    async def search(self, guild_id: int, query: str, tag: str | None = None) -> ResourcePage:
+        terms = rules.search_terms(query)
+        theme = rules.find_theme(tag) if tag else None
+        async with self._uow.reading() as uow:
+            found, total = await uow.resources.search(guild_id, terms, tag=theme, limit=PAGE_SIZE)
+        return ResourcePage(tuple(card_of(r) for r in found), total, theme, query.strip())
+
+    async def listing(self, guild_id: int, tag: str | None = None) -> ResourcePage:
+        theme = rules.find_theme(tag) if tag else None
+        async with self._uow.reading() as uow:
+            found, total = await uow.resources.newest(guild_id, tag=theme, limit=PAGE_SIZE)
+        return ResourcePage(tuple(card_of(r) for r in found), total, theme)
+
+    async def open(self, guild_id: int, resource_id: int) -> ResourceCard:
+        """Count one opening (no user ID kept) and return the resource, whose link the member is given."""
+        async with self._uow() as uow:
+            resource = await uow.resources.get(guild_id, resource_id)
+            if resource is None or resource.status != ResourceStatus.APPROVED:
+                raise NotFound("That resource has been removed. `/resource list` shows what is there now.")
+            await uow.resources.record_open(guild_id, resource_id, self._clock())
+            await uow.commit()
+            return card_of(resource)
+
+    async def _forum(self, uow: UnitOfWork, guild_id: int) -> int:
+        settings = await uow.guild_settings.get(guild_id)
+        if settings is None or settings.resources_channel_id is None:
+            raise NotConfigured(f"This server has no resources forum yet. {SETUP_HINT}")
+        await self._gateway.check_forum(guild_id, settings.resources_channel_id)
+        return settings.resources_channel_id
+
+    async def _insert(self, uow: UnitOfWork, resource: Resource) -> Resource:
+        added = await uow.resources.add(resource)
+        if added is None:  # someone added the same link a moment ago
+            await self._refuse_duplicate(uow, resource.guild_id, resource.url_key)
+            raise AlreadyExists("That link was just added by someone else.")
+        return added
+
+    @staticmethod
+    async def _refuse_duplicate(uow: UnitOfWork, guild_id: int, url_key: str) -> None:
+        existing = await uow.resources.by_url_key(guild_id, url_key)
+        if existing is None:
+            return
+        if existing.status == ResourceStatus.PENDING:
+            raise AlreadyExists(
+                f"That link was already suggested as **{existing.title}** and is waiting for a facilitator's review."
+            )
+        where = f" <#{existing.thread_id}>" if existing.thread_id else ""
+        raise AlreadyExists(f"That link is already in the resources forum as **{existing.title}**:{where}")
+
+    async def _conclude(
+        self, card: ResourceCard, outcome: ReviewOutcome, review: tuple[int, int] | None
+    ) -> ReviewResult:
+        """After the decision is stored: tell the member and close the review card. Both are best effort; the
+        decision stands whatever Discord says."""
+        told = await self._tell_suggester(card, outcome)
+        if review is not None:
+            try:
+                await self._gateway.close_review(*review, card, outcome, member_told=told)
+            except Exception:
+                log.warning("could not close the review card of resource %s", card.id, exc_info=True)
+        return ReviewResult(card, told)
+
+    async def _tell_suggester(self, card: ResourceCard, outcome: ReviewOutcome) -> bool:
+        user_id = card.suggested_by
+        if user_id is None:
+            return False
+        async with self._uow.reading() as uow:
+            known = (await uow.dm_channels.of([user_id])).get(user_id)
+        try:
+            channel_id = await self._gateway.tell_suggester(card, outcome, dm_channel_id=known)
+            if channel_id is None and outcome.approved:
+                await self._gateway.thank_in_post(card, user_id)
+        except Exception:
+            log.warning("could not tell user %s about resource %s", user_id, card.id, exc_info=True)
+            return False
+        if channel_id is not None and channel_id != known:
+            async with self._uow() as uow:
+                await uow.dm_channels.remember({user_id: channel_id})
+                await uow.commit()
+        return channel_id is not None
+
+
+async def _review_place(uow: UnitOfWork, guild_id: int, resource: Resource) -> tuple[int, int] | None:
+    """Where the suggestion's review card is (channel, message), if it was posted."""
+    settings: GuildSettings | None = await uow.guild_settings.get(guild_id)
+    if resource.review_message_id is None or settings is None or settings.facilitators_channel_id is None:
+        return None
+    return settings.facilitators_channel_id, resource.review_message_id
+
+
+def _resource(
+    guild_id: int,
+    draft: rules.ResourceDraft,
+    at: datetime,
+    *,
+    added_by: int | None = None,
+    suggested_by: int | None = None,
+) -> Resource:
+    """A new row: approved when a facilitator adds it, pending when a member suggests it."""
+    status = ResourceStatus.PENDING if suggested_by is not None else ResourceStatus.APPROVED
+    return Resource(
+        guild_id=guild_id,
+        title=draft.title,
+        url=draft.url,
+        url_key=draft.url_key,
+        summary=draft.summary,
+        tags=list(draft.tags),
+        status=status,
+        added_by=added_by,
+        suggested_by=suggested_by,
+        created_at=at,
+        approved_at=at if status is ResourceStatus.APPROVED else None,
+    )
+
+
+def _already_reviewed(resource: Resource | None) -> InvalidInput:
+    if resource is not None and resource.status == ResourceStatus.APPROVED:
+        where = f" <#{resource.thread_id}>" if resource.thread_id else ""
+        return InvalidInput(f"**{resource.title}** was already approved:{where}")
+    return InvalidInput("This suggestion is no longer waiting for review: another facilitator has declined it.")
+
+
+def card_of(resource: Resource) -> ResourceCard:
+    return ResourceCard(
+        id=resource.id,
+        guild_id=resource.guild_id,
+        title=resource.title,
+        url=resource.url,
+        summary=resource.summary,
+        tags=tuple(resource.tags),
+        thread_id=resource.thread_id,
+        suggested_by=resource.suggested_by,
+    )

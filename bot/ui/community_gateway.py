@@ -1,0 +1,95 @@
+"""The Discord side of the community (implements ``CommunityGateway``): "what works" posts in the resources forum
+and the weekly digest in the announcements channel."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import discord
+
+from bot.domain.errors import BotLacksPermission, NotConfigured
+from bot.domain.resources import WHAT_WORKS_TAG
+from bot.services.ports import PostLink, WeeklyDigest
+from bot.ui.community_items import share_view, thread_url
+from bot.ui.forum import ensure_tags
+
+log = logging.getLogger(__name__)
+
+DIGEST_COLOUR = discord.Colour(0x2E8B57)
+ITEMS_SHOWN = 10  # per list; the rest are counted
+FIELD_VALUE_MAX = 1024
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class DiscordCommunityGateway:
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def post_what_works(self, guild_id: int, forum_id: int, title: str, content: str) -> int:
+        forum = self._client.get_channel(forum_id)
+        if not isinstance(forum, discord.ForumChannel):
+            raise NotConfigured(
+                "I can't find the resources forum any more. An admin can choose it again with `/setup channels`."
+            )
+        try:
+            [tag] = await ensure_tags(forum, [WHAT_WORKS_TAG])
+            posted = await forum.create_thread(
+                name=title,
+                content=content,
+                applied_tags=[tag],
+                allowed_mentions=discord.AllowedMentions.none(),
+                reason="a member shared what works",
+            )
+        except ValueError as exc:  # the forum has its 20 tags already
+            raise NotConfigured(
+                f"The resources forum has no room for a **{WHAT_WORKS_TAG}** tag (Discord allows 20). "
+                "An admin can remove a tag there, then try again."
+            ) from exc
+        except discord.Forbidden as exc:
+            log.warning("posting in the resources forum %s of guild %s was refused", forum_id, guild_id)
+            raise BotLacksPermission(
+                "Discord didn't let me post in the resources forum (I need to send messages there and manage its "
+                "tags). Nothing was posted; please ask an admin."
+            ) from exc
+        return posted.thread.id
+
+    async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
+        channel = self._client.get_partial_messageable(channel_id, guild_id=digest.guild_id)
+        await channel.send(embed=digest_embed(digest), view=share_view(), nonce=nonce)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]}"
+
+
+def _links(guild_id: int, posts: tuple[PostLink, ...]) -> str:
+    lines: list[str] = []
+    for post in posts[:ITEMS_SHOWN]:
+        title = discord.utils.escape_markdown(post.title).replace("]", "\\]")
+        line = f"• [{title}]({thread_url(guild_id, post.thread_id)})"
+        if sum(len(existing) + 1 for existing in lines) + len(line) + 20 > FIELD_VALUE_MAX:
+            break
+        lines.append(line)
+    hidden = len(posts) - len(lines)
+    if hidden:
+        lines.append(f"…and {hidden} more")
+    return "\n".join(lines)
+
+
+def digest_embed(digest: WeeklyDigest) -> discord.Embed:
+    """What was new in the community this week: resources, "what works" posts and the number who joined."""
+    embed = discord.Embed(
+        title="This week in the wellbeing community",
+        description=f"What's new from {_day(digest.first_day)} to {_day(digest.last_day)} {digest.last_day.year}.",
+        colour=DIGEST_COLOUR,
+    )
+    if digest.resources:
+        embed.add_field(name="New resources", value=_links(digest.guild_id, digest.resources), inline=False)
+    if digest.what_works:
+        embed.add_field(name="What works: new posts", value=_links(digest.guild_id, digest.what_works), inline=False)
+    if digest.joins:
+        people = "person" if digest.joins == 1 else "people"
+        embed.add_field(name="Welcome", value=f"{digest.joins} {people} joined the community this week.", inline=False)
+    embed.set_footer(text="Tried something that helped? Press Share what works. New here? /community join")
+    return embed

@@ -1,0 +1,200 @@
+"""Persistent buttons of resources: Open (on forum posts and results), Approve and Decline (on facilitators'
+review cards), and the form for a reason to decline. Each carries its resource ID in its custom_id
+(``cwtch:res:<action>:<id>``); ``from_custom_id`` only parses, and state lives in the database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.domain.resources import REASON_MAX
+from bot.services.ports import ResourceCard
+from bot.services.resources import ReviewResult
+from bot.ui.actors import actor_of
+from bot.ui.errors import report_error
+from bot.ui.reply import reply
+
+if TYPE_CHECKING:
+    from bot.ui.client import CwtchBot
+
+BUTTON_LABEL_MAX = 80
+
+
+def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
+    client: CwtchBot = interaction.client
+    return client
+
+
+async def _guarded(interaction: discord.Interaction[Any], handler: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's handler through the same error funnel as commands."""
+    try:
+        await handler()
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    assert interaction.guild_id is not None  # resources buttons live only in servers
+    return interaction.guild_id
+
+
+class OpenResourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:res:open:(?P<resource>\d+)"):
+    """Counts the opening (no user ID kept) and answers, only to the member, with the link."""
+
+    def __init__(self, resource_id: int, label: str = "Open") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:BUTTON_LABEL_MAX],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"cwtch:res:open:{resource_id}",
+            )
+        )
+        self.resource_id = resource_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> OpenResourceButton:
+        return cls(int(match["resource"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            card = await _bot(interaction).services.resources.open(_guild(interaction), self.resource_id)
+            view = discord.ui.View(timeout=None)
+            view.add_item(discord.ui.Button(label="Go to the resource", url=card.url, style=discord.ButtonStyle.link))
+            await reply(interaction, f"**{card.title}**\n{card.url}", view=view)
+
+        await _guarded(interaction, handle)
+
+
+class ApproveResourceButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:res:approve:(?P<resource>\d+)"
+):
+    """Facilitators only: posts the suggestion in the resources forum and tells the member."""
+
+    def __init__(self, resource_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Approve", style=discord.ButtonStyle.success, custom_id=f"cwtch:res:approve:{resource_id}"
+            )
+        )
+        self.resource_id = resource_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ApproveResourceButton:
+        return cls(int(match["resource"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            result = await _bot(interaction).services.resources.approve(
+                _guild(interaction), actor_of(interaction), self.resource_id
+            )
+            await reply(interaction, _reviewed(result, approved=True))
+
+        await _guarded(interaction, handle)
+
+
+class DeclineResourceButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:res:decline:(?P<resource>\d+)"
+):
+    """Facilitators only: asks for an optional reason, then deletes the suggestion and tells the member."""
+
+    def __init__(self, resource_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Decline", style=discord.ButtonStyle.secondary, custom_id=f"cwtch:res:decline:{resource_id}"
+            )
+        )
+        self.resource_id = resource_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DeclineResourceButton:
+        return cls(int(match["resource"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            card = await _bot(interaction).services.resources.pending_for_review(
+                _guild(interaction), actor_of(interaction), self.resource_id
+            )
+            await interaction.response.send_modal(DeclineModal(card))
+
+        await _guarded(interaction, handle)
+
+
+class DeclineModal(discord.ui.Modal):
+    """An optional reason for the member; custom_id ``cwtch:res:decline-form:<resource>``."""
+
+    def __init__(self, card: ResourceCard) -> None:
+        super().__init__(title="Decline this suggestion", custom_id=f"cwtch:res:decline-form:{card.id}")
+        self.resource_id = card.id
+        self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="reason",
+            style=discord.TextStyle.paragraph,
+            required=False,
+            max_length=REASON_MAX,
+            placeholder="The member sees this in a DM. Leave it empty to just thank them.",
+        )
+        self.add_item(discord.ui.Label(text="A reason for the member (optional)", component=self.reason))
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await _bot(interaction).services.resources.decline(
+            _guild(interaction), actor_of(interaction), self.resource_id, self.reason.value
+        )
+        await reply(interaction, _reviewed(result, approved=False))
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
+        await report_error(interaction, error)
+
+
+def _reviewed(result: ReviewResult, *, approved: bool) -> str:
+    card, member = result.card, f"<@{result.card.suggested_by}>"
+    if approved:
+        told = (
+            f"I've told {member} by DM."
+            if result.member_told
+            else f"{member}'s DMs are closed, so I thanked them in the post."
+        )
+        return f"Approved: **{card.title}** is now in <#{card.thread_id}>. {told}"
+    told = (
+        f"I've told {member} by DM." if result.member_told else f"{member}'s DMs are closed, so please let them know."
+    )
+    return f"Declined: **{card.title}** was deleted. {told}"
+
+
+RESOURCE_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    OpenResourceButton,
+    ApproveResourceButton,
+    DeclineResourceButton,
+)
+
+
+def open_view(resource_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(OpenResourceButton(resource_id))
+    return view
+
+
+def results_view(cards: Sequence[ResourceCard]) -> discord.ui.View | None:
+    """An Open button per result, numbered like the list (at most 25, five to a row)."""
+    if not cards:
+        return None
+    view = discord.ui.View(timeout=None)
+    for number, card in enumerate(cards[:25], start=1):
+        view.add_item(OpenResourceButton(card.id, label=f"{number}. {card.title}"))
+    return view
+
+
+def review_view(resource_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ApproveResourceButton(resource_id))
+    view.add_item(DeclineResourceButton(resource_id))
+    return view

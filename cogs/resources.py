@@ -1,0 +1,101 @@
+"""``/resource``: facilitators add wellbeing resources, members suggest them, everyone searches and lists them."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.domain.resources import SUMMARY_MAX, TITLE_MAX, URL_MAX, suggest_tags, suggest_themes
+from bot.ui.actors import actor_of
+from bot.ui.client import CwtchBot
+from bot.ui.reply import reply
+from bot.ui.resource_embeds import results_embed
+from bot.ui.resource_items import results_view
+
+TAGS_HELP = "One to five themes, separated by commas, e.g. Mental health, Leadership"
+FIELDS_HELP = {
+    "title": "The resource's name, as members will see it",
+    "url": "The web address, starting with https://",
+    "summary": "What it offers and who it helps, in a few sentences",
+    "tags": TAGS_HELP,
+}
+
+
+async def _tag_lists(interaction: discord.Interaction[CwtchBot], current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=tags, value=tags) for tags in suggest_tags(current)]
+
+
+async def _one_tag(interaction: discord.Interaction[CwtchBot], current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=theme, value=theme) for theme in suggest_themes(current)]
+
+
+class ResourceCog(commands.Cog):
+    resource = app_commands.Group(name="resource", description="Wellbeing resources", guild_only=True)
+
+    def __init__(self, bot: CwtchBot) -> None:
+        self.bot = bot
+
+    @resource.command(name="add", description="Add a resource to the resources forum (facilitators)")
+    @app_commands.describe(**FIELDS_HELP)
+    @app_commands.autocomplete(tags=_tag_lists)
+    async def add(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        title: app_commands.Range[str, 1, TITLE_MAX],
+        url: app_commands.Range[str, 1, URL_MAX],
+        summary: app_commands.Range[str, 1, SUMMARY_MAX],
+        tags: str,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.services.resources.add(
+            interaction.guild_id, actor_of(interaction), title=title, url=url, summary=summary, tags=tags
+        )
+        await reply(interaction, f"Added **{card.title}** to the resources forum: <#{card.thread_id}>.")
+
+    @resource.command(name="suggest", description="Suggest a resource; a facilitator reviews it")
+    @app_commands.describe(**FIELDS_HELP)
+    @app_commands.autocomplete(tags=_tag_lists)
+    async def suggest(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        title: app_commands.Range[str, 1, TITLE_MAX],
+        url: app_commands.Range[str, 1, URL_MAX],
+        summary: app_commands.Range[str, 1, SUMMARY_MAX],
+        tags: str,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await self.bot.services.resources.suggest(
+            interaction.guild_id, interaction.user.id, title=title, url=url, summary=summary, tags=tags
+        )
+        await reply(
+            interaction,
+            f"Thank you! A facilitator will review **{card.title}**. I'll tell you by DM when they have decided.",
+        )
+
+    @resource.command(name="search", description="Find resources by words in their title, summary or tags")
+    @app_commands.describe(query="A few words, e.g. sleep or burnout", tag="Only resources with this tag")
+    @app_commands.autocomplete(tag=_one_tag)
+    async def search(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        query: app_commands.Range[str, 1, 100],
+        tag: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
+        await reply(interaction, embed=results_embed(page), view=results_view(page.resources))
+
+    @resource.command(name="list", description="The newest resources, optionally with one tag")
+    @app_commands.describe(tag="Only resources with this tag")
+    @app_commands.autocomplete(tag=_one_tag)
+    async def list_(self, interaction: discord.Interaction[CwtchBot], tag: str | None = None) -> None:
+        assert interaction.guild_id is not None
+        page = await self.bot.services.resources.listing(interaction.guild_id, tag)
+        await reply(interaction, embed=results_embed(page), view=results_view(page.resources))
+
+
+async def setup(bot: CwtchBot) -> None:
+    await bot.add_cog(ResourceCog(bot))

@@ -1,0 +1,277 @@
+"""The community of practice through the emulator: joining and leaving (role made, history kept), sharing what
+works in the resources forum, the weekly digest posted exactly once, and the coordinators' community report."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import Resource, ResourceOpen
+from bot.domain.community import EventKind
+from bot.domain.resources import WHAT_WORKS_TAG
+from bot.emulator import Emulator
+from bot.ui.client import CwtchBot
+from tests.e2e.conftest import World, start_bot, stop_bot
+from tests.e2e.helpers import visible_text
+from tests.e2e.test_sessions import eventually, run_due, visible_text_of
+from tests.fakes import FakeClock
+
+SHARE = "cwtch:whatworks"
+MONDAY = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)  # 09:00 GMT: the digest of the week of 8 March falls due
+
+
+async def history(bot: CwtchBot) -> list[tuple[int, EventKind]]:
+    async with bot.services.state._uow() as uow:
+        events = await uow.community.history(bot.guilds[0].id, datetime(2100, 1, 1, tzinfo=UTC))
+    return [(event.user_id, event.kind) for event in events]
+
+
+async def what_works_rows(bot: CwtchBot) -> list[tuple[str, int]]:
+    async with bot.services.state._uow() as uow:
+        posts = await uow.community.what_works_between(
+            bot.guilds[0].id, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        )
+    return [(post.title, post.thread_id) for post in posts]
+
+
+def role_creations(emu: Emulator) -> list[Any]:
+    return emu.find_requests("POST", r"/guilds/\d+/roles")
+
+
+def forum_posts(emu: Emulator, forum: int) -> list[dict[str, Any]]:
+    return [r.response for r in emu.find_requests("POST", rf"/channels/{forum}/threads")]
+
+
+async def share(emu: Emulator, world: World, user: int, message_id: Any, fields: dict[str, str]) -> Any:
+    opened = await emu.click(world.guild_id, user, message_id, SHARE)
+    assert opened.modal is not None, visible_text(opened)
+    return await emu.submit_modal(world.guild_id, user, opened, fields)
+
+
+async def add_resource(database_url: str, guild_id: int, title: str, tags: list[str], at: datetime, opens: int) -> int:
+    """A resource approved into the forum at ``at`` and opened ``opens`` times (as /resource would leave it)."""
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            slug = title.lower().replace(" ", "-")
+            resource = Resource(
+                guild_id=guild_id,
+                title=title,
+                url=f"https://example.org/{slug}",
+                url_key=f"example.org/{slug}",
+                summary="s",
+                tags=tags,
+                status="approved",
+                thread_id=880000 + len(title),
+                created_at=at,
+                approved_at=at,
+            )
+            session.add(resource)
+            await session.flush()
+            session.add_all(
+                ResourceOpen(guild_id=guild_id, resource_id=resource.id, opened_at=at) for _ in range(opens)
+            )
+            await session.commit()
+            return resource.id
+    finally:
+        await engine.dispose()
+
+
+async def test_join_share_and_leave(emulator: Emulator, world: World, bot: CwtchBot) -> None:
+    joined = await emulator.slash(world.guild_id, world.member, "community join", {})
+    text = visible_text(joined)
+    assert joined.ephemeral and "Welcome to the wellbeing community" in text
+    [made] = role_creations(emulator)
+    assert made.json["name"] == "Wellbeing community" and made.json.get("mentionable") is False
+    role = int(made.response["id"])
+    assert f"<@&{role}>" in text and f"<#{world.resources}>" in text
+    assert role in emulator.member_roles(world.guild_id, world.member)
+    assert SHARE in joined.custom_ids()
+    assert await history(bot) == [(world.member, EventKind.JOIN)]
+
+    again = await emulator.slash(world.guild_id, world.member, "community join", {})
+    assert again.ephemeral and "already in the wellbeing community" in visible_text(again)
+    other = await emulator.slash(world.guild_id, world.other_member, "community join", {})
+    assert "Welcome" in visible_text(other)
+    assert len(role_creations(emulator)) == 1 and role in emulator.member_roles(world.guild_id, world.other_member)
+    assert await history(bot) == [(world.member, EventKind.JOIN), (world.other_member, EventKind.JOIN)]
+
+    # Sharing what works from the button under the welcome: a forum post tagged "What works".
+    blank = await share(emulator, world, world.member, joined.message["id"], {"title": "   ", "what": "Walks"})
+    assert blank.ephemeral and "fill in the title" in visible_text(blank)
+    shared = await share(
+        emulator,
+        world,
+        world.member,
+        joined.message["id"],
+        {"title": "Ten-minute check-ins", "what": "We meet after hard visits.", "advice": "Start small."},
+    )
+    [post] = forum_posts(emulator, world.resources)
+    thread_id = int(post["id"])
+    assert shared.ephemeral and f"<#{thread_id}>" in visible_text(shared)
+    assert f"https://discord.com/channels/{world.guild_id}/{thread_id}" in visible_text(shared)
+    assert post["name"] == "Ten-minute check-ins"
+    tags = {tag["id"]: tag["name"] for tag in emulator.world.channel(world.resources)[1]["available_tags"]}
+    assert [tags[tag] for tag in post["applied_tags"]] == [WHAT_WORKS_TAG]
+    content = post["message"]["content"]
+    assert content.startswith(f"Shared by <@{world.member}>") and "Start small." in content
+    [sent] = emulator.find_requests("POST", rf"/channels/{world.resources}/threads")
+    assert sent.json["message"]["allowed_mentions"]["parse"] == []  # the byline names the author without a ping
+    assert await what_works_rows(bot) == [("Ten-minute check-ins", thread_id)]
+
+    left = await emulator.slash(world.guild_id, world.member, "community leave", {})
+    assert left.ephemeral and "You've left the wellbeing community" in visible_text(left)
+    assert role not in emulator.member_roles(world.guild_id, world.member)
+    not_in = await emulator.slash(world.guild_id, world.member, "community leave", {})
+    assert not_in.ephemeral and "not in the wellbeing community" in visible_text(not_in)
+    # No longer a member: the old button refuses politely, pointing at /community join.
+    refused = await emulator.click(world.guild_id, world.member, joined.message["id"], SHARE)
+    assert refused.modal is None and refused.ephemeral and "/community join" in visible_text(refused)
+    assert len(forum_posts(emulator, world.resources)) == 1
+    assert await history(bot) == [
+        (world.member, EventKind.JOIN),
+        (world.other_member, EventKind.JOIN),
+        (world.member, EventKind.LEAVE),
+    ]
+
+
+async def test_a_deleted_role_is_made_again_and_a_refused_one_keeps_nothing(
+    emulator: Emulator, world: World, bot: CwtchBot
+) -> None:
+    await emulator.slash(world.guild_id, world.member, "community join", {})
+    first = int(role_creations(emulator)[0].response["id"])
+    await bot.http.delete_role(world.guild_id, first, reason="an admin tidied the roles")  # as an admin would
+    guild = bot.get_guild(world.guild_id)
+    assert guild is not None
+    await eventually(lambda: asyncio.sleep(0, guild.get_role(first)), lambda role: role is None)
+
+    emulator.faults.add(method="PUT", path=r"/guilds/\d+/members/\d+/roles/\d+", status=403, times=1)
+    refused = await emulator.slash(world.guild_id, world.other_member, "community join", {})
+    assert refused.ephemeral and "Nothing was changed" in visible_text(refused)
+    assert len(role_creations(emulator)) == 2  # the deleted role was made again, once
+    assert await history(bot) == [(world.member, EventKind.JOIN)]
+
+    joined = await emulator.slash(world.guild_id, world.other_member, "community join", {})
+    second = int(role_creations(emulator)[1].response["id"])
+    assert "Welcome" in visible_text(joined) and len(role_creations(emulator)) == 2
+    assert second != first and second in emulator.member_roles(world.guild_id, world.other_member)
+
+
+async def test_sharing_needs_a_forum(emulator: Emulator, configured: World) -> None:
+    world = configured  # roles set up, but no channels chosen yet
+    joined = await emulator.slash(world.guild_id, world.member, "community join", {})
+    assert "Welcome" in visible_text(joined) and "<#" not in visible_text(joined)
+    refused = await emulator.click(world.guild_id, world.member, joined.message["id"], SHARE)
+    assert refused.modal is None and refused.ephemeral
+    assert "hasn't chosen one yet" in visible_text(refused) and "/setup channels" in visible_text(refused)
+
+
+async def test_the_weekly_digest_is_posted_once(
+    emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock, database_url: str
+) -> None:
+    await run_due(bot)  # Wednesday 10 March: last week's digest had nothing new, so nothing is posted
+    assert emulator.messages(world.announcements) == []
+
+    joined = await emulator.slash(world.guild_id, world.member, "community join", {})
+    await share(emulator, world, world.member, joined.message["id"], {"title": "Walks", "what": "Walking one-to-ones."})
+    [post] = forum_posts(emulator, world.resources)
+    await add_resource(database_url, world.guild_id, "Burnout guide", ["Mental health"], clock() + timedelta(1), 0)
+
+    clock.set(MONDAY - timedelta(minutes=1))
+    await run_due(bot)
+    assert emulator.messages(world.announcements) == []
+    clock.set(MONDAY)
+    await run_due(bot)
+    await run_due(bot)
+    [digest] = emulator.messages(world.announcements)
+    text = visible_text_of(digest)
+    assert "This week in the wellbeing community" in text and "8 Mar to 14 Mar 2027" in text
+    assert f"[Walks](https://discord.com/channels/{world.guild_id}/{post['id']})" in text
+    assert "[Burnout guide](https://discord.com/channels/" in text and "1 person joined" in text
+    assert SHARE in str(digest["components"])
+
+    # A restart, and more ticks that week, post nothing again.
+    await bot.close()
+    restarted, task = await start_bot(emulator, database_url, clock)
+    try:
+        clock.advance(timedelta(hours=2))
+        await run_due(restarted)
+        assert len(emulator.messages(world.announcements)) == 1
+
+        # Someone who isn't a member presses the digest's button: pointed at /community join.
+        refused = await emulator.click(world.guild_id, world.coordinator, digest["id"], SHARE)
+        assert refused.modal is None and "/community join" in visible_text(refused)
+
+        # A week with nothing new posts nothing.
+        clock.set(MONDAY + timedelta(days=7))
+        await run_due(restarted)
+        assert len(emulator.messages(world.announcements)) == 1
+
+        # After the clocks go forward (28 March), Monday 09:00 BST is 08:00 UTC.
+        clock.set(datetime(2027, 3, 24, 12, 0, tzinfo=UTC))
+        await emulator.slash(world.guild_id, world.other_member, "community join", {})
+        clock.set(datetime(2027, 3, 29, 7, 59, tzinfo=UTC))
+        await run_due(restarted)
+        assert len(emulator.messages(world.announcements)) == 1
+        clock.set(datetime(2027, 3, 29, 8, 0, tzinfo=UTC))
+        await run_due(restarted)
+        later = emulator.messages(world.announcements)
+        assert len(later) == 2 and "22 Mar to 28 Mar 2027" in visible_text_of(later[-1])
+    finally:
+        await stop_bot(restarted, task)
+
+
+async def test_the_community_report(
+    emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock, database_url: str
+) -> None:
+    start = clock()
+    joiners = [world.member, world.other_member, world.facilitator]
+    for user in joiners:
+        await emulator.slash(world.guild_id, user, "community join", {})
+    clock.advance(timedelta(days=1))
+    await emulator.slash(world.guild_id, world.other_member, "community leave", {})
+    joined = await emulator.slash(world.guild_id, world.member, "community join", {})
+    await share(emulator, world, world.member, joined.message["id"], {"title": "Walks", "what": "Walking one-to-ones."})
+    await add_resource(database_url, world.guild_id, "Burnout guide", ["Mental health", "Leadership"], start, 3)
+    await add_resource(database_url, world.guild_id, "Team huddles", ["Leadership"], start, 1)
+    clock.advance(timedelta(days=1))
+
+    members_only = await emulator.slash(world.guild_id, world.member, "report community", {})
+    assert members_only.ephemeral and "Only coordinators" in visible_text(members_only)
+    bad = await emulator.slash(world.guild_id, world.coordinator, "report community", {"start": "last week"})
+    assert bad.ephemeral and "YYYY-MM-DD" in visible_text(bad)
+    swapped = await emulator.slash(
+        world.guild_id, world.coordinator, "report community", {"start": "2027-03-12", "end": "2027-03-01"}
+    )
+    assert "swap them round" in visible_text(swapped)
+
+    report = await emulator.slash(world.guild_id, world.coordinator, "report community", {"start": "2027-03-01"})
+    text = visible_text(report)
+    # By hand: three joined on 10 March, one left on 11 March; two members now; 2 resources, opened 4 times;
+    # Leadership is on both (and on all 4 openings); one "what works" post.
+    assert report.ephemeral and "Community: All cohorts" in text
+    assert "Members now\n2" in text and "3 joined, 1 left" in text and "0 → 2" in text
+    assert "Resources added\n2" in text and "Resources opened\n4" in text and "What works posts\n1" in text
+    assert "Leadership (2), Mental health (1)" in text and "Leadership (4), Mental health (3)" in text
+    uploads = [f for r in emulator.find_requests("POST", r"/webhooks/.*|/interactions/.*") for f in r.files]
+    chart = next(f for f in uploads if f.filename == "community-members.png")
+    assert chart.data.startswith(b"\x89PNG")
+    rows = list(
+        csv.reader(io.StringIO(next(f for f in uploads if f.filename == "community.csv").data.decode("utf-8-sig")))
+    )
+    daily = {row[0]: row[1:] for row in rows[rows.index(["date", "joins", "leaves", "members"]) + 1 :]}
+    assert daily["2027-03-10"] == ["3", "0", "3"] and daily["2027-03-11"] == ["0", "1", "2"]
+    assert daily["2027-03-12"] == ["0", "0", "2"] and "2027-03-13" not in daily  # the chart stops today
+    assert daily["2027-03-01"] == ["0", "0", "0"]
+
+    # One cohort: only its members' joins count.
+    await emulator.slash(world.guild_id, world.member, "cohort join", {"name": "Domiciliary care managers"})
+    dom = await emulator.slash(
+        world.guild_id, world.coordinator, "report community", {"cohort": "Domiciliary care managers"}
+    )
+    shown = visible_text(dom)
+    assert "Community: Domiciliary care managers" in shown and "Members now\n1" in shown and "1 joined" in shown

@@ -1,0 +1,100 @@
+"""``cwtch demo`` as a new user runs it: the whole story through the emulator (in this process, so the network
+guard watches every socket), its transcript, and the report's chart and CSV in the folder it names."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import cmd_demo
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ATTENDEES = ["Megan", "Owain", "Siân", "Dafydd", "Rhian", "Gethin", "Elin"]
+
+
+def chapter(transcript: str, title: str) -> str:
+    """The text of the transcript's chapter whose heading contains ``title``."""
+    start = transcript.index(title)
+    following = transcript.find("\n── ", start)
+    return transcript[start : following if following != -1 else None]
+
+
+def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "demo out"
+    code = cmd_demo(str(folder))
+    printed = capsys.readouterr()
+    assert code == 0, printed.err + printed.out[-4000:]
+    out = printed.out
+
+    # Discord's markup never reaches the reader: times are readable, mentions are names.
+    assert not re.search(r"<t:\d+|<@!?&?\d+>|<#\d+>|\*\*", out)
+    assert "Roles saved." in out and "Channels saved." in out
+    assert "Cohort created: Domiciliary care managers" in out and "Cohort created: Care home managers" in out
+    assert "every other month on the 2nd Tuesday at 14:00 (Europe/London)" in out
+
+    announced = chapter(out, "schedules a series")
+    assert "In the channel #dom-care, Cwtch posts:" in announced and "[I'll be there] [Can't make it]" in announced
+    assert re.search(r"\w+day, \d+ \w+ \d{4} \d\d:\d\d \(in \d+ minutes\), 90 minutes", announced)
+
+    rsvps = chapter(out, "Members RSVP")
+    assert "Before your first RSVP, please read and accept the ground rules." in rsvps
+    assert "Places: 7 going" in rsvps and "you're going" in rsvps
+
+    session = chapter(out, "The session:")
+    for name in ATTENDEES:
+        assert f"@{name} (voice)" in session
+    assert "Present (7)" in session
+
+    survey = chapter(out, "the survey goes out")
+    assert f"A direct message from Cwtch to {', '.join(ATTENDEES[:-1])} and {ATTENDEES[-1]}:" in survey
+    assert "How was it?" in survey and "[Give feedback]" in survey
+    assert "Huw, who couldn't make it, gets no survey" in survey
+
+    answers = chapter(out, "answer the survey")
+    assert "Form: How was the session?" in answers
+    assert answers.count("Thank you, your answers are saved.") == 6
+
+    resource = chapter(out, "wellbeing resource")
+    search = resource[resource.index("/resource search") :]
+    assert "Five steps to mental wellbeing" in search
+
+    report = chapter(out, "reads the feedback report")
+    assert "I felt emotionally supported in this session. 83% agreed (n=6)" in report
+    assert "I was able to support others in this session. 100% agreed (n=6)" in report
+    assert "I feel less isolated in my role. 67% agreed (n=6)" in report
+    assert "Response rate: 86% (6 of 7 attendees)" in report
+
+    # The files, in the folder the demo names at the end.
+    assert f"are in {folder}:" in out
+    chart = (folder / "feedback-trend.png").read_bytes()
+    assert chart.startswith(PNG_SIGNATURE) and len(chart) > 1000
+    rows = list(csv.reader(io.StringIO((folder / "feedback.csv").read_text(encoding="utf-8-sig"))))
+    header = next(row for row in rows if row and row[0] == "period")
+    assert header[:5] == ["period", "sessions", "attendees", "responses", "response_rate_percent"]
+    overall = dict(zip(header, next(row for row in rows if row and row[0] == "all"), strict=True))
+    assert overall["attendees"] == "7" and overall["responses"] == "6" and overall["response_rate_percent"] == "86"
+    assert (overall["supported_percent"], overall["supported_others_percent"]) == ("83", "100")
+    assert overall["less_isolated_percent"] == "67"
+    transcript = (folder / "transcript.txt").read_text(encoding="utf-8")
+    assert transcript.startswith("Cwtch demo\n") and transcript in out
+
+
+def test_the_demo_refuses_a_file_as_its_folder(tmp_path: Path) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--out", str(taken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "is a file; give a folder" in done.stderr and "Traceback" not in done.stderr
+    assert taken.read_text() == "mine"

@@ -1,0 +1,233 @@
+"""Community rules: membership from the join/leave history, members per day, top tags, the "what works" post,
+and when the weekly digest is due (across both clock changes)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.domain.actions import MAX_ATTEMPTS
+from bot.domain.community import (
+    MESSAGE_MAX,
+    WHAT_WORKS_ADVICE_MAX,
+    WHAT_WORKS_TEXT_MAX,
+    WHAT_WORKS_TITLE_MAX,
+    DayFigures,
+    EventKind,
+    MembershipEvent,
+    WhatWorks,
+    clean_what_works,
+    current_members,
+    digest_moment,
+    digest_nonce,
+    due_digest,
+    may_claim_digest,
+    members_by_day,
+    top_tags,
+    what_works_post,
+)
+from bot.domain.errors import InvalidInput
+
+LONDON = ZoneInfo("Europe/London")
+JOIN, LEAVE = EventKind.JOIN, EventKind.LEAVE
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def event(when: str, user: int, kind: EventKind) -> MembershipEvent:
+    return MembershipEvent(at(when), user, kind)
+
+
+# --- membership -------------------------------------------------------------------------------------------
+
+
+def test_members_per_day_by_hand() -> None:
+    history = [
+        event("2027-02-27 10:00", 1, JOIN),  # before the period: the opening count
+        event("2027-03-01 09:00", 2, JOIN),
+        event("2027-03-01 12:00", 3, JOIN),
+        event("2027-03-01 13:00", 3, JOIN),  # a second join of a member changes nothing
+        event("2027-03-02 08:00", 1, LEAVE),
+        event("2027-03-02 09:00", 4, LEAVE),  # a leave of a non-member changes nothing
+        event("2027-03-04 09:00", 1, JOIN),
+        event("2027-03-05 09:00", 5, JOIN),  # after the period: ignored
+    ]
+    days = members_by_day(history, date(2027, 3, 1), date(2027, 3, 4), LONDON)
+    assert days == [
+        DayFigures(date(2027, 3, 1), joins=2, leaves=0, members=3),
+        DayFigures(date(2027, 3, 2), joins=0, leaves=1, members=2),
+        DayFigures(date(2027, 3, 3), joins=0, leaves=0, members=2),
+        DayFigures(date(2027, 3, 4), joins=1, leaves=0, members=3),
+    ]
+    assert current_members(history) == {1, 2, 3, 5}
+
+
+def test_days_are_local_days_in_summer_time() -> None:
+    # 23:30 UTC on 1 July is 00:30 on 2 July in London (BST).
+    history = [event("2027-07-01 22:30", 1, JOIN), event("2027-07-01 23:30", 2, JOIN)]
+    days = members_by_day(history, date(2027, 7, 1), date(2027, 7, 2), LONDON)
+    assert [(d.joins, d.members) for d in days] == [(1, 1), (1, 2)]
+
+
+def test_a_period_ending_before_it_starts_is_refused() -> None:
+    with pytest.raises(ValueError, match="ends before"):
+        members_by_day([], date(2027, 3, 2), date(2027, 3, 1), LONDON)
+
+
+def utc_moments(first_year: int, last_year: int) -> st.SearchStrategy[datetime]:
+    """Aware UTC moments from the start of ``first_year`` to the end of ``last_year``."""
+    earliest = datetime(first_year, 1, 1, tzinfo=UTC)
+    seconds = int((datetime(last_year + 1, 1, 1, tzinfo=UTC) - earliest).total_seconds())
+    return st.integers(0, seconds - 1).map(lambda offset: earliest + timedelta(seconds=offset))
+
+
+histories = st.lists(
+    st.builds(
+        MembershipEvent,
+        at=utc_moments(2026, 2027),
+        user_id=st.integers(1, 6),
+        kind=st.sampled_from(EventKind),
+    ),
+    max_size=60,
+)
+
+
+@given(histories, st.dates(date(2026, 1, 1), date(2027, 12, 31)), st.integers(0, 400))
+def test_members_are_never_negative_and_add_up(history: list[MembershipEvent], start: date, length: int) -> None:
+    end = start + timedelta(days=length)
+    days = members_by_day(history, start, end, LONDON)
+    assert len(days) == length + 1 and all(day.members >= 0 for day in days)
+    opening = days[0].members - days[0].joins + days[0].leaves
+    assert opening >= 0
+    assert days[-1].members == opening + sum(d.joins for d in days) - sum(d.leaves for d in days)
+    for before, after in itertools.pairwise(days):
+        assert after.members == before.members + after.joins - after.leaves
+
+
+@given(histories)
+def test_the_last_day_equals_the_members_now(history: list[MembershipEvent]) -> None:
+    days = members_by_day(history, date(2025, 12, 1), date(2028, 1, 1), LONDON)
+    assert days[-1].members == len(current_members(history))
+    # Replayed by hand: a member is whoever's latest event is a join.
+    latest: dict[int, EventKind] = {}
+    for item in sorted(history, key=lambda e: e.at):
+        latest[item.user_id] = item.kind
+    assert current_members(history) == {user for user, kind in latest.items() if kind is JOIN}
+
+
+def test_top_tags_rank_by_total_then_name() -> None:
+    tagged = [(["Leadership", "Mental health"], 3), (["Mental health", "Mental health"], 1), (["Learning"], 4)]
+    assert top_tags(tagged) == [("Learning", 4), ("Mental health", 4), ("Leadership", 3)]
+    assert top_tags(tagged, limit=1) == [("Learning", 4)]
+    assert top_tags([(["Leadership"], 0)]) == []
+
+
+# --- "what works" -----------------------------------------------------------------------------------------
+
+
+def test_what_works_is_trimmed_and_checked() -> None:
+    share = clean_what_works("  Ten-minute   check-ins ", "  We meet after hard visits.  ", "   ")
+    assert share == WhatWorks("Ten-minute check-ins", "We meet after hard visits.", None)
+    with pytest.raises(InvalidInput, match="fill in the title"):
+        clean_what_works("   ", "text", None)
+    with pytest.raises(InvalidInput, match="fill in what worked"):
+        clean_what_works("Title", " \n ", None)
+    with pytest.raises(InvalidInput, match=f"at most {WHAT_WORKS_TITLE_MAX}"):
+        clean_what_works("T" * (WHAT_WORKS_TITLE_MAX + 1), "text", None)
+    with pytest.raises(InvalidInput, match=f"at most {WHAT_WORKS_TEXT_MAX}.*1501"):
+        clean_what_works("Title", "x" * (WHAT_WORKS_TEXT_MAX + 1), None)
+    with pytest.raises(InvalidInput, match=f"at most {WHAT_WORKS_ADVICE_MAX}"):
+        clean_what_works("Title", "text", "a" * (WHAT_WORKS_ADVICE_MAX + 1))
+
+
+def test_the_longest_post_fits_one_message() -> None:
+    share = clean_what_works("T" * WHAT_WORKS_TITLE_MAX, "x" * WHAT_WORKS_TEXT_MAX, "a" * WHAT_WORKS_ADVICE_MAX)
+    content = what_works_post(2**64 - 1, share)
+    assert len(content) <= MESSAGE_MAX
+    assert content.startswith(f"Shared by <@{2**64 - 1}>\n\n")
+    assert "What I'd tell another manager" in content
+    assert "What I'd tell" not in what_works_post(1, WhatWorks("T", "text", None))
+
+
+# --- the weekly digest ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "week_start", "starts", "ends"),
+    [
+        # A winter Monday: 09:00 GMT is 09:00 UTC. Just before it, last week's digest is still the latest.
+        ("2027-03-15 08:59", "2027-03-01", "2027-03-01 09:00", "2027-03-08 09:00"),
+        ("2027-03-15 09:00", "2027-03-08", "2027-03-08 09:00", "2027-03-15 09:00"),
+        # Clocks go forward on Sunday 28 March: Monday 29 March 09:00 BST is 08:00 UTC; that week is an hour short.
+        ("2027-03-29 07:59", "2027-03-15", "2027-03-15 09:00", "2027-03-22 09:00"),
+        ("2027-03-29 08:00", "2027-03-22", "2027-03-22 09:00", "2027-03-29 08:00"),
+        ("2027-04-02 12:00", "2027-03-22", "2027-03-22 09:00", "2027-03-29 08:00"),  # late, after downtime
+        # Clocks go back on Sunday 31 October: Monday 1 November 09:00 GMT is 09:00 UTC; that week is an hour long.
+        ("2027-11-01 08:30", "2027-10-18", "2027-10-18 08:00", "2027-10-25 08:00"),
+        ("2027-11-01 09:00", "2027-10-25", "2027-10-25 08:00", "2027-11-01 09:00"),
+    ],
+)
+def test_which_week_is_due_across_the_clock_changes(now: str, week_start: str, starts: str, ends: str) -> None:
+    week = due_digest(at(now), LONDON)
+    assert week.week_start == date.fromisoformat(week_start)
+    assert (week.starts_at, week.ends_at) == (at(starts), at(ends))
+    assert week.last_day == week.week_start + timedelta(days=6)
+
+
+@given(utc_moments(2020, 2039))
+def test_the_due_week_is_the_latest_monday_nine_oclock(now: datetime) -> None:
+    week = due_digest(now, LONDON)
+    due = week.ends_at.astimezone(LONDON)
+    assert due.weekday() == 0 and due.time() == time(9, 0)
+    assert week.starts_at.astimezone(LONDON).date() == week.week_start and week.week_start.weekday() == 0
+    assert week.ends_at <= now < digest_moment(due.date() + timedelta(days=7), LONDON)
+
+
+def test_due_digest_needs_an_aware_time() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        due_digest(datetime(2027, 3, 15, 9), LONDON)  # noqa: DTZ001 - the point of the test
+
+
+NOW = at("2027-03-15 09:00")
+
+
+@pytest.mark.parametrize(
+    ("state", "attempts", "finished", "lease", "may"),
+    [
+        (None, 0, None, None, True),
+        ("done", 1, NOW, None, False),
+        ("claimed", 1, None, NOW + timedelta(seconds=1), False),  # another process holds it
+        ("claimed", 1, None, NOW - timedelta(seconds=1), True),  # its process died: the lease ran out
+        ("claimed", MAX_ATTEMPTS, None, NOW - timedelta(seconds=1), False),  # the last try: given up
+        ("failed", 1, NOW - timedelta(seconds=14), None, False),  # backing off (15 s after one failure)
+        ("failed", 1, NOW - timedelta(seconds=15), None, True),
+        ("failed", 3, NOW - timedelta(seconds=59), None, False),  # 60 s after three
+        ("failed", 3, NOW - timedelta(seconds=60), None, True),
+        ("failed", MAX_ATTEMPTS, NOW - timedelta(days=1), None, False),  # given up
+    ],
+)
+def test_who_may_take_a_digest(
+    state: str | None, attempts: int, finished: datetime | None, lease: datetime | None, may: bool
+) -> None:
+    assert may_claim_digest(state, attempts, finished, lease, NOW) is may
+
+
+def test_digest_nonces_fit_and_differ() -> None:
+    biggest = 2**64 - 1
+    nonces = {
+        digest_nonce(biggest, date(2027, 3, 8)),
+        digest_nonce(biggest, date(2027, 3, 15)),
+        digest_nonce(1, date(2027, 3, 8)),
+        digest_nonce(0, date(2099, 12, 28)),
+    }
+    assert len(nonces) == 4 and all(len(nonce) <= 25 for nonce in nonces)
+    assert digest_nonce(biggest, date(2027, 3, 8)) == digest_nonce(biggest, date(2027, 3, 8))
+    with pytest.raises(ValueError):
+        digest_nonce(-1, date(2027, 3, 8))
