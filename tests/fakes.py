@@ -145,10 +145,14 @@ class FakeCommunityGateway:
         self.digests: list[tuple[int, WeeklyDigest, str]] = []  # channel, digest, nonce
         self.fail_digests = 0
         self.slow_digest = 0.0
+        self.deleted: list[int] = []  # thread IDs of deleted posts
 
     async def post_what_works(self, guild_id: int, forum_id: int, title: str, content: str) -> int:
         self.posts.append((guild_id, forum_id, title, content))
         return 600000 + len(self.posts)
+
+    async def delete_post(self, thread_id: int) -> None:
+        self.deleted.append(thread_id)
 
     async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
         if self.slow_digest:

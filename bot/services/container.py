@@ -87,6 +87,7 @@ class Services:
                 uow,
                 roles,
                 sessions,
+                community,
                 clock=clock,
                 key=pseudonym_key,
                 survey_open=survey_open,

@@ -162,6 +162,10 @@ class CommunityGateway(Protocol):
         """Post the digest in the announcements channel; raises on failures worth retrying."""
         ...
 
+    async def delete_post(self, thread_id: int) -> None:
+        """Delete a "what works" post (its author erased their data); a post already gone is not an error."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceCard:

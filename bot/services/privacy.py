@@ -30,7 +30,7 @@ from bot.domain.privacy import (
 )
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
-from bot.services.ports import Notice, RoleGateway, SessionCard, SessionGateway
+from bot.services.ports import CommunityGateway, Notice, RoleGateway, SessionCard, SessionGateway
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -43,6 +43,7 @@ class ErasureOutcome:
     anonymised: dict[str, int]  # rows kept with the member's ID replaced, per table
     roles_removed: int = 0
     roles_kept: list[int] = field(default_factory=list)  # roles Discord did not let the bot take back
+    posts_kept: int = 0  # "what works" posts Discord did not let the bot delete
 
     @property
     def total(self) -> int:
@@ -63,6 +64,7 @@ class PrivacyService:
         uow: UnitOfWorkFactory,
         roles: RoleGateway,
         sessions: SessionGateway,
+        community: CommunityGateway,
         *,
         clock: Clock,
         key: bytes,
@@ -72,6 +74,7 @@ class PrivacyService:
         self._uow = uow
         self._roles = roles
         self._sessions = sessions
+        self._community = community
         self._messenger = Messenger(uow, sessions)
         self._clock = clock
         self._key = key
@@ -125,6 +128,7 @@ class PrivacyService:
             attended = await repo.attended_occurrences(guild_id, user_id)
             roles = await repo.cohort_roles(guild_id, user_id)
             community_role = await self._community_role(uow, guild_id, user_id)
+            posts = [thread.thread_id for thread in await repo.what_works_threads(guild_id, user_id)]
             promoted = await self._free_places(uow, user_id, upcoming, now)
             deleted = await repo.delete_owned(guild_id, user_id)
             deleted["feedback_responses"] = await repo.delete_responses([response.id for response, _, _ in responses])
@@ -143,8 +147,20 @@ class PrivacyService:
             sum(anonymised.values()),
         )
         removed, kept = await self._take_back_roles(guild_id, user_id, roles + community_role)
+        posts_kept = await self._delete_posts(posts)
         await self._after_places_freed(cards, promoted)
-        return ErasureOutcome(deleted, anonymised, removed, kept)
+        return ErasureOutcome(deleted, anonymised, removed, kept, posts_kept)
+
+    async def _delete_posts(self, thread_ids: list[int]) -> int:
+        """Delete the member's "what works" posts, which carry their name and words; returns how many stayed."""
+        kept = 0
+        for thread_id in thread_ids:
+            try:
+                await self._community.delete_post(thread_id)
+            except Exception:
+                log.warning("could not delete the what-works post %s after an erasure", thread_id, exc_info=True)
+                kept += 1
+        return kept
 
     async def _pseudonyms(self, uow: UnitOfWork, guild_id: int, user_id: int) -> dict[int, str]:
         occurrences = await uow.privacy.surveyed_occurrences(guild_id)

@@ -3,6 +3,7 @@ and the weekly digest in the announcements channel."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import date
 
@@ -53,6 +54,10 @@ class DiscordCommunityGateway:
                 "tags). Nothing was posted; please ask an admin."
             ) from exc
         return posted.thread.id
+
+    async def delete_post(self, thread_id: int) -> None:
+        with contextlib.suppress(discord.NotFound):  # already deleted by hand
+            await self._client.http.delete_channel(thread_id, reason="its author erased their data")
 
     async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
         channel = self._client.get_partial_messageable(channel_id, guild_id=digest.guild_id)

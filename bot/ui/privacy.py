@@ -60,6 +60,12 @@ def erased_text(outcome: ErasureOutcome) -> str:
     )
     if outcome.roles_removed:
         text += " Your cohort and community roles were taken back."
+    if outcome.posts_kept:
+        text += (
+            ' I couldn\'t delete your "what works" post'
+            + ("s" if outcome.posts_kept > 1 else "")
+            + " in the resources forum; a facilitator can remove it for you."
+        )
     if outcome.roles_kept:
         roles = ", ".join(f"<@&{role_id}>" for role_id in outcome.roles_kept)
         text += (

@@ -82,6 +82,12 @@ async def test_a_member_exports_then_erases_their_data(
     joined = await emulator.slash(gid, member, "cohort join", {"name": "Domiciliary care managers"})
     assert "Welcome" in visible_text(joined) and world.dom_role in emulator.member_roles(gid, member)
     await emulator.slash(gid, member, "reminders off")
+    welcome = await emulator.slash(gid, member, "community join", {})
+    form = await emulator.click(gid, member, welcome.message["id"], "cwtch:whatworks")
+    fields = {"title": "Walking one-to-ones", "what": "We walk and talk after a hard week."}
+    assert "Thank you for sharing" in visible_text(await emulator.submit_modal(gid, member, form, fields))
+    [post] = [r.response for r in emulator.find_requests("POST", rf"/channels/{world.resources}/threads")]
+    [community_role] = set(emulator.member_roles(gid, member)) - {world.dom_role}
 
     voice = int(emulator.create_channel(gid, "Room", type=2)["id"])
     await create_dom_series(emulator, world, room=voice)
@@ -140,6 +146,8 @@ async def test_a_member_exports_then_erases_their_data(
     done = await emulator.click(gid, member, asked.message["id"], asked.custom_ids()[0])
     assert "your data in this server is erased" in visible_text(done) and done.custom_ids() == []
     assert world.dom_role not in emulator.member_roles(gid, member)
+    assert community_role not in emulator.member_roles(gid, member)
+    assert emulator.find_requests("DELETE", rf"/channels/{post['id']}")  # their "what works" post, with their name
     after, raw = await export_of(emulator, world, member)
     assert {key: value for key, value in after.items() if isinstance(value, list) and value} == {}
     assert after["preferences"] is None and after["dm_channel"] is None and "private words" not in raw

@@ -35,7 +35,7 @@ from bot.db.types import UTCDateTime
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.feedback import pseudonym
 from bot.services.privacy import PrivacyService
-from tests.fakes import FakeClock, FakeRoleGateway, FakeSessionGateway
+from tests.fakes import FakeClock, FakeCommunityGateway, FakeRoleGateway, FakeSessionGateway
 
 KEY = b"k" * 32
 GUILD, OTHER_GUILD = 910000000000000001, 910000000000000002
@@ -161,10 +161,12 @@ async def test_erasure_reaches_every_table_that_holds_a_person(engine: AsyncEngi
     assert len(before["feedback_responses"]) == 3  # ...but one response each, found through the pseudonym
 
     clock = FakeClock(NOW)
+    community = FakeCommunityGateway()
     privacy = PrivacyService(
         uow,
         FakeRoleGateway(),
         FakeSessionGateway(),
+        community,
         clock=clock,
         key=KEY,
         survey_open=timedelta(days=7),
@@ -178,6 +180,7 @@ async def test_erasure_reaches_every_table_that_holds_a_person(engine: AsyncEngi
     }
     assert {name: rows for name, rows in left.items() if rows} == {}
     assert outcome.deleted["feedback_responses"] == 1
+    assert community.deleted == [filler.rows[("what_works_threads", GUILD, MEMBER)]["thread_id"]]  # the post too
     mine = {pseudonym(KEY, MEMBER, row["occurrence_id"]) for row in before["feedback_responses"]}
     assert not [row for row in after["feedback_responses"] if row["pseudonym"] in mine and row["guild_id"] == GUILD]
 

@@ -28,7 +28,7 @@ from bot.services.series import SeriesRequest, SeriesService
 from bot.services.sessions import SessionService
 from bot.services.support import SupportService
 from bot.services.surveys import SurveyService
-from tests.fakes import FakeClock, FakeRoleGateway, FakeSessionGateway
+from tests.fakes import FakeClock, FakeCommunityGateway, FakeRoleGateway, FakeSessionGateway
 
 GUILD = 900000000000000001
 FACILITATOR_ROLE, COORDINATOR_ROLE, DOM_ROLE = 11, 12, 13
@@ -57,6 +57,7 @@ class World:
         self.uow = uow
         self.clock = FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
         self.gateway = FakeSessionGateway()
+        self.community = FakeCommunityGateway()
         self.roles = FakeRoleGateway()
         self.cohorts = CohortService(uow, self.roles, default_timezone="Europe/London")
         self.series = SeriesService(uow, clock=self.clock)
@@ -69,6 +70,7 @@ class World:
             uow,
             self.roles,
             self.gateway,
+            self.community,
             clock=self.clock,
             key=KEY,
             survey_open=timedelta(days=7),
