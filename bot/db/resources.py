@@ -112,6 +112,49 @@ class ResourceRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    # The Discord side comes after the row is committed (no write lock is held while Discord answers): these
+    # keep what it made, or undo the row when Discord refused.
+
+    async def record_thread(self, guild_id: int, resource_id: int, thread_id: int) -> None:
+        """Keep the forum post made for a resource."""
+        await self._set(guild_id, resource_id, thread_id=thread_id)
+
+    async def record_review_card(self, guild_id: int, resource_id: int, message_id: int) -> None:
+        """Keep the facilitators' review card posted for a suggestion."""
+        await self._set(guild_id, resource_id, review_message_id=message_id)
+
+    async def remove_unposted(self, guild_id: int, resource_id: int) -> bool:
+        """Delete a resource whose forum post Discord refused."""
+        result = await self._session.execute(
+            delete(Resource)
+            .where(Resource.id == resource_id, Resource.guild_id == guild_id, Resource.thread_id.is_(None))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def unapprove_unposted(self, guild_id: int, resource_id: int) -> bool:
+        """Put an approved suggestion whose forum post Discord refused back to pending, to be approved later."""
+        result = await self._session.execute(
+            update(Resource)
+            .where(
+                Resource.id == resource_id,
+                Resource.guild_id == guild_id,
+                Resource.status == ResourceStatus.APPROVED,
+                Resource.thread_id.is_(None),
+            )
+            .values(status=ResourceStatus.PENDING, added_by=None, approved_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def _set(self, guild_id: int, resource_id: int, **values: int) -> None:
+        await self._session.execute(
+            update(Resource)
+            .where(Resource.id == resource_id, Resource.guild_id == guild_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
     async def search(
         self, guild_id: int, terms: Sequence[str], *, tag: str | None = None, limit: int = 10
     ) -> tuple[list[Resource], int]:

@@ -2,14 +2,21 @@
 (a facilitator approves or declines, and the member is told), everyone searches, lists and opens them.
 
 Opening a resource through the bot is counted without keeping who opened it.
+
+Discord is never called while a write unit of work is open: on SQLite that holds the process's only write lock,
+and every RSVP or feedback would wait for Discord (seconds, when it rate-limits us). So a new or approved resource
+is committed first (its post carries its ID, on the Open button), then posted; if Discord refuses, a compensating
+unit of work undoes the row, and only a post that was made is recorded and audited. For that moment an approved
+resource may have no ``thread_id`` yet; everything that shows one copes without it.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar
 
 from bot.db.models import GuildSettings, Resource
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -24,6 +31,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 PAGE_SIZE = 10  # results a search or list shows; the reply says how many there are in all
 SETUP_HINT = "An admin can choose the channels with `/setup channels`."
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,36 +58,45 @@ class ResourceService:
 
     async def add(self, guild_id: int, actor: Actor, *, title: str, url: str, summary: str, tags: str) -> ResourceCard:
         """Post a resource in the forum straight away (facilitators). Nothing is kept if Discord refuses."""
+        settings = await self._settings(guild_id, actor)
+        draft = rules.check_draft(title, url, summary, tags)
+        forum_id = await self._forum(guild_id, settings)
         async with self._uow() as uow:
-            require_facilitator(actor, await guild_roles(uow, guild_id))
-            draft = rules.check_draft(title, url, summary, tags)
-            forum_id = await self._forum(uow, guild_id)
             await self._refuse_duplicate(uow, guild_id, draft.url_key)
             resource = await self._insert(uow, _resource(guild_id, draft, self._clock(), added_by=actor.user_id))
-            # The post carries the resource's ID (its Open button), so it is made inside the unit of work: if
-            # Discord refuses it, the row is rolled back with it.
-            resource.thread_id = await self._gateway.post_resource(forum_id, card_of(resource))
-            await uow.audit.record(guild_id, actor.user_id, "resource.add", resource_id=resource.id)
             await uow.commit()
-            return card_of(resource)
+        card = card_of(resource)
+        thread_id = await self._undo_if_refused(
+            self._gateway.post_resource(forum_id, card), lambda uow: uow.resources.remove_unposted(guild_id, card.id)
+        )
+        async with self._uow() as uow:
+            await uow.resources.record_thread(guild_id, card.id, thread_id)
+            await uow.audit.record(guild_id, actor.user_id, "resource.add", resource_id=card.id)
+            await uow.commit()
+        return replace(card, thread_id=thread_id)
 
     async def suggest(
         self, guild_id: int, user_id: int, *, title: str, url: str, summary: str, tags: str
     ) -> ResourceCard:
         """Keep a member's suggestion as pending and put a review card in front of the facilitators."""
         draft = rules.check_draft(title, url, summary, tags)
+        settings = await self._settings(guild_id)
+        await self._forum(guild_id, settings)
+        if settings is None or settings.facilitators_channel_id is None:
+            raise NotConfigured(f"This server has no facilitators' channel to review suggestions yet. {SETUP_HINT}")
         async with self._uow() as uow:
-            await self._forum(uow, guild_id)
-            settings = await uow.guild_settings.get(guild_id)
-            if settings is None or settings.facilitators_channel_id is None:
-                raise NotConfigured(f"This server has no facilitators' channel to review suggestions yet. {SETUP_HINT}")
             await self._refuse_duplicate(uow, guild_id, draft.url_key)
             resource = await self._insert(uow, _resource(guild_id, draft, self._clock(), suggested_by=user_id))
-            resource.review_message_id = await self._gateway.post_review(
-                settings.facilitators_channel_id, card_of(resource)
-            )
             await uow.commit()
-            return card_of(resource)
+        card = card_of(resource)
+        message_id = await self._undo_if_refused(
+            self._gateway.post_review(settings.facilitators_channel_id, card),
+            lambda uow: uow.resources.remove_pending(guild_id, card.id),
+        )
+        async with self._uow() as uow:
+            await uow.resources.record_review_card(guild_id, card.id, message_id)
+            await uow.commit()
+        return card
 
     async def pending_for_review(self, guild_id: int, actor: Actor, resource_id: int) -> ResourceCard:
         """The suggestion a facilitator is about to decline (checked before the reason form opens)."""
@@ -91,22 +108,29 @@ class ResourceService:
             return card_of(resource)
 
     async def approve(self, guild_id: int, actor: Actor, resource_id: int) -> ReviewResult:
-        """Post the suggestion in the forum and tell the member. Two facilitators pressing at once post it once."""
+        """Post the suggestion in the forum and tell the member. Two facilitators pressing at once post it once:
+        only one of them flips it from pending to approved, and only that one posts it."""
+        forum_id = await self._forum(guild_id, await self._settings(guild_id, actor))
         async with self._uow() as uow:
-            require_facilitator(actor, await guild_roles(uow, guild_id))
-            forum_id = await self._forum(uow, guild_id)
             if not await uow.resources.approve_pending(
                 guild_id, resource_id, approved_by=actor.user_id, at=self._clock()
             ):
                 raise _already_reviewed(await uow.resources.get(guild_id, resource_id))
             resource = await uow.resources.get(guild_id, resource_id)
             assert resource is not None
-            resource.thread_id = await self._gateway.post_resource(forum_id, card_of(resource))
+            await uow.commit()
+        card = card_of(resource)
+        thread_id = await self._undo_if_refused(  # refused: pending again, to be approved later
+            self._gateway.post_resource(forum_id, card),
+            lambda uow: uow.resources.unapprove_unposted(guild_id, resource_id),
+        )
+        async with self._uow() as uow:
+            await uow.resources.record_thread(guild_id, resource_id, thread_id)
             await uow.audit.record(guild_id, actor.user_id, "resource.approve", resource_id=resource_id)
             review = await _review_place(uow, guild_id, resource)
             await uow.commit()
-        card = card_of(resource)
-        return await self._conclude(card, ReviewOutcome(approved=True, reviewer_id=actor.user_id), review)
+        outcome = ReviewOutcome(approved=True, reviewer_id=actor.user_id)
+        return await self._conclude(replace(card, thread_id=thread_id), outcome, review)
 
     async def decline(self, guild_id: int, actor: Actor, resource_id: int, reason: str | None = None) -> ReviewResult:
         """Delete the suggestion (nothing of it is kept) and tell the member, with the reason if one is given."""
@@ -145,12 +169,30 @@ class ResourceService:
             await uow.commit()
             return card_of(resource)
 
-    async def _forum(self, uow: UnitOfWork, guild_id: int) -> int:
-        settings = await uow.guild_settings.get(guild_id)
+    async def _settings(self, guild_id: int, actor: Actor | None = None) -> GuildSettings | None:
+        """The guild's settings, once ``actor`` (when given) is known to be a facilitator."""
+        async with self._uow.reading() as uow:
+            if actor is not None:
+                require_facilitator(actor, await guild_roles(uow, guild_id))
+            return await uow.guild_settings.get(guild_id)
+
+    async def _forum(self, guild_id: int, settings: GuildSettings | None) -> int:
+        """The resources forum, once Discord's side confirms it is one (asked with no unit of work open)."""
         if settings is None or settings.resources_channel_id is None:
             raise NotConfigured(f"This server has no resources forum yet. {SETUP_HINT}")
         await self._gateway.check_forum(guild_id, settings.resources_channel_id)
         return settings.resources_channel_id
+
+    async def _undo_if_refused(self, discord_call: Awaitable[T], undo: Callable[[UnitOfWork], Awaitable[object]]) -> T:
+        """Await a Discord call made for a row already committed; if it fails (or is cancelled), ``undo`` the row
+        in a unit of work of its own and let the error go on."""
+        try:
+            return await discord_call
+        except BaseException:
+            async with self._uow() as uow:
+                await undo(uow)
+                await uow.commit()
+            raise
 
     async def _insert(self, uow: UnitOfWork, resource: Resource) -> Resource:
         added = await uow.resources.add(resource)
@@ -168,8 +210,8 @@ class ResourceService:
             raise AlreadyExists(
                 f"That link was already suggested as **{existing.title}** and is waiting for a facilitator's review."
             )
-        where = f" <#{existing.thread_id}>" if existing.thread_id else ""
-        raise AlreadyExists(f"That link is already in the resources forum as **{existing.title}**:{where}")
+        where = f": <#{existing.thread_id}>" if existing.thread_id else "."  # no post yet: it is being posted
+        raise AlreadyExists(f"That link is already in the resources forum as **{existing.title}**{where}")
 
     async def _conclude(
         self, card: ResourceCard, outcome: ReviewOutcome, review: tuple[int, int] | None
@@ -239,8 +281,8 @@ def _resource(
 
 def _already_reviewed(resource: Resource | None) -> InvalidInput:
     if resource is not None and resource.status == ResourceStatus.APPROVED:
-        where = f" <#{resource.thread_id}>" if resource.thread_id else ""
-        return InvalidInput(f"**{resource.title}** was already approved:{where}")
+        where = f": <#{resource.thread_id}>" if resource.thread_id else "."  # no post yet: it is being posted
+        return InvalidInput(f"**{resource.title}** was already approved{where}")
     return InvalidInput("This suggestion is no longer waiting for review: another facilitator has declined it.")
 
 

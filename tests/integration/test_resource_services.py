@@ -1,13 +1,18 @@
 """The resource service on a real database, with Discord's side faked: what is kept when Discord refuses, two
-facilitators reviewing at once, audit entries, and what a member may open."""
+facilitators reviewing at once, no write lock held while Discord answers, audit entries, and what a member may
+open."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db.engine import create_session_factory
 from bot.db.models import Resource
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
@@ -16,7 +21,10 @@ from bot.domain.resources import ResourceStatus
 from bot.services.guild_setup import SetupService
 from bot.services.ports import ResourceCard, ReviewOutcome
 from bot.services.resources import ResourceService
+from bot.ui.resource_embeds import results_embed
 from tests.fakes import FakeClock
+
+T = TypeVar("T")
 
 GUILD = 900000000000000001
 FACILITATOR_ROLE, FORUM, FACILITATORS = 11, 30, 31
@@ -45,12 +53,20 @@ class FakeResourceGateway:
         self.refuse_posts = False
         self.closed_dms: set[int] = set()
         self.post_delay = 0.0
+        self.answering = asyncio.Event()  # set once a post or review card is asked of Discord
+        self.may_answer = asyncio.Event()  # Discord answers once this is set; clear it to keep the answer waiting
+        self.may_answer.set()
+
+    async def _answer(self) -> None:
+        self.answering.set()
+        await self.may_answer.wait()
 
     async def check_forum(self, guild_id: int, channel_id: int) -> None:
         if channel_id not in self.forums:
             raise NotConfigured("not a forum")
 
     async def post_resource(self, forum_id: int, card: ResourceCard) -> int:
+        await self._answer()
         await asyncio.sleep(self.post_delay)
         if self.refuse_posts:
             raise BotLacksPermission("I need Manage Channels; nothing was saved.")
@@ -58,6 +74,7 @@ class FakeResourceGateway:
         return 8000 + card.id
 
     async def post_review(self, channel_id: int, card: ResourceCard) -> int:
+        await self._answer()
         self.reviews.append(card)
         return 9000 + card.id
 
@@ -155,6 +172,54 @@ async def test_two_facilitators_approving_at_once_post_it_once(
     async with uow.reading() as work:
         actions = [entry.action for entry in await work.audit.recent(GUILD)]
     assert actions.count("resource.approve") == 1
+
+
+async def test_no_write_lock_is_held_while_discord_answers(engine: AsyncEngine, gateway: FakeResourceGateway) -> None:
+    """As the bot runs (on SQLite, one writer at a time, queued in the process): while a post or a review card
+    waits for Discord, no transaction is open and other writes go on; a resource not posted yet lists fine."""
+    uow = UnitOfWorkFactory(
+        create_session_factory(engine),
+        create_session_factory(engine, read_only=True),
+        serialize_writes=engine.dialect.name == "sqlite",
+    )
+    service = ResourceService(uow, gateway, clock=FakeClock(datetime(2027, 3, 1, 9, tzinfo=UTC)))
+
+    async def another_write() -> None:  # say, an RSVP
+        async with uow() as work:
+            await work.dm_channels.remember({MEMBER: 7000 + MEMBER})
+            await work.commit()
+
+    async def while_discord_answers(call: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+        gateway.answering.clear()
+        gateway.may_answer.clear()
+        task = asyncio.create_task(call)
+        await asyncio.wait_for(gateway.answering.wait(), 10)
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]  # no unit of work is open
+        await asyncio.wait_for(another_write(), 10)  # with the write lock held this times out, not hangs
+        return task
+
+    suggesting = await while_discord_answers(service.suggest(GUILD, MEMBER, **FIELDS))
+    gateway.may_answer.set()
+    suggestion = await suggesting
+    approving = await while_discord_answers(service.approve(GUILD, FACILITATOR, suggestion.id))
+    for page in (await service.listing(GUILD), await service.search(GUILD, "sleep")):
+        [shown] = page.resources
+        assert shown.id == suggestion.id and shown.thread_id is None
+        rendered = results_embed(page).description or ""
+        assert "**1. Sleep well**\n" in rendered and "<#" not in rendered
+    with pytest.raises(InvalidInput, match=r"Sleep well\*\* was already approved\.$"):
+        await service.approve(GUILD, OTHER_FACILITATOR, suggestion.id)
+    gateway.may_answer.set()
+    assert (await approving).card.thread_id == 8000 + suggestion.id
+    adding = await while_discord_answers(service.add(GUILD, FACILITATOR, **{**FIELDS, "url": "https://example.org/b"}))
+    gateway.may_answer.set()
+    added = await adding
+    async with uow.reading() as work:
+        stored = [await work.resources.get(GUILD, card.id) for card in (suggestion, added)]
+    assert [(r.status, r.thread_id, r.review_message_id) for r in stored if r is not None] == [
+        (ResourceStatus.APPROVED, 8000 + suggestion.id, 9000 + suggestion.id),
+        (ResourceStatus.APPROVED, 8000 + added.id, None),
+    ]
 
 
 async def test_decline_deletes_tells_and_cannot_happen_twice(
