@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -138,7 +138,11 @@ class FakeSessionGateway:
 
 
 class FakeCommunityGateway:
-    """Records "what works" posts and digests; ``fail_digests`` makes the next digest sends fail."""
+    """Records "what works" posts and digests; ``fail_digests`` makes the next digest sends fail.
+
+    ``last_messages`` (thread ID to the time of its last message) are the guilds' active threads;
+    ``fail_activity`` makes asking for them fail; ``activity_requests`` records each ask (guild, thread IDs).
+    """
 
     def __init__(self) -> None:
         self.posts: list[tuple[int, int, str, str]] = []  # guild, forum, title, content
@@ -146,6 +150,9 @@ class FakeCommunityGateway:
         self.fail_digests = 0
         self.slow_digest = 0.0
         self.deleted: list[int] = []  # thread IDs of deleted posts
+        self.last_messages: dict[int, datetime] = {}
+        self.fail_activity = False
+        self.activity_requests: list[tuple[int, set[int]]] = []
 
     async def post_what_works(self, guild_id: int, forum_id: int, title: str, content: str) -> int:
         self.posts.append((guild_id, forum_id, title, content))
@@ -161,3 +168,9 @@ class FakeCommunityGateway:
             self.fail_digests -= 1
             raise RuntimeError("Discord is having a moment")
         self.digests.append((channel_id, digest, nonce))
+
+    async def thread_activity(self, guild_id: int, thread_ids: Collection[int]) -> dict[int, datetime]:
+        self.activity_requests.append((guild_id, set(thread_ids)))
+        if self.fail_activity:
+            raise RuntimeError("Discord is having a moment")
+        return {thread_id: at for thread_id, at in self.last_messages.items() if thread_id in thread_ids}

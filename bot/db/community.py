@@ -126,6 +126,15 @@ class CommunityRepository:
         rows = await self._session.execute(query.order_by(WhatWorksThread.created_at, WhatWorksThread.id))
         return [PostRef(title, thread_id) for title, thread_id in rows.tuples()]
 
+    async def what_works_before(self, guild_id: int, end: datetime) -> list[PostRef]:
+        """Every "what works" post of the guild started before ``end``, of any age (the digest asks Discord which
+        of them members wrote in)."""
+        query = select(WhatWorksThread.title, WhatWorksThread.thread_id).where(
+            WhatWorksThread.guild_id == guild_id, WhatWorksThread.created_at < end
+        )
+        rows = await self._session.execute(query.order_by(WhatWorksThread.created_at, WhatWorksThread.id))
+        return [PostRef(title, thread_id) for title, thread_id in rows.tuples()]
+
     # resources -------------------------------------------------------------------------------------------
 
     async def resources_added_between(self, guild_id: int, start: datetime, end: datetime) -> list[PostRef]:

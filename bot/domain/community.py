@@ -1,5 +1,6 @@
 """Rules of the wellbeing community of practice: who is a member (from the join and leave history), members per
-day, the "what works" post a member shares, the most-used tags, and when the weekly digest is due.
+day, the "what works" post a member shares, the most-used tags, when the weekly digest is due and which posts
+it shows as active.
 
 Membership is the history itself: a member is someone whose latest event is a join. Replaying the history
 ignores a join of someone already in and a leave of someone already out, so the count of members can never go
@@ -9,7 +10,7 @@ below zero and always ends at the number of people in the community now.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -187,6 +188,21 @@ def due_digest(now: datetime, zone: ZoneInfo) -> DigestWeek:
         monday -= timedelta(days=7)
     week_start = monday - timedelta(days=7)
     return DigestWeek(week_start, digest_moment(week_start, zone), digest_moment(monday, zone))
+
+
+def active_this_week(last_messages: Mapping[int, datetime], week: DigestWeek, new: Collection[int]) -> list[int]:
+    """The threads (by ID) whose last message falls in the digest's week (``starts_at`` included, ``ends_at`` not),
+    most recent first (ties by ID), leaving out ``new`` ones: those are listed as new posts already.
+
+    ``last_messages`` maps a thread to the moment of its last message (aware UTC).
+    """
+    inside = [
+        (at, thread_id)
+        for thread_id, at in last_messages.items()
+        if thread_id not in new and week.starts_at <= at < week.ends_at
+    ]
+    inside.sort(key=lambda item: (item[0], -item[1]), reverse=True)
+    return [thread_id for _, thread_id in inside]
 
 
 def may_claim_digest(

@@ -95,8 +95,10 @@ def create(
     ephemeral_to: int | None = None,
     extra_flags: int = 0,
     author: JSON | None = None,
+    message_id: int | None = None,
 ) -> JSON:
-    """Validate and store a message by the bot (or ``author``); dispatch MESSAGE_CREATE."""
+    """Validate and store a message by the bot (or ``author``, with ``message_id`` when given); dispatch
+    MESSAGE_CREATE."""
     world = emu.world
     guild, channel = world.channel(channel_id)
     validate_message(body, file_count=len(files))
@@ -112,7 +114,7 @@ def create(
     flags = (int(body.get("flags") or 0) & _SETTABLE_FLAGS) | extra_flags
     msg = payloads.message(
         world,
-        message_id=world.ids.next(),
+        message_id=world.ids.next() if message_id is None else message_id,
         channel_id=channel_id,
         guild_id=guild.id if guild else None,
         author=author,

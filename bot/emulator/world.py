@@ -6,6 +6,7 @@ gateway event when a bot is connected, plus read helpers tests assert on.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from . import messages, payloads
@@ -181,11 +182,30 @@ class WorldApi:
     def open_dms(self, user_id: Any) -> None:
         self.world.closed_dms.discard(sid(user_id))
 
-    def user_message(self, channel_id: Any, user_id: Any, content: str, **fields: Any) -> JSON:
-        """A message written by a user (no permission checks); dispatched as MESSAGE_CREATE if intents allow."""
+    def user_message(
+        self, channel_id: Any, user_id: Any, content: str, *, at: datetime | None = None, **fields: Any
+    ) -> JSON:
+        """A message written by a user (no permission checks) in a channel or thread; dispatched as MESSAGE_CREATE
+        if intents allow. Like Discord, it becomes the channel's ``last_message_id``, counts in a thread's
+        ``message_count`` and ``total_message_sent``, and brings an archived (unlocked) thread back.
+
+        ``at`` (aware) dates it: its snowflake and timestamp carry that moment instead of the real time, so a test
+        with its own clock can say when a member wrote.
+        """
         body = dict(fields, content=content)
+        emu = cast("Emulator", self)
+        guild, channel = self.world.channel(sid(channel_id))
+        meta = channel.get("thread_metadata")
+        if guild is not None and meta and meta.get("archived"):
+            if meta.get("locked"):
+                raise AssertionError(f"thread {channel['id']} is locked; a member cannot write in it")
+            meta["archived"] = False
+            meta["archive_timestamp"] = (at or datetime.now(UTC)).astimezone(UTC).isoformat()
+            self.emit(guild.id, "THREAD_UPDATE", channel)
+        dated = None if at is None else self.world.ids.at(at)
+        extra = None if at is None else {"timestamp": at.astimezone(UTC).isoformat()}
         return messages.create(
-            cast("Emulator", self), sid(channel_id), body, [], check=False, author=self.world.user(user_id)
+            emu, sid(channel_id), body, [], check=False, author=self.world.user(user_id), message_id=dated, extra=extra
         )
 
     def messages(self, channel_id: Any) -> list[JSON]:

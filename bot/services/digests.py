@@ -1,5 +1,9 @@
 """The weekly community digest: every Monday at 09:00 (local), each guild with an announcements channel gets one
-post of the week's new resources, "what works" posts and joins, or nothing when nothing was new.
+post of the week's new resources, "what works" posts and joins, and the older "what works" posts members wrote in
+that week, or nothing when nothing happened.
+
+Which posts were active comes from Discord (one request for the guild's active threads, no message intent: each
+thread's last message ID carries its time); when that fails, the digest goes out without them.
 
 Like an action, a digest is claimed in the database before it is sent (one process wins; a claim whose lease ran
 out is taken over), and its message carries a nonce derived from the guild and week, so it is posted exactly
@@ -17,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.db.community import DigestCandidate, PostRef
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.actions import LEASE
-from bot.domain.community import DigestWeek, digest_nonce, due_digest, may_claim_digest
+from bot.domain.community import DigestWeek, active_this_week, digest_nonce, due_digest, may_claim_digest
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.ports import CommunityGateway, PostLink, WeeklyDigest
 
@@ -76,10 +80,14 @@ class DigestService:
             resources = await uow.community.resources_added_between(guild_id, week.starts_at, week.ends_at)
             what_works = await uow.community.what_works_between(guild_id, week.starts_at, week.ends_at)
             joins = await uow.community.joins_between(guild_id, week.starts_at, week.ends_at)
-        if not resources and not what_works and not joins:
+            posts = await uow.community.what_works_before(guild_id, week.ends_at)
+        active = await self._active(guild_id, posts, what_works, week)
+        if not resources and not what_works and not joins and not active:
             await self._finish(guild_id, week, "done")
             return "nothing new"
-        digest = WeeklyDigest(guild_id, week.week_start, week.last_day, _links(resources), _links(what_works), joins)
+        digest = WeeklyDigest(
+            guild_id, week.week_start, week.last_day, _links(resources), _links(what_works), joins, active
+        )
         try:
             await self._gateway.post_digest(candidate.channel_id, digest, nonce=digest_nonce(guild_id, week.week_start))
         except Exception as exc:
@@ -90,11 +98,37 @@ class DigestService:
         log.info("posted the digest of guild %s for the week of %s", guild_id, week.week_start)
         return "posted"
 
+    async def _active(
+        self, guild_id: int, posts: list[PostRef], new: list[PostRef], week: DigestWeek
+    ) -> tuple[PostLink, ...]:
+        """The guild's "what works" posts with a message in the week (not the week's new ones), most recent first;
+        none when Discord can't say (the rest of the digest still goes out)."""
+        new_ids = {post.thread_id for post in new}
+        older = {post.thread_id: post for post in posts if post.thread_id not in new_ids}
+        if not older:
+            return ()
+        try:
+            last_messages = await self._gateway.thread_activity(guild_id, list(older))
+        except Exception as exc:
+            log.warning(
+                "the active posts of guild %s for its digest of %s are unknown (%s); posting without them",
+                guild_id,
+                week.week_start,
+                type(exc).__name__,
+            )
+            return ()
+        known = {thread_id: at for thread_id, at in last_messages.items() if thread_id in older}
+        return tuple(_link(older[thread_id]) for thread_id in active_this_week(known, week, new_ids))
+
     async def _finish(self, guild_id: int, week: DigestWeek, state: str) -> None:
         async with self._uow() as uow:
             await uow.community.finish_digest(guild_id, week.week_start, state, self._clock())
             await uow.commit()
 
 
+def _link(post: PostRef) -> PostLink:
+    return PostLink(post.title, post.thread_id)
+
+
 def _links(posts: list[PostRef]) -> tuple[PostLink, ...]:
-    return tuple(PostLink(post.title, post.thread_id) for post in posts)
+    return tuple(_link(post) for post in posts)

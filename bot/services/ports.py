@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -140,7 +140,8 @@ class PostLink:
 
 @dataclass(frozen=True, slots=True)
 class WeeklyDigest:
-    """What was new in a guild's community in one week (Monday to Sunday, local dates)."""
+    """What was new in a guild's community in one week (Monday to Sunday, local dates), and the older "what
+    works" posts that members wrote in that week (``active``, the most recent first)."""
 
     guild_id: int
     first_day: date
@@ -148,6 +149,7 @@ class WeeklyDigest:
     resources: tuple[PostLink, ...]
     what_works: tuple[PostLink, ...]
     joins: int
+    active: tuple[PostLink, ...] = ()
 
 
 class CommunityGateway(Protocol):
@@ -160,6 +162,11 @@ class CommunityGateway(Protocol):
 
     async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
         """Post the digest in the announcements channel; raises on failures worth retrying."""
+        ...
+
+    async def thread_activity(self, guild_id: int, thread_ids: Collection[int]) -> dict[int, datetime]:
+        """When the last message of each of ``thread_ids`` that is still active (not archived) was posted (aware
+        UTC), in one request for the whole guild; archived or deleted threads are left out. Raises on failure."""
         ...
 
     async def delete_post(self, thread_id: int) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import date
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Final
 
 import discord
 
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 DIGEST_COLOUR = discord.Colour(0x2E8B57)
 ITEMS_SHOWN = 10  # per list; the rest are counted
 FIELD_VALUE_MAX = 1024
+# A week without messages before Discord archives a post: an archived post is not among the guild's active
+# threads, so a shorter wait would hide from the digest a post that was active early in its week.
+ARCHIVE_AFTER_MINUTES: Final = 10080
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -39,6 +44,7 @@ class DiscordCommunityGateway:
                 name=title,
                 content=content,
                 applied_tags=[tag],
+                auto_archive_duration=ARCHIVE_AFTER_MINUTES,
                 allowed_mentions=discord.AllowedMentions.none(),
                 reason="a member shared what works",
             )
@@ -63,6 +69,18 @@ class DiscordCommunityGateway:
         channel = self._client.get_partial_messageable(channel_id, guild_id=digest.guild_id)
         await channel.send(embed=digest_embed(digest), view=share_view(), nonce=nonce)
 
+    async def thread_activity(self, guild_id: int, thread_ids: Collection[int]) -> dict[int, datetime]:
+        # One request for the guild's active threads; a thread's last message ID is a snowflake, so it tells when
+        # that message was posted without reading any message (no message intent needed).
+        wanted = set(thread_ids)
+        data = await self._client.http.get_active_threads(guild_id)
+        activity: dict[int, datetime] = {}
+        for thread in data.get("threads", []):
+            last = thread.get("last_message_id")
+            if int(thread["id"]) in wanted and last:
+                activity[int(thread["id"])] = discord.utils.snowflake_time(int(last))
+        return activity
+
 
 def _day(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]}"
@@ -83,7 +101,8 @@ def _links(guild_id: int, posts: tuple[PostLink, ...]) -> str:
 
 
 def digest_embed(digest: WeeklyDigest) -> discord.Embed:
-    """What was new in the community this week: resources, "what works" posts and the number who joined."""
+    """What was new in the community this week: resources, "what works" posts, the older posts members wrote in
+    this week, and the number who joined."""
     embed = discord.Embed(
         title="This week in the wellbeing community",
         description=f"What's new from {_day(digest.first_day)} to {_day(digest.last_day)} {digest.last_day.year}.",
@@ -93,6 +112,8 @@ def digest_embed(digest: WeeklyDigest) -> discord.Embed:
         embed.add_field(name="New resources", value=_links(digest.guild_id, digest.resources), inline=False)
     if digest.what_works:
         embed.add_field(name="What works: new posts", value=_links(digest.guild_id, digest.what_works), inline=False)
+    if digest.active:
+        embed.add_field(name="Active this week", value=_links(digest.guild_id, digest.active), inline=False)
     if digest.joins:
         people = "person" if digest.joins == 1 else "people"
         embed.add_field(name="Welcome", value=f"{digest.joins} {people} joined the community this week.", inline=False)

@@ -225,6 +225,44 @@ async def test_the_weekly_digest_is_posted_once(
         await stop_bot(restarted, task)
 
 
+async def test_the_digest_shows_a_post_members_wrote_in_that_week(
+    emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock
+) -> None:
+    # Week 1 (from Monday 8 March): a member shares what works.
+    joined = await emulator.slash(world.guild_id, world.member, "community join", {})
+    await share(emulator, world, world.member, joined.message["id"], {"title": "Walks", "what": "Walking one-to-ones."})
+    [post] = forum_posts(emulator, world.resources)
+    [created] = emulator.find_requests("POST", rf"/channels/{world.resources}/threads")
+    assert created.json["auto_archive_duration"] == 10080  # active for a week after its last message
+    link = f"[Walks](https://discord.com/channels/{world.guild_id}/{post['id']})"
+    clock.set(MONDAY)
+    await run_due(bot)
+    [first] = emulator.messages(world.announcements)
+    assert "What works: new posts" in visible_text_of(first) and link in visible_text_of(first)
+    assert "Active this week" not in visible_text_of(first)
+    active_threads = rf"/guilds/{world.guild_id}/threads/active"
+    assert emulator.find_requests("GET", active_threads) == []  # no older post to ask Discord about
+
+    # Week 2 (from Monday 15 March): another member replies on Wednesday afternoon.
+    emulator.user_message(
+        post["id"], world.other_member, "We tried this too.", at=datetime(2027, 3, 17, 15, tzinfo=UTC)
+    )
+    clock.set(MONDAY + timedelta(days=7))
+    await run_due(bot)
+    await run_due(bot)
+    digests = emulator.messages(world.announcements)
+    assert len(digests) == 2
+    text = visible_text_of(digests[-1])
+    assert "15 Mar to 21 Mar 2027" in text and "Active this week" in text and link in text
+    assert "What works: new posts" not in text and "New resources" not in text
+    assert len(emulator.find_requests("GET", active_threads)) == 1  # one request for the guild, not one a post
+
+    # Week 3: nobody wrote, nothing else happened: no digest.
+    clock.set(MONDAY + timedelta(days=14))
+    await run_due(bot)
+    assert len(emulator.messages(world.announcements)) == 2
+
+
 async def test_the_community_report(
     emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock, database_url: str
 ) -> None:

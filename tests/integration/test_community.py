@@ -311,6 +311,72 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(worl
     assert nonce == digest_nonce(GUILD, date(2027, 3, 8))  # the dead process's send, if any, had the same nonce
 
 
+async def share_at(world: World, when: datetime, title: str, user: int = ALICE) -> int:
+    world.clock.set(when)
+    return (await world.community.share_what_works(GUILD, user, title, "What we tried.", None)).thread_id
+
+
+async def test_the_digest_lists_older_posts_written_in_during_the_week(world: World) -> None:
+    await world.community.join(GUILD, ALICE)
+    older = await share_at(world, datetime(2027, 3, 2, 10, tzinfo=UTC), "Walks")
+    last_week = await share_at(world, datetime(2027, 3, 3, 10, tzinfo=UTC), "Supervision notes")
+    busiest = await share_at(world, datetime(2027, 2, 20, 10, tzinfo=UTC), "Rota swaps")
+    brand_new = await share_at(world, datetime(2027, 3, 9, 10, tzinfo=UTC), "Ten-minute check-ins")
+    world.gateway.last_messages = {
+        older: datetime(2027, 3, 11, 18, tzinfo=UTC),
+        last_week: datetime(2027, 3, 8, 8, 59, tzinfo=UTC),  # a minute before the week began
+        busiest: datetime(2027, 3, 15, 8, 59, tzinfo=UTC),  # a minute before the digest
+        brand_new: datetime(2027, 3, 12, 9, tzinfo=UTC),  # replied to, but listed as new already
+    }
+    world.clock.set(MONDAY)
+    assert await world.digests("a").run_due() == {GUILD: "posted"}
+    [(_, digest, _)] = world.gateway.digests
+    assert [(p.title, p.thread_id) for p in digest.what_works] == [("Ten-minute check-ins", brand_new)]
+    assert [(p.title, p.thread_id) for p in digest.active] == [("Rota swaps", busiest), ("Walks", older)]
+    # One question to Discord for the guild, about its older posts only.
+    assert world.gateway.activity_requests == [(GUILD, {older, last_week, busiest})]
+
+
+async def test_a_week_with_only_activity_gets_a_digest(world: World) -> None:
+    await world.community.join(GUILD, ALICE)
+    older = await share_at(world, datetime(2027, 3, 2, 10, tzinfo=UTC), "Walks")
+    world.gateway.last_messages = {older: datetime(2027, 3, 9, 12, tzinfo=UTC)}
+    world.clock.set(MONDAY)
+    assert await world.digests("a").run_due() == {GUILD: "posted"}
+    [(_, digest, _)] = world.gateway.digests
+    assert (digest.resources, digest.what_works, digest.joins) == ((), (), 0)
+    assert [p.title for p in digest.active] == ["Walks"]
+
+    # A week later nobody wrote: nothing is posted.
+    world.clock.set(MONDAY + timedelta(days=7))
+    assert await world.digests("a").run_due() == {GUILD: "nothing new"}
+    assert len(world.gateway.digests) == 1
+
+
+async def test_the_digest_goes_out_without_activity_when_discord_cannot_say(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    await world.community.join(GUILD, ALICE)
+    older = await share_at(world, datetime(2027, 3, 2, 10, tzinfo=UTC), "Walks")
+    await share_at(world, datetime(2027, 3, 9, 10, tzinfo=UTC), "Ten-minute check-ins")
+    world.gateway.last_messages = {older: datetime(2027, 3, 9, 12, tzinfo=UTC)}
+    world.gateway.fail_activity = True
+    world.clock.set(MONDAY)
+    with caplog.at_level("WARNING", logger="bot.services.digests"):
+        assert await world.digests("a").run_due() == {GUILD: "posted"}
+    [(_, digest, _)] = world.gateway.digests
+    assert [p.title for p in digest.what_works] == ["Ten-minute check-ins"] and digest.active == ()
+    assert "posting without them" in caplog.text and str(GUILD) in caplog.text
+
+
+async def test_no_posts_no_question_to_discord(world: World) -> None:
+    world.clock.set(datetime(2027, 3, 10, tzinfo=UTC))
+    await world.community.join(GUILD, ALICE)
+    world.clock.set(MONDAY)
+    assert await world.digests("a").run_due() == {GUILD: "posted"}
+    assert world.gateway.activity_requests == []
+
+
 async def test_guilds_without_an_announcements_channel_get_no_digest(uow: UnitOfWorkFactory) -> None:
     clock = FakeClock(MONDAY)
     roles, gateway = FakeRoleGateway(), FakeCommunityGateway()

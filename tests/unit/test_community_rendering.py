@@ -85,3 +85,15 @@ def test_the_digest_links_its_posts_and_counts_the_rest() -> None:
     assert fields["Welcome"] == "1 person joined the community this week."
     quiet = digest_embed(WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), (), (), joins=2)).to_dict()
     assert [field["name"] for field in quiet["fields"]] == ["Welcome"] and "2 people" in quiet["fields"][0]["value"]
+
+
+def test_the_digest_lists_the_weeks_active_posts_capped_like_the_others() -> None:
+    active = tuple(PostLink(f"Check-ins {n}", 2000 + n) for n in range(ITEMS_SHOWN + 2))
+    digest = WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), (), (PostLink("Walks", 55),), 0, active)
+    embed = digest_embed(digest).to_dict()
+    assert [field["name"] for field in embed["fields"]] == ["What works: new posts", "Active this week"]
+    shown = embed["fields"][1]["value"].splitlines()
+    assert shown[0] == "• [Check-ins 0](https://discord.com/channels/7/2000)"  # in the order given: most recent
+    assert len(shown) == ITEMS_SHOWN + 1 and shown[-1] == "…and 2 more"
+    only = digest_embed(WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), (), (), 0, active[:1])).to_dict()
+    assert [field["name"] for field in only["fields"]] == ["Active this week"]

@@ -21,6 +21,7 @@ from bot.domain.community import (
     EventKind,
     MembershipEvent,
     WhatWorks,
+    active_this_week,
     clean_what_works,
     current_members,
     digest_moment,
@@ -231,3 +232,64 @@ def test_digest_nonces_fit_and_differ() -> None:
     assert digest_nonce(biggest, date(2027, 3, 8)) == digest_nonce(biggest, date(2027, 3, 8))
     with pytest.raises(ValueError):
         digest_nonce(-1, date(2027, 3, 8))
+
+
+# --- posts active in the digest's week --------------------------------------------------------------------
+
+
+def test_active_posts_are_those_written_in_the_week_most_recent_first() -> None:
+    week = due_digest(at("2027-03-15 09:00"), LONDON)  # from 8 March 09:00 to 15 March 09:00 (GMT = UTC)
+    tick = timedelta(microseconds=1)
+    last_messages = {
+        1: week.starts_at,  # the first moment of the week counts
+        2: week.starts_at - tick,  # last week's
+        3: week.ends_at - tick,  # the last moment before the digest
+        4: week.ends_at,  # next week's
+        5: at("2027-03-10 12:00"),
+        6: at("2027-03-12 12:00"),  # started this week: listed as new already
+    }
+    assert active_this_week(last_messages, week, new={6}) == [3, 5, 1]
+    assert active_this_week(last_messages, week, new=()) == [3, 6, 5, 1]
+    assert active_this_week({}, week, new={6}) == []
+
+
+@pytest.mark.parametrize(
+    ("due", "written", "listed"),
+    [
+        # Clocks go forward on 28 March: the week ends at Monday 09:00 BST, 08:00 UTC.
+        ("2027-03-29 08:00", "2027-03-29 07:59", True),  # 08:59 BST: before the digest
+        ("2027-03-29 08:00", "2027-03-29 08:00", False),  # 09:00 BST: next week's
+        ("2027-03-29 08:00", "2027-03-28 00:59", True),  # just before the clocks change
+        ("2027-03-29 08:00", "2027-03-22 08:59", False),  # the Monday before, 08:59 GMT
+        # Clocks go back on 31 October: the week starts at 09:00 BST (08:00 UTC) and ends at 09:00 GMT.
+        ("2027-11-01 09:00", "2027-10-25 07:59", False),
+        ("2027-11-01 09:00", "2027-10-25 08:00", True),
+        ("2027-11-01 09:00", "2027-11-01 08:30", True),  # 08:30 GMT: the week's extra hour
+    ],
+)
+def test_active_posts_across_the_clock_changes(due: str, written: str, listed: bool) -> None:
+    week = due_digest(at(due), LONDON)
+    assert active_this_week({7: at(written)}, week, new=()) == ([7] if listed else [])
+
+
+def test_posts_written_at_the_same_moment_go_by_id() -> None:
+    week = due_digest(at("2027-03-15 09:00"), LONDON)
+    moment, later = at("2027-03-10 12:00"), at("2027-03-11 12:00")
+    assert active_this_week({9: moment, 2: moment, 5: later, 4: moment}, week, new={4}) == [5, 2, 9]
+
+
+@given(
+    st.dictionaries(st.integers(1, 50), st.integers(-21 * 86400, 86400), max_size=30),  # seconds from now
+    st.sets(st.integers(1, 50)),
+    utc_moments(2026, 2028),
+)
+def test_active_posts_are_exactly_the_weeks_and_in_order(offsets: dict[int, int], new: set[int], now: datetime) -> None:
+    week = due_digest(now, LONDON)
+    last_messages = {thread_id: now + timedelta(seconds=offset) for thread_id, offset in offsets.items()}
+    listed = active_this_week(last_messages, week, new)
+    assert len(set(listed)) == len(listed)
+    for thread_id, written in last_messages.items():
+        inside = week.starts_at <= written < week.ends_at and thread_id not in new
+        assert (thread_id in listed) is inside
+    times = [last_messages[thread_id] for thread_id in listed]
+    assert times == sorted(times, reverse=True)
