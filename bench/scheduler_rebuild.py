@@ -16,10 +16,12 @@ from harness import seed_sessions, summary, temp_database
 
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.actions import SURVEY_OPEN
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.scheduling.scheduler import build_scheduler
 from bot.services.actions import ActionRunner
 from bot.services.series import SeriesService
+from bot.services.surveys import SurveyService
 
 
 class NoDiscord:
@@ -61,7 +63,13 @@ async def main() -> None:
         runtime = SchedulingRuntime(
             scheduler,
             SeriesService(uow, clock=clock),
-            ActionRunner(uow, NoDiscord(), clock=clock, worker="bench"),  # type: ignore[arg-type]
+            ActionRunner(
+                uow,
+                NoDiscord(),  # type: ignore[arg-type]
+                clock=clock,
+                worker="bench",
+                surveys=SurveyService(uow, NoDiscord(), clock=clock, key=b"k" * 32, survey_open=SURVEY_OPEN),  # type: ignore[arg-type]
+            ),
             clock=clock,
         )
         ran = await runtime.tick()

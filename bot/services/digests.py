@@ -77,6 +77,7 @@ class DigestService:
             if not await uow.community.claim_digest(guild_id, week.week_start, seen, self.worker, now, LEASE):
                 return "not claimed"
             await uow.commit()
+        async with self._uow.reading() as uow:  # the claim is held; reading needs no write lock
             resources = await uow.community.resources_added_between(guild_id, week.starts_at, week.ends_at)
             what_works = await uow.community.what_works_between(guild_id, week.starts_at, week.ends_at)
             joins = await uow.community.joins_between(guild_id, week.starts_at, week.ends_at)

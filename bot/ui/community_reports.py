@@ -9,10 +9,6 @@ import io
 from collections.abc import Sequence
 
 import discord
-import matplotlib.dates as mdates
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from bot.domain.community import DayFigures
 from bot.services.reports import CommunityReport
@@ -72,6 +68,11 @@ def community_embed(report: CommunityReport) -> discord.Embed:
 
 def community_chart_png(report: CommunityReport) -> bytes:
     """A 1080 x 1080 PNG of the number of members at the end of each day of the period."""
+    import matplotlib.dates as mdates  # matplotlib loads only when a chart is drawn: it is big
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     scope = community_scope(report)
     figure = Figure(figsize=(CHART_INCHES, CHART_INCHES), dpi=CHART_DPI, facecolor="white", layout="constrained")
     canvas = FigureCanvasAgg(figure)

@@ -20,14 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import discord
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from bot.domain.feedback import STATEMENTS, FeedbackSummary, StatementFigure
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
 REPORT_COLOUR = discord.Colour(0x2E8B8B)
 
@@ -197,11 +198,15 @@ def feedback_embed(summary: FeedbackSummary, scope: ReportScope) -> discord.Embe
 
 @lru_cache(maxsize=1)
 def _chart_font_path() -> str:
+    from matplotlib.font_manager import FontProperties, findfont
+
     return str(findfont(FontProperties()))
 
 
 def drawable(text: str) -> str:
     """``text`` without characters the chart's font cannot draw (which would otherwise draw boxes and warn)."""
+    from matplotlib.font_manager import get_font  # matplotlib loads only when a chart is drawn: it is big
+
     font = get_font(_chart_font_path())
     kept = []
     for char in text:
@@ -234,6 +239,9 @@ def _label_step(months: int) -> int:
 
 
 def _new_figure() -> tuple[Figure, FigureCanvasAgg]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(CHART_INCHES, CHART_INCHES), dpi=CHART_DPI, facecolor="white", layout="constrained")
     return figure, FigureCanvasAgg(figure)
 
@@ -341,6 +349,8 @@ def feedback_chart_png(trend: Sequence[tuple[date, FeedbackSummary]], scope: Rep
     their line, never zeros, and months the trend skips are gaps too. When nothing at all may be shown the
     image says so plainly instead of drawing empty axes.
     """
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
     title = drawable(_clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX))
     subtitle = f"% who agreed, {period_text(scope)}"
 
