@@ -54,17 +54,20 @@ class World:
 
 
 class MeetAfterReading(UnitOfWorkFactory):
-    """A process's units of work whose reads end at a barrier: every process has looked before any goes on."""
+    """A process's units of work whose first read ends at a barrier: every process has looked (and seen the
+    digest due) before any goes on to claim it."""
 
     def __init__(self, engine: AsyncEngine, barrier: asyncio.Barrier) -> None:
         super().__init__(create_session_factory(engine))
-        self._barrier = barrier
+        self._barrier: asyncio.Barrier | None = barrier
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:  # type: ignore[override]
         async with super().reading() as uow:
             yield uow
-        await self._barrier.wait()
+        barrier, self._barrier = self._barrier, None
+        if barrier is not None:
+            await barrier.wait()
 
 
 @pytest.fixture
