@@ -19,6 +19,13 @@ class FakeRoleGateway:
         self.unassignable = unassignable or set()
         self.members: dict[tuple[int, int], set[int]] = {}
         self.created: list[tuple[int, str]] = []
+        self.may_answer = asyncio.Event()  # clear it to hold role changes "at Discord" until it is set again
+        self.may_answer.set()
+        self.answering = asyncio.Event()  # set while a role change waits for Discord
+
+    async def _discord(self) -> None:
+        self.answering.set()
+        await self.may_answer.wait()
 
     async def check_assignable(self, guild_id: int, role_id: int) -> None:
         if self.known_roles is not None and role_id not in self.known_roles:
@@ -27,11 +34,13 @@ class FakeRoleGateway:
             raise BotLacksPermission("My role is below that role.")
 
     async def add_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
+        await self._discord()
         if role_id in self.unassignable:
             raise BotLacksPermission("Discord didn't let me give you this cohort's role.")
         self.members.setdefault((guild_id, user_id), set()).add(role_id)
 
     async def remove_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
+        await self._discord()
         if role_id in self.unassignable:
             raise BotLacksPermission("Discord didn't let me take this cohort's role away.")
         self.members.get((guild_id, user_id), set()).discard(role_id)

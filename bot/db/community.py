@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,9 +76,16 @@ class CommunityRepository:
         )
         return (await self._session.scalars(query)).first() == EventKind.JOIN
 
-    async def record(self, guild_id: int, user_id: int, kind: EventKind, at: datetime) -> None:
-        self._session.add(CommunityEvent(guild_id=guild_id, user_id=user_id, kind=kind.value, at=at))
+    async def record(self, guild_id: int, user_id: int, kind: EventKind, at: datetime) -> int:
+        """Store a join or leave; returns its ID."""
+        event = CommunityEvent(guild_id=guild_id, user_id=user_id, kind=kind.value, at=at)
+        self._session.add(event)
         await self._session.flush()
+        return event.id
+
+    async def forget_event(self, event_id: int) -> None:
+        """Undo a join or leave that Discord refused."""
+        await self._session.execute(delete(CommunityEvent).where(CommunityEvent.id == event_id))
 
     async def history(
         self, guild_id: int, until: datetime, user_ids: Collection[int] | None = None

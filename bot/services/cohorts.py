@@ -80,26 +80,48 @@ class CohortService:
             return list(await uow.cohorts.search_names(guild_id, fragment.strip()))
 
     async def join(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
-        """Add the member to the cohort and give its role; nothing is kept if Discord refuses the role."""
+        """Add the member to the cohort and give its role; nothing is kept if Discord refuses the role.
+
+        The role is given after the membership is committed (and the membership undone if Discord refuses), so
+        no transaction waits on Discord: on SQLite that would hold up every other write in the process."""
         async with self._uow() as uow:
             cohort = await find_cohort(uow, guild_id, name)
             if await uow.cohorts.membership(cohort.id, user_id) is not None:
                 raise AlreadyExists(f"You're already in **{cohort.name}**.")
-            await uow.cohorts.add_membership(CohortMembership(guild_id=guild_id, cohort_id=cohort.id, user_id=user_id))
-            if cohort.role_id is not None:
-                await self._roles.add_role(guild_id, user_id, cohort.role_id, reason=f"joined cohort {cohort.id}")
+            membership = CohortMembership(guild_id=guild_id, cohort_id=cohort.id, user_id=user_id)
+            await uow.cohorts.add_membership(membership)
             await uow.commit()
-            return _info(cohort, is_member=True)
+        if cohort.role_id is not None:
+            try:
+                await self._roles.add_role(guild_id, user_id, cohort.role_id, reason=f"joined cohort {cohort.id}")
+            except BaseException:
+                async with self._uow() as uow:
+                    await uow.cohorts.remove_membership(cohort.id, user_id)
+                    await uow.commit()
+                raise
+        return _info(cohort, is_member=True)
 
     async def leave(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
+        """Take the member out of the cohort and take its role back; they stay in if Discord refuses."""
         async with self._uow() as uow:
             cohort = await find_cohort(uow, guild_id, name)
-            if not await uow.cohorts.remove_membership(cohort.id, user_id):
+            membership = await uow.cohorts.membership(cohort.id, user_id)
+            if membership is None or not await uow.cohorts.remove_membership(cohort.id, user_id):
                 raise InvalidInput(f"You're not in **{cohort.name}**, so there is nothing to leave.")
-            if cohort.role_id is not None:
-                await self._roles.remove_role(guild_id, user_id, cohort.role_id, reason=f"left cohort {cohort.id}")
             await uow.commit()
-            return _info(cohort)
+        if cohort.role_id is not None:
+            try:
+                await self._roles.remove_role(guild_id, user_id, cohort.role_id, reason=f"left cohort {cohort.id}")
+            except BaseException:
+                async with self._uow() as uow:
+                    await uow.cohorts.add_membership(
+                        CohortMembership(
+                            guild_id=guild_id, cohort_id=cohort.id, user_id=user_id, joined_at=membership.joined_at
+                        )
+                    )
+                    await uow.commit()
+                raise
+        return _info(cohort)
 
 
 async def guild_roles(uow: UnitOfWork, guild_id: int) -> GuildRoles:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,10 +57,13 @@ class CommunityService:
                 settings.community_role_id = role_id
                 log.info("made the community role %s in guild %s", role_id, guild_id)
                 await uow.commit()  # the role is kept even if giving it fails below, so it is made only once
-            await uow.community.record(guild_id, user_id, EventKind.JOIN, self._clock())
-            await self._roles.add_role(guild_id, user_id, role_id, reason="joined the wellbeing community")
+            event_id = await uow.community.record(guild_id, user_id, EventKind.JOIN, self._clock())
             await uow.commit()
-            return Membership(role_id, settings.resources_channel_id)
+        # Given after the commit, undone if Discord refuses: no transaction waits on Discord's answer.
+        await self._unless_refused(
+            self._roles.add_role(guild_id, user_id, role_id, reason="joined the wellbeing community"), event_id
+        )
+        return Membership(role_id, settings.resources_channel_id)
 
     async def leave(self, guild_id: int, user_id: int) -> None:
         async with self._uow() as uow:
@@ -70,12 +73,25 @@ class CommunityService:
                     "You're not in the wellbeing community, so there is nothing to leave. "
                     "You can join any time with `/community join`."
                 )
-            await uow.community.record(guild_id, user_id, EventKind.LEAVE, self._clock())
-            if settings.community_role_id is not None:
-                await self._roles.remove_role(
-                    guild_id, user_id, settings.community_role_id, reason="left the wellbeing community"
-                )
+            event_id = await uow.community.record(guild_id, user_id, EventKind.LEAVE, self._clock())
             await uow.commit()
+        if settings.community_role_id is not None:
+            await self._unless_refused(
+                self._roles.remove_role(
+                    guild_id, user_id, settings.community_role_id, reason="left the wellbeing community"
+                ),
+                event_id,
+            )
+
+    async def _unless_refused(self, call: Awaitable[None], event_id: int) -> None:
+        """Make the Discord call; if it fails, forget the join or leave it was for, and pass the error on."""
+        try:
+            await call
+        except BaseException:
+            async with self._uow() as uow:
+                await uow.community.forget_event(event_id)
+                await uow.commit()
+            raise
 
     async def check_can_share(self, guild_id: int | None, user_id: int) -> None:
         """Refuse politely, before the form opens, whoever could not share: no forum here, or not a member."""
