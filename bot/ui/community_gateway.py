@@ -14,8 +14,9 @@ import discord
 from bot.domain.errors import BotLacksPermission, NotConfigured
 from bot.domain.resources import WHAT_WORKS_TAG
 from bot.services.ports import PostLink, WeeklyDigest
-from bot.ui.community_items import share_view, thread_url
+from bot.ui.community_items import share_view
 from bot.ui.forum import ensure_tags
+from bot.ui.links import channel_url
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _links(guild_id: int, posts: tuple[PostLink, ...]) -> str:
     lines: list[str] = []
     for post in posts[:ITEMS_SHOWN]:
         title = discord.utils.escape_markdown(post.title).replace("]", "\\]")
-        line = f"• [{title}]({thread_url(guild_id, post.thread_id)})"
+        line = f"• [{title}]({channel_url(guild_id, post.thread_id)})"
         if sum(len(existing) + 1 for existing in lines) + len(line) + 20 > FIELD_VALUE_MAX:
             break
         lines.append(line)

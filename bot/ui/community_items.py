@@ -10,6 +10,7 @@ import discord
 
 from bot.domain.community import WHAT_WORKS_ADVICE_MAX, WHAT_WORKS_TEXT_MAX, WHAT_WORKS_TITLE_MAX
 from bot.ui.errors import report_error
+from bot.ui.links import channel_url
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
@@ -21,10 +22,6 @@ SHARE_ID = "cwtch:whatworks"
 def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
     client: CwtchBot = interaction.client
     return client
-
-
-def thread_url(guild_id: int, thread_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{thread_id}"
 
 
 class WhatWorksModal(discord.ui.Modal):
@@ -61,7 +58,7 @@ class WhatWorksModal(discord.ui.Modal):
         await reply(
             interaction,
             f"Thank you for sharing. Your post is up: <#{shared.thread_id}> "
-            f"({thread_url(shared.guild_id, shared.thread_id)}).",
+            f"({channel_url(shared.guild_id, shared.thread_id)}).",
         )
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]

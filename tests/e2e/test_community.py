@@ -15,6 +15,7 @@ from bot.domain.community import EventKind
 from bot.domain.resources import WHAT_WORKS_TAG
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
+from bot.ui.links import channel_url
 from tests.e2e.conftest import World, start_bot, stop_bot
 from tests.e2e.helpers import visible_text
 from tests.e2e.test_sessions import eventually, run_due, visible_text_of
@@ -113,7 +114,7 @@ async def test_join_share_and_leave(emulator: Emulator, world: World, bot: Cwtch
     [post] = forum_posts(emulator, world.resources)
     thread_id = int(post["id"])
     assert shared.ephemeral and f"<#{thread_id}>" in visible_text(shared)
-    assert f"https://discord.com/channels/{world.guild_id}/{thread_id}" in visible_text(shared)
+    assert channel_url(world.guild_id, thread_id) in visible_text(shared)
     assert post["name"] == "Ten-minute check-ins"
     tags = {tag["id"]: tag["name"] for tag in emulator.world.channel(world.resources)[1]["available_tags"]}
     assert [tags[tag] for tag in post["applied_tags"]] == [WHAT_WORKS_TAG]
@@ -190,8 +191,9 @@ async def test_the_weekly_digest_is_posted_once(
     [digest] = emulator.messages(world.announcements)
     text = visible_text_of(digest)
     assert "This week in the wellbeing community" in text and "8 Mar to 14 Mar 2027" in text
-    assert f"[Walks](https://discord.com/channels/{world.guild_id}/{post['id']})" in text
-    assert "[Burnout guide](https://discord.com/channels/" in text and "1 person joined" in text
+    assert f"[Walks]({channel_url(world.guild_id, int(post['id']))})" in text
+    guide = channel_url(world.guild_id, 880000 + len("Burnout guide"))  # the thread add_resource gave it
+    assert f"[Burnout guide]({guide})" in text and "1 person joined" in text
     assert SHARE in str(digest["components"])
 
     # A restart, and more ticks that week, post nothing again.
@@ -234,7 +236,7 @@ async def test_the_digest_shows_a_post_members_wrote_in_that_week(
     [post] = forum_posts(emulator, world.resources)
     [created] = emulator.find_requests("POST", rf"/channels/{world.resources}/threads")
     assert created.json["auto_archive_duration"] == 10080  # active for a week after its last message
-    link = f"[Walks](https://discord.com/channels/{world.guild_id}/{post['id']})"
+    link = f"[Walks]({channel_url(world.guild_id, int(post['id']))})"
     clock.set(MONDAY)
     await run_due(bot)
     [first] = emulator.messages(world.announcements)

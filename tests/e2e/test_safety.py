@@ -11,6 +11,7 @@ import pytest
 
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
+from bot.ui.links import message_url
 from tests.e2e.conftest import FIRST_DOM, World, facilitator_actor
 from tests.e2e.helpers import visible_text
 from tests.e2e.test_feedback import answer
@@ -43,7 +44,7 @@ def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def test_a_member_reports_a_message_to_the_facilitators(emulator: Emulator, world: World, bot: CwtchBot) -> None:
     written = emulator.user_message(world.general, world.other_member, "something that needs a facilitator")
-    link = f"https://discord.com/channels/{world.guild_id}/{world.general}/{written['id']}"
+    link = message_url(world.guild_id, world.general, int(written["id"]))
 
     thanked = await emulator.message_command(world.guild_id, world.member, REPORT, written["id"])
     assert thanked.ephemeral and "Thank you for telling us" in visible_text(thanked)

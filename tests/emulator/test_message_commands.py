@@ -8,6 +8,7 @@ import pytest
 from discord import app_commands
 
 from bot.emulator import Emulator
+from bot.ui.links import message_url
 
 from .conftest import TinyBot, World
 
@@ -36,7 +37,7 @@ async def test_a_message_command_receives_the_target_message(emu: Emulator, worl
     assert message.author.id == int(world.bob["id"]) and message.channel.id == channel
     assert message.guild is not None and message.guild.id == gid
     assert result.ephemeral
-    assert result.content == f"flagged {written['id']}: https://discord.com/channels/{gid}/{channel}/{written['id']}"
+    assert result.content == f"flagged {written['id']}: {message_url(gid, channel, int(written['id']))}"
 
     with pytest.raises(AssertionError, match="no message command 'Nope'; registered message commands"):
         await emu.message_command(gid, world.alice["id"], "Nope", written["id"])

@@ -13,6 +13,7 @@ from bot.services.ports import PostLink, WeeklyDigest
 from bot.services.reports import CommunityReport, Period
 from bot.ui.community_gateway import ITEMS_SHOWN, digest_embed
 from bot.ui.community_reports import community_chart_png, community_csv, community_embed
+from bot.ui.links import channel_url
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -78,10 +79,10 @@ def test_the_digest_links_its_posts_and_counts_the_rest() -> None:
     embed = digest_embed(digest).to_dict()
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert "8 Mar to 14 Mar 2027" in embed["description"]
-    assert "(https://discord.com/channels/7/1000)" in fields["New resources"]
+    assert f"({channel_url(7, 1000)})" in fields["New resources"]
     assert "…and 3 more" in fields["New resources"] and "\\*bold\\*" in fields["New resources"]
     assert len(fields["New resources"]) <= 1024
-    assert fields["What works: new posts"] == "• [Walks](https://discord.com/channels/7/55)"
+    assert fields["What works: new posts"] == f"• [Walks]({channel_url(7, 55)})"
     assert fields["Welcome"] == "1 person joined the community this week."
     quiet = digest_embed(WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), (), (), joins=2)).to_dict()
     assert [field["name"] for field in quiet["fields"]] == ["Welcome"] and "2 people" in quiet["fields"][0]["value"]
@@ -93,7 +94,7 @@ def test_the_digest_lists_the_weeks_active_posts_capped_like_the_others() -> Non
     embed = digest_embed(digest).to_dict()
     assert [field["name"] for field in embed["fields"]] == ["What works: new posts", "Active this week"]
     shown = embed["fields"][1]["value"].splitlines()
-    assert shown[0] == "• [Check-ins 0](https://discord.com/channels/7/2000)"  # in the order given: most recent
+    assert shown[0] == f"• [Check-ins 0]({channel_url(7, 2000)})"  # in the order given: most recent
     assert len(shown) == ITEMS_SHOWN + 1 and shown[-1] == "…and 2 more"
     only = digest_embed(WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), (), (), 0, active[:1])).to_dict()
     assert [field["name"] for field in only["fields"]] == ["Active this week"]
