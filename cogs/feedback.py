@@ -52,13 +52,8 @@ class FeedbackCog(commands.Cog):
         scope = ReportScope(report.period.cohort, report.period.start, report.period.end, report.min_group)
         chart = await asyncio.to_thread(feedback_chart_png, report.trend, scope)  # drawing takes a moment
         table = feedback_csv(report.summary, report.trend, scope)
-        await reply(
-            interaction,
-            embed=feedback_embed(report.summary, scope).set_image(url="attachment://feedback-trend.png"),
-            files=[
-                discord.File(io.BytesIO(chart), filename="feedback-trend.png"),
-                discord.File(io.BytesIO(table), filename="feedback.csv"),
-            ],
+        await _send_report(
+            interaction, feedback_embed(report.summary, scope), ("feedback-trend.png", chart), ("feedback.csv", table)
         )
 
     @report.command(name="attendance", description="Sessions held, RSVPs, attendance, waitlist and no-shows")
@@ -95,14 +90,25 @@ class FeedbackCog(commands.Cog):
             interaction.guild_id, actor_of(interaction), cohort, start, end
         )
         chart = await asyncio.to_thread(community_chart_png, report)  # drawing takes a moment
-        await reply(
-            interaction,
-            embed=community_embed(report).set_image(url="attachment://community-members.png"),
-            files=[
-                discord.File(io.BytesIO(chart), filename="community-members.png"),
-                discord.File(io.BytesIO(community_csv(report)), filename="community.csv"),
-            ],
+        table = community_csv(report)
+        await _send_report(
+            interaction, community_embed(report), ("community-members.png", chart), ("community.csv", table)
         )
+
+
+async def _send_report(
+    interaction: discord.Interaction[CwtchBot], embed: discord.Embed, chart: tuple[str, bytes], table: tuple[str, bytes]
+) -> None:
+    """A report as coordinators get it: the embed showing the chart, with the chart and the CSV attached."""
+    (chart_name, png), (table_name, csv_bytes) = chart, table
+    await reply(
+        interaction,
+        embed=embed.set_image(url=f"attachment://{chart_name}"),
+        files=[
+            discord.File(io.BytesIO(png), filename=chart_name),
+            discord.File(io.BytesIO(csv_bytes), filename=table_name),
+        ],
+    )
 
 
 async def setup(bot: CwtchBot) -> None:
