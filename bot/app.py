@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.shards import ShardSet
 from bot.scheduling.runtime import SchedulingRuntime
@@ -40,11 +40,7 @@ def build_bot(
     if settings.discord_api_base_url:
         point_discord_py_at(settings.discord_api_base_url)
     engine = create_engine(settings.database_url)
-    uow = UnitOfWorkFactory(
-        create_session_factory(engine),
-        create_session_factory(engine, read_only=True),
-        serialize_writes=settings.is_sqlite,
-    )
+    uow = UnitOfWorkFactory.for_engine(engine)
     shards = ShardSet(settings.shard_count, settings.shard_ids)
     key = load_or_create_key(settings.secret_key_file)
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -72,11 +68,15 @@ def build_bot(
             build_scheduler(), built.series, built.actions, clock=clock, privacy=built.privacy, digests=built.digests
         )
 
+    async def close_database() -> None:
+        uow.dispose()
+        await engine.dispose()
+
     return CwtchBot(
         settings=settings,
         services=services,
         runtime=runtime,
-        on_close=engine.dispose,
+        on_close=close_database,
         guild_ready_timeout=guild_ready_timeout,
     )
 

@@ -53,10 +53,6 @@ class Settings:
     comment_retention_days: int = 365
     secret_key_file: str = DEFAULT_SECRET_KEY_FILE
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def database_location(self) -> str:
         """Where the database is, for people: the file for SQLite, host and name for PostgreSQL, no password."""
         url = make_url(self.database_url)

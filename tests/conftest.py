@@ -22,7 +22,7 @@ from hypothesis import settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.uow import UnitOfWorkFactory
 
@@ -142,5 +142,8 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def uow(engine: AsyncEngine) -> UnitOfWorkFactory:
-    return UnitOfWorkFactory(create_session_factory(engine))
+def uow(engine: AsyncEngine) -> Iterator[UnitOfWorkFactory]:
+    """Units of work as the bot makes them (on SQLite: writes queued in the process, batches run inline)."""
+    factory = UnitOfWorkFactory.for_engine(engine)
+    yield factory
+    factory.dispose()

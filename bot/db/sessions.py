@@ -10,7 +10,7 @@ from sqlalchemy import ScalarSelect, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db.actions import shard_filter
 from bot.db.models import (
@@ -72,9 +72,7 @@ class OccurrenceRepository:
         return occurrence
 
     async def existing(self, occurrence_ids: Iterable[int]) -> set[int]:
-        """Which of these sessions exist."""
-        query = select(Occurrence.id).where(Occurrence.id.in_(set(occurrence_ids)))
-        return set((await self._session.scalars(query)).all())
+        return await self._session.run_sync(existing_occurrences, occurrence_ids)
 
     async def get(self, occurrence_id: int, *, for_update: bool = False) -> Occurrence | None:
         if for_update:
@@ -284,6 +282,79 @@ class Eligibility:
     answered: bool
 
 
+# The queries a batch of answers needs, as plain synchronous SQLAlchemy, so that the whole batch can run in one
+# go (see ``UnitOfWorkFactory.run_sync``); the repository's async methods run the same functions.
+
+
+def eligibilities(session: Session, wanted: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Eligibility]:
+    """For each (occurrence, user, pseudonym): the survey's state, whether that member attended, whether they
+    answered already; in three queries for any number of members. Sessions without a survey are left out."""
+    occurrence_ids = {occurrence_id for occurrence_id, _, _ in wanted}
+    query = select(Survey.occurrence_id, Survey.guild_id, Survey.closes_at, Survey.closed_at).where(
+        Survey.occurrence_id.in_(occurrence_ids)
+    )
+    surveys = {row[0]: row[1:] for row in session.execute(query).tuples()}
+    if not surveys:
+        return {}
+    present = select(Attendance.occurrence_id, Attendance.user_id).where(
+        Attendance.occurrence_id.in_(surveys),
+        Attendance.user_id.in_({user_id for _, user_id, _ in wanted}),
+        Attendance.present.is_(True),
+    )
+    attended = set(session.execute(present).tuples())
+    answers = select(FeedbackResponse.occurrence_id, FeedbackResponse.pseudonym).where(
+        FeedbackResponse.occurrence_id.in_(surveys),
+        FeedbackResponse.pseudonym.in_({pseudonym for _, _, pseudonym in wanted}),
+    )
+    answered = set(session.execute(answers).tuples())
+    return {
+        (occurrence_id, user_id, pseudonym): Eligibility(
+            *surveys[occurrence_id],
+            present=(occurrence_id, user_id) in attended,
+            answered=(occurrence_id, pseudonym) in answered,
+        )
+        for occurrence_id, user_id, pseudonym in wanted
+        if occurrence_id in surveys
+    }
+
+
+def existing_occurrences(session: Session, occurrence_ids: Iterable[int]) -> set[int]:
+    """Which of these sessions exist."""
+    return set(session.scalars(select(Occurrence.id).where(Occurrence.id.in_(set(occurrence_ids)))).all())
+
+
+def save_responses(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = insert(FeedbackResponse)
+    changed = {
+        name: statement.excluded[name]
+        for name in ("supported", "supported_others", "less_isolated", "comment", "updated_at")
+    }
+    session.execute(statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed), rows)
+
+
+def recount(session: Session, occurrence_id: int) -> None:
+    """Set a survey's tallies from its responses (one session's rows, read through the unique index)."""
+
+    def agreed(column: InstrumentedAttribute[int]) -> ScalarSelect[int]:
+        of_session = FeedbackResponse.occurrence_id == occurrence_id
+        return select(func.count()).where(of_session, column >= 4).scalar_subquery()
+
+    responses = select(func.count()).where(FeedbackResponse.occurrence_id == occurrence_id).scalar_subquery()
+    session.execute(
+        update(Survey)
+        .where(Survey.occurrence_id == occurrence_id)
+        .values(
+            responses=responses,
+            agreed_supported=agreed(FeedbackResponse.supported),
+            agreed_supported_others=agreed(FeedbackResponse.supported_others),
+            agreed_less_isolated=agreed(FeedbackResponse.less_isolated),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 class FeedbackRepository:
     """Surveys and responses. Responses are found by pseudonym only; their text is never logged."""
 
@@ -304,70 +375,10 @@ class FeedbackRepository:
         return (await self._session.scalars(query)).one_or_none()
 
     async def eligibilities(self, wanted: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Eligibility]:
-        """For each (occurrence, user, pseudonym): the survey's state, whether that member attended, whether they
-        answered already; in three queries for any number of members. Sessions without a survey are left out."""
-        occurrence_ids = {occurrence_id for occurrence_id, _, _ in wanted}
-        query = select(Survey.occurrence_id, Survey.guild_id, Survey.closes_at, Survey.closed_at).where(
-            Survey.occurrence_id.in_(occurrence_ids)
-        )
-        surveys = {row[0]: row[1:] for row in (await self._session.execute(query)).tuples()}
-        if not surveys:
-            return {}
-        present = select(Attendance.occurrence_id, Attendance.user_id).where(
-            Attendance.occurrence_id.in_(surveys),
-            Attendance.user_id.in_({user_id for _, user_id, _ in wanted}),
-            Attendance.present.is_(True),
-        )
-        attended = set((await self._session.execute(present)).tuples())
-        answers = select(FeedbackResponse.occurrence_id, FeedbackResponse.pseudonym).where(
-            FeedbackResponse.occurrence_id.in_(surveys),
-            FeedbackResponse.pseudonym.in_({pseudonym for _, _, pseudonym in wanted}),
-        )
-        answered = set((await self._session.execute(answers)).tuples())
-        return {
-            (occurrence_id, user_id, pseudonym): Eligibility(
-                *surveys[occurrence_id],
-                present=(occurrence_id, user_id) in attended,
-                answered=(occurrence_id, pseudonym) in answered,
-            )
-            for occurrence_id, user_id, pseudonym in wanted
-            if occurrence_id in surveys
-        }
-
-    async def save_responses(self, rows: Sequence[dict[str, object]]) -> None:
-        """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement."""
-        dialect = self._session.get_bind().dialect.name
-        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = insert(FeedbackResponse)
-        changed = {
-            name: statement.excluded[name]
-            for name in ("supported", "supported_others", "less_isolated", "comment", "updated_at")
-        }
-        upsert = statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed)
-        await self._session.execute(upsert, list(rows))
+        return await self._session.run_sync(eligibilities, wanted)
 
     async def recount(self, occurrence_id: int) -> None:
-        """Set a survey's tallies from its responses (one session's rows, read through the unique index)."""
-
-        def agreed(column: InstrumentedAttribute[int]) -> ScalarSelect[int]:
-            return (
-                select(func.count())
-                .where(FeedbackResponse.occurrence_id == occurrence_id, column >= 4)
-                .scalar_subquery()
-            )
-
-        responses = select(func.count()).where(FeedbackResponse.occurrence_id == occurrence_id).scalar_subquery()
-        await self._session.execute(
-            update(Survey)
-            .where(Survey.occurrence_id == occurrence_id)
-            .values(
-                responses=responses,
-                agreed_supported=agreed(FeedbackResponse.supported),
-                agreed_supported_others=agreed(FeedbackResponse.supported_others),
-                agreed_less_isolated=agreed(FeedbackResponse.less_isolated),
-            )
-            .execution_options(synchronize_session=False)
-        )
+        await self._session.run_sync(recount, occurrence_id)
 
     async def recount_attendees(self, occurrence_id: int) -> None:
         present = (

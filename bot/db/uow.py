@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.db.actions import ActionRepository
 from bot.db.community import CommunityRepository
+from bot.db.engine import create_inline_engine, create_session_factory
 from bot.db.privacy import PrivacyRepository
 from bot.db.reports import ReportRepository
 from bot.db.repositories import (
@@ -29,6 +36,10 @@ from bot.db.sessions import (
     RsvpRepository,
     SeriesRepository,
 )
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -98,6 +109,11 @@ class UnitOfWork:
         assert self._session is not None, "commit outside 'async with'"
         await self._session.commit()
 
+    async def run_sync(self, work: Callable[[Session], T]) -> T:
+        """Run plain synchronous SQLAlchemy code in this unit of work's transaction."""
+        assert self._session is not None, "run_sync outside 'async with'"
+        return await self._session.run_sync(work)
+
 
 class UnitOfWorkFactory:
     """Makes a fresh :class:`UnitOfWork` per use; services hold one of these.
@@ -111,15 +127,65 @@ class UnitOfWorkFactory:
         read_session_factory: async_sessionmaker[AsyncSession] | None = None,
         *,
         serialize_writes: bool = False,
+        inline_engine: Engine | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._read_session_factory = read_session_factory or session_factory
         # SQLite has one writer at a time; queueing writers here, in order, is far quicker than letting them
         # meet SQLite's busy handler, which sleeps in growing steps (tens of ms) while it waits.
-        self._write_lock = asyncio.Lock() if serialize_writes else None
+        self._write_lock = asyncio.Lock() if serialize_writes or inline_engine is not None else None
+        self._inline_engine = inline_engine
+
+    @classmethod
+    def for_engine(cls, engine: AsyncEngine) -> UnitOfWorkFactory:
+        """Units of work as the bot makes them: reads never queue for a write; on SQLite, writes queue in the
+        process and ``run_sync`` runs on the event loop."""
+        return cls(
+            create_session_factory(engine),
+            create_session_factory(engine, read_only=True),
+            serialize_writes=engine.dialect.name == "sqlite",
+            inline_engine=create_inline_engine(engine.url.render_as_string(hide_password=False)),
+        )
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self._session_factory, self._write_lock)
 
     def reading(self) -> UnitOfWork:
         return UnitOfWork(self._read_session_factory)
+
+    async def run_sync(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` (plain synchronous SQLAlchemy code, free of other side effects) in one write transaction,
+        committed if it returns; returns what it returned.
+
+        With an inline engine (a SQLite file), ``work`` runs on the event loop itself, as one short synchronous
+        transaction. Through aiosqlite, every statement costs several round trips between the event loop and the
+        driver's thread, each waiting its turn behind whatever else the loop is doing, so under a burst a
+        transaction of a few milliseconds' work took tens. If another process holds SQLite's write lock, the
+        inline attempt fails at once, and ``work`` runs again the ordinary way, waiting off the loop.
+        """
+        if self._inline_engine is not None:
+            assert self._write_lock is not None
+            async with self._write_lock:
+                try:
+                    with Session(self._inline_engine) as session:
+                        result = work(session)
+                        session.commit()
+                        return result
+                except OperationalError as error:
+                    if not _is_busy(error):
+                        raise
+                    log.info("another process is writing to the database; waiting for it off the event loop")
+        async with self() as uow:
+            result = await uow.run_sync(work)
+            await uow.commit()
+        return result
+
+    def dispose(self) -> None:
+        """Close the inline engine's connections (the async engine is disposed by its owner)."""
+        if self._inline_engine is not None:
+            self._inline_engine.dispose()
+
+
+def _is_busy(error: OperationalError) -> bool:
+    orig = error.orig
+    return isinstance(orig, sqlite3.OperationalError) and orig.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY

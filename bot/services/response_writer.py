@@ -4,7 +4,8 @@ A burst of members pressing "Submit" together would otherwise cost one read (may
 transaction each, queued behind SQLite's single writer. Here each submit joins the next batch, and a batch costs a
 handful of statements whatever its size: who may answer is read for the whole batch inside the write transaction
 (so the check and the write see the same database), the answers go in as one upsert, and each survey's tallies are
-recounted once.
+recounted once. The batch is plain synchronous code run by ``UnitOfWorkFactory.run_sync``: on SQLite it runs on
+the event loop in one go, which under a burst is several times quicker than a trip through the loop per statement.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
-from bot.db.sessions import Eligibility
+from sqlalchemy.orm import Session
+
+from bot.db.sessions import Eligibility, eligibilities, existing_occurrences, recount, save_responses
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.sessions import discord_timestamp
@@ -87,32 +91,36 @@ class ResponseWriter:
                     done.set_result(verdict)
 
     async def _write(self, batch: list[Submission]) -> list[Eligibility | Exception]:
-        verdicts: list[Eligibility | Exception] = []
-        rows: dict[tuple[int, str], dict[str, object]] = {}  # the last answer wins when someone submits twice
-        async with self._uow() as uow:
-            found = await uow.feedback.eligibilities([submission.key for submission in batch])
-            unopened = {submission.occurrence_id for submission in batch if submission.key not in found}
-            existing = await uow.occurrences.existing(unopened) if unopened else set()
-            for submission in batch:
-                try:
-                    eligible = judge(
-                        found.get(submission.key),
-                        session_exists=submission.occurrence_id in existing,
-                        guild_id=submission.guild_id,
-                        now=submission.at,
-                    )
-                except (InvalidInput, NotAllowed, NotFound) as refusal:
-                    verdicts.append(refusal)
-                    continue
-                key = (submission.occurrence_id, submission.pseudonym)
-                verdicts.append(eligible if key not in rows else _edited(eligible))
-                rows[key] = _row(submission, eligible.guild_id)
-            if rows:
-                await uow.feedback.save_responses(list(rows.values()))
-                for occurrence_id in sorted({occurrence_id for occurrence_id, _ in rows}):
-                    await uow.feedback.recount(occurrence_id)
-                await uow.commit()
-        return verdicts
+        return await self._uow.run_sync(partial(write_batch, batch=batch))
+
+
+def write_batch(session: Session, batch: list[Submission]) -> list[Eligibility | Exception]:
+    """Judge each submission and store the answers of those allowed; returns, in order, what was checked or the
+    refusal. Synchronous, so that the whole batch runs in one go (see ``UnitOfWorkFactory.run_sync``)."""
+    verdicts: list[Eligibility | Exception] = []
+    rows: dict[tuple[int, str], dict[str, object]] = {}  # the last answer wins when someone submits twice
+    found = eligibilities(session, [submission.key for submission in batch])
+    unopened = {submission.occurrence_id for submission in batch if submission.key not in found}
+    existing = existing_occurrences(session, unopened) if unopened else set()
+    for submission in batch:
+        try:
+            eligible = judge(
+                found.get(submission.key),
+                session_exists=submission.occurrence_id in existing,
+                guild_id=submission.guild_id,
+                now=submission.at,
+            )
+        except (InvalidInput, NotAllowed, NotFound) as refusal:
+            verdicts.append(refusal)
+            continue
+        key = (submission.occurrence_id, submission.pseudonym)
+        verdicts.append(eligible if key not in rows else _edited(eligible))
+        rows[key] = _row(submission, eligible.guild_id)
+    if rows:
+        save_responses(session, list(rows.values()))
+        for occurrence_id in sorted({occurrence_id for occurrence_id, _ in rows}):
+            recount(session, occurrence_id)
+    return verdicts
 
 
 def _edited(eligible: Eligibility) -> Eligibility:

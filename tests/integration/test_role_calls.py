@@ -11,7 +11,6 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_session_factory
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.errors import BotLacksPermission
@@ -28,33 +27,21 @@ COHORT_ROLE = 500
 T = TypeVar("T")
 
 
-@pytest.fixture
-def app_uow(engine: AsyncEngine) -> UnitOfWorkFactory:
-    """Units of work as the bot makes them (writes queued in the process on SQLite)."""
-    return UnitOfWorkFactory(
-        create_session_factory(engine),
-        create_session_factory(engine, read_only=True),
-        serialize_writes=engine.dialect.name == "sqlite",
-    )
-
-
-async def test_no_transaction_waits_for_discord_while_roles_change(
-    engine: AsyncEngine, app_uow: UnitOfWorkFactory
-) -> None:
+async def test_no_transaction_waits_for_discord_while_roles_change(engine: AsyncEngine, uow: UnitOfWorkFactory) -> None:
     roles = FakeRoleGateway(known_roles={COHORT_ROLE})
-    setup = SetupService(app_uow)
+    setup = SetupService(uow)
     await setup.set_roles(GUILD, ADMIN, facilitator_role_id=11, coordinator_role_id=12)
-    cohorts = CohortService(app_uow, roles, default_timezone="Europe/London")
+    cohorts = CohortService(uow, roles, default_timezone="Europe/London")
     await cohorts.create(GUILD, FACILITATOR, name="Dom care", description="d", channel_id=20, role_id=COHORT_ROLE)
     community = CommunityService(
-        app_uow, roles, FakeCommunityGateway(), clock=FakeClock(datetime(2027, 3, 1, 9, tzinfo=UTC))
+        uow, roles, FakeCommunityGateway(), clock=FakeClock(datetime(2027, 3, 1, 9, tzinfo=UTC))
     )
     await community.join(GUILD, OTHER)  # the community role is made once, before the calls under test
 
     async def another_write() -> None:  # say, someone's RSVP
-        async with app_uow() as uow:
-            await uow.dm_channels.remember({OTHER: 7000})
-            await uow.commit()
+        async with uow() as work:
+            await work.dm_channels.remember({OTHER: 7000})
+            await work.commit()
 
     async def while_discord_answers(call: Awaitable[T]) -> T:
         roles.answering.clear()
@@ -72,25 +59,25 @@ async def test_no_transaction_waits_for_discord_while_roles_change(
     await while_discord_answers(community.leave(GUILD, MEMBER))
     await while_discord_answers(cohorts.leave(GUILD, MEMBER, "Dom care"))
     assert roles.roles_of(GUILD, MEMBER) == set()
-    async with app_uow.reading() as uow:
-        assert await uow.cohorts.memberships_of(GUILD, MEMBER) == set()
-        assert not await uow.community.is_member(GUILD, MEMBER)
+    async with uow.reading() as work:
+        assert await work.cohorts.memberships_of(GUILD, MEMBER) == set()
+        assert not await work.community.is_member(GUILD, MEMBER)
 
 
-async def test_a_refused_role_change_is_undone(app_uow: UnitOfWorkFactory) -> None:
+async def test_a_refused_role_change_is_undone(uow: UnitOfWorkFactory) -> None:
     roles = FakeRoleGateway(known_roles={COHORT_ROLE})
-    await SetupService(app_uow).set_roles(GUILD, ADMIN, facilitator_role_id=11, coordinator_role_id=12)
-    cohorts = CohortService(app_uow, roles, default_timezone="Europe/London")
+    await SetupService(uow).set_roles(GUILD, ADMIN, facilitator_role_id=11, coordinator_role_id=12)
+    cohorts = CohortService(uow, roles, default_timezone="Europe/London")
     cohort = await cohorts.create(
         GUILD, FACILITATOR, name="Dom care", description="d", channel_id=20, role_id=COHORT_ROLE
     )
     community = CommunityService(
-        app_uow, roles, FakeCommunityGateway(), clock=FakeClock(datetime(2027, 3, 1, 9, tzinfo=UTC))
+        uow, roles, FakeCommunityGateway(), clock=FakeClock(datetime(2027, 3, 1, 9, tzinfo=UTC))
     )
     await cohorts.join(GUILD, MEMBER, "Dom care")
     await community.join(GUILD, MEMBER)
-    async with app_uow.reading() as uow:
-        before = await uow.cohorts.membership(cohort.id, MEMBER)
+    async with uow.reading() as work:
+        before = await work.cohorts.membership(cohort.id, MEMBER)
     assert before is not None
 
     roles.unassignable = set(roles.roles_of(GUILD, MEMBER))  # the cohort's and the community's roles
@@ -101,8 +88,8 @@ async def test_a_refused_role_change_is_undone(app_uow: UnitOfWorkFactory) -> No
         await community.leave(GUILD, MEMBER)
     with pytest.raises(BotLacksPermission):
         await cohorts.join(GUILD, OTHER, "Dom care")  # a refused join keeps no membership
-    async with app_uow.reading() as uow:
-        kept = await uow.cohorts.membership(cohort.id, MEMBER)
+    async with uow.reading() as work:
+        kept = await work.cohorts.membership(cohort.id, MEMBER)
         assert kept is not None and kept.joined_at == before.joined_at
-        assert await uow.community.is_member(GUILD, MEMBER)
-        assert await uow.cohorts.membership(cohort.id, OTHER) is None
+        assert await work.community.is_member(GUILD, MEMBER)
+        assert await work.cohorts.membership(cohort.id, OTHER) is None

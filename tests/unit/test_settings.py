@@ -13,7 +13,7 @@ def test_defaults_from_an_empty_environment() -> None:
     assert settings.feedback_min_group == 5
     assert settings.shard_count is None and settings.shard_ids is None
     assert settings.log_level == "INFO"
-    assert settings.is_sqlite
+    assert settings.database_location().startswith("SQLite file ")
 
 
 def test_full_environment_is_parsed() -> None:
