@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ScalarSelect, func, or_, select, update
+from sqlalchemy import Executable, ScalarSelect, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -283,30 +284,66 @@ class Eligibility:
 
 
 # The queries a batch of answers needs, as plain synchronous SQLAlchemy, so that the whole batch can run in one
-# go (see ``UnitOfWorkFactory.run_sync``); the repository's async methods run the same functions.
+# go (see ``UnitOfWorkFactory.run_sync``); the repository's async methods run the same functions. The statements
+# are built once, with parameters: building one (and its cache key) cost more than running it.
+
+_SURVEYS = select(Survey.occurrence_id, Survey.guild_id, Survey.closes_at, Survey.closed_at).where(
+    Survey.occurrence_id.in_(bindparam("occurrences", expanding=True))
+)
+_PRESENT = select(Attendance.occurrence_id, Attendance.user_id).where(
+    Attendance.occurrence_id.in_(bindparam("occurrences", expanding=True)),
+    Attendance.user_id.in_(bindparam("users", expanding=True)),
+    Attendance.present.is_(True),
+)
+_ANSWERED = select(FeedbackResponse.occurrence_id, FeedbackResponse.pseudonym).where(
+    FeedbackResponse.occurrence_id.in_(bindparam("occurrences", expanding=True)),
+    FeedbackResponse.pseudonym.in_(bindparam("pseudonyms", expanding=True)),
+)
+_EXISTING = select(Occurrence.id).where(Occurrence.id.in_(bindparam("occurrences", expanding=True)))
+
+
+def _upsert_responses(insert: Callable[[type[FeedbackResponse]], Any]) -> Executable:
+    statement = insert(FeedbackResponse)
+    changed = {
+        name: statement.excluded[name]
+        for name in ("supported", "supported_others", "less_isolated", "comment", "updated_at")
+    }
+    upsert: Executable = statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed)
+    return upsert
+
+
+_UPSERT_RESPONSES = {"sqlite": _upsert_responses(sqlite_insert), "postgresql": _upsert_responses(postgresql_insert)}
+
+
+def _agreed(column: InstrumentedAttribute[int]) -> ScalarSelect[int]:
+    of_survey = FeedbackResponse.occurrence_id == bindparam("survey")
+    return select(func.count()).where(of_survey, column >= 4).scalar_subquery()
+
+
+_RECOUNT = (
+    update(Survey)
+    .where(Survey.occurrence_id == bindparam("survey"))
+    .values(
+        responses=select(func.count()).where(FeedbackResponse.occurrence_id == bindparam("survey")).scalar_subquery(),
+        agreed_supported=_agreed(FeedbackResponse.supported),
+        agreed_supported_others=_agreed(FeedbackResponse.supported_others),
+        agreed_less_isolated=_agreed(FeedbackResponse.less_isolated),
+    )
+)
 
 
 def eligibilities(session: Session, wanted: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Eligibility]:
     """For each (occurrence, user, pseudonym): the survey's state, whether that member attended, whether they
     answered already; in three queries for any number of members. Sessions without a survey are left out."""
-    occurrence_ids = {occurrence_id for occurrence_id, _, _ in wanted}
-    query = select(Survey.occurrence_id, Survey.guild_id, Survey.closes_at, Survey.closed_at).where(
-        Survey.occurrence_id.in_(occurrence_ids)
-    )
-    surveys = {row[0]: row[1:] for row in session.execute(query).tuples()}
+    connection = session.connection()
+    occurrences = {occurrence_id for occurrence_id, _, _ in wanted}
+    surveys = {row[0]: row[1:] for row in connection.execute(_SURVEYS, {"occurrences": list(occurrences)}).tuples()}
     if not surveys:
         return {}
-    present = select(Attendance.occurrence_id, Attendance.user_id).where(
-        Attendance.occurrence_id.in_(surveys),
-        Attendance.user_id.in_({user_id for _, user_id, _ in wanted}),
-        Attendance.present.is_(True),
-    )
-    attended = set(session.execute(present).tuples())
-    answers = select(FeedbackResponse.occurrence_id, FeedbackResponse.pseudonym).where(
-        FeedbackResponse.occurrence_id.in_(surveys),
-        FeedbackResponse.pseudonym.in_({pseudonym for _, _, pseudonym in wanted}),
-    )
-    answered = set(session.execute(answers).tuples())
+    users = list({user_id for _, user_id, _ in wanted})
+    attended = set(connection.execute(_PRESENT, {"occurrences": list(surveys), "users": users}).tuples())
+    pseudonyms = list({pseudonym for _, _, pseudonym in wanted})
+    answered = set(connection.execute(_ANSWERED, {"occurrences": list(surveys), "pseudonyms": pseudonyms}).tuples())
     return {
         (occurrence_id, user_id, pseudonym): Eligibility(
             *surveys[occurrence_id],
@@ -320,39 +357,18 @@ def eligibilities(session: Session, wanted: Sequence[tuple[int, int, str]]) -> d
 
 def existing_occurrences(session: Session, occurrence_ids: Iterable[int]) -> set[int]:
     """Which of these sessions exist."""
-    return set(session.scalars(select(Occurrence.id).where(Occurrence.id.in_(set(occurrence_ids)))).all())
+    return set(session.connection().execute(_EXISTING, {"occurrences": list(set(occurrence_ids))}).scalars())
 
 
 def save_responses(session: Session, rows: Sequence[dict[str, object]]) -> None:
     """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement."""
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(FeedbackResponse)
-    changed = {
-        name: statement.excluded[name]
-        for name in ("supported", "supported_others", "less_isolated", "comment", "updated_at")
-    }
-    session.execute(statement.on_conflict_do_update(index_elements=["occurrence_id", "pseudonym"], set_=changed), rows)
+    connection = session.connection()
+    connection.execute(_UPSERT_RESPONSES[connection.dialect.name], rows)
 
 
 def recount(session: Session, occurrence_id: int) -> None:
     """Set a survey's tallies from its responses (one session's rows, read through the unique index)."""
-
-    def agreed(column: InstrumentedAttribute[int]) -> ScalarSelect[int]:
-        of_session = FeedbackResponse.occurrence_id == occurrence_id
-        return select(func.count()).where(of_session, column >= 4).scalar_subquery()
-
-    responses = select(func.count()).where(FeedbackResponse.occurrence_id == occurrence_id).scalar_subquery()
-    session.execute(
-        update(Survey)
-        .where(Survey.occurrence_id == occurrence_id)
-        .values(
-            responses=responses,
-            agreed_supported=agreed(FeedbackResponse.supported),
-            agreed_supported_others=agreed(FeedbackResponse.supported_others),
-            agreed_less_isolated=agreed(FeedbackResponse.less_isolated),
-        )
-        .execution_options(synchronize_session=False)
-    )
+    session.connection().execute(_RECOUNT, {"survey": occurrence_id})
 
 
 class FeedbackRepository:
