@@ -285,7 +285,8 @@ class Eligibility:
 
 # The queries a batch of answers needs, as plain synchronous SQLAlchemy, so that the whole batch can run in one
 # go (see ``UnitOfWorkFactory.run_sync``); the repository's async methods run the same functions. The statements
-# are built once, with parameters: building one (and its cache key) cost more than running it.
+# are built once, with parameters: building one (and its cache key) cost more than running it. They run through
+# the session, so whatever it holds unsaved is flushed first.
 
 _SURVEYS = select(Survey.occurrence_id, Survey.guild_id, Survey.closes_at, Survey.closed_at).where(
     Survey.occurrence_id.in_(bindparam("occurrences", expanding=True))
@@ -329,21 +330,21 @@ _RECOUNT = (
         agreed_supported_others=_agreed(FeedbackResponse.supported_others),
         agreed_less_isolated=_agreed(FeedbackResponse.less_isolated),
     )
+    .execution_options(synchronize_session=False)
 )
 
 
 def eligibilities(session: Session, wanted: Sequence[tuple[int, int, str]]) -> dict[tuple[int, int, str], Eligibility]:
     """For each (occurrence, user, pseudonym): the survey's state, whether that member attended, whether they
     answered already; in three queries for any number of members. Sessions without a survey are left out."""
-    connection = session.connection()
     occurrences = {occurrence_id for occurrence_id, _, _ in wanted}
-    surveys = {row[0]: row[1:] for row in connection.execute(_SURVEYS, {"occurrences": list(occurrences)}).tuples()}
+    surveys = {row[0]: row[1:] for row in session.execute(_SURVEYS, {"occurrences": list(occurrences)}).tuples()}
     if not surveys:
         return {}
     users = list({user_id for _, user_id, _ in wanted})
-    attended = set(connection.execute(_PRESENT, {"occurrences": list(surveys), "users": users}).tuples())
+    attended = set(session.execute(_PRESENT, {"occurrences": list(surveys), "users": users}).tuples())
     pseudonyms = list({pseudonym for _, _, pseudonym in wanted})
-    answered = set(connection.execute(_ANSWERED, {"occurrences": list(surveys), "pseudonyms": pseudonyms}).tuples())
+    answered = set(session.execute(_ANSWERED, {"occurrences": list(surveys), "pseudonyms": pseudonyms}).tuples())
     return {
         (occurrence_id, user_id, pseudonym): Eligibility(
             *surveys[occurrence_id],
@@ -357,18 +358,20 @@ def eligibilities(session: Session, wanted: Sequence[tuple[int, int, str]]) -> d
 
 def existing_occurrences(session: Session, occurrence_ids: Iterable[int]) -> set[int]:
     """Which of these sessions exist."""
-    return set(session.connection().execute(_EXISTING, {"occurrences": list(set(occurrence_ids))}).scalars())
+    return set(session.scalars(_EXISTING, {"occurrences": list(set(occurrence_ids))}))
 
 
 def save_responses(session: Session, rows: Sequence[dict[str, object]]) -> None:
-    """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement."""
+    """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement, as Core:
+    the ORM's bulk insert would cost more per row and there are no objects to keep in step."""
+    session.flush()
     connection = session.connection()
     connection.execute(_UPSERT_RESPONSES[connection.dialect.name], rows)
 
 
 def recount(session: Session, occurrence_id: int) -> None:
     """Set a survey's tallies from its responses (one session's rows, read through the unique index)."""
-    session.connection().execute(_RECOUNT, {"survey": occurrence_id})
+    session.execute(_RECOUNT, {"survey": occurrence_id})
 
 
 class FeedbackRepository:
