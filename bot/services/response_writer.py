@@ -79,7 +79,8 @@ class ResponseWriter:
             await asyncio.sleep(0)  # let the submits arriving in this same moment join the batch
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             try:
-                verdicts = await self._write([submission for submission, _ in batch])
+                submissions = [submission for submission, _ in batch]
+                verdicts = await self._uow.run_sync(partial(write_batch, batch=submissions))
             except Exception as error:
                 verdicts = [error] * len(batch)
             for (_, done), verdict in zip(batch, verdicts, strict=True):
@@ -89,9 +90,6 @@ class ResponseWriter:
                     done.set_exception(verdict)
                 else:
                     done.set_result(verdict)
-
-    async def _write(self, batch: list[Submission]) -> list[Eligibility | Exception]:
-        return await self._uow.run_sync(partial(write_batch, batch=batch))
 
 
 def write_batch(session: Session, batch: list[Submission]) -> list[Eligibility | Exception]:

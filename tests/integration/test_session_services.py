@@ -375,3 +375,43 @@ async def test_a_burst_of_submits_is_judged_one_by_one_in_one_batch(world: World
     world.clock.set(datetime(2026, 3, 25, 12, 0, tzinfo=UTC))  # a week later: closed
     with pytest.raises(InvalidInput, match="closed"):
         await world.surveys.submit(GUILD, people[5], first, ("5", "5", "5"), None)
+
+
+async def test_a_batch_whose_write_fails_tells_each_submitter_and_the_next_batch_is_written(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections.abc import Sequence
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from bot.db.models import FeedbackResponse
+    from bot.services import response_writer
+
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    first = (await world.sessions.upcoming(GUILD, ALICE))[0].session.occurrence_id
+    world.clock.set(datetime(2026, 3, 17, 10, 0, tzinfo=UTC))
+    await world.sessions.start(GUILD, FACILITATOR, first)
+    await world.sessions.correct_attendance(GUILD, FACILITATOR, first, [ALICE, BOB, CARYS], present=True)
+    world.clock.set(datetime(2026, 3, 17, 11, 30, tzinfo=UTC))
+    await world.tick()
+
+    written = response_writer.save_responses
+    failures = iter([RuntimeError("the disk is full")])
+
+    def save_or_fail(session: Session, rows: Sequence[dict[str, object]]) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        written(session, rows)
+
+    monkeypatch.setattr(response_writer, "save_responses", save_or_fail)
+    together = [world.surveys.submit(GUILD, person, first, ("5", "4", "2"), None) for person in (ALICE, BOB)]
+    outcomes = await asyncio.gather(*together, return_exceptions=True)
+    assert [str(outcome) for outcome in outcomes] == ["the disk is full"] * 2  # each submitter hears of it
+
+    again = await world.surveys.submit(GUILD, CARYS, first, ("5", "4", "2"), None)
+    assert isinstance(again, SubmitOutcome) and not again.edited
+    async with world.uow.reading() as uow:
+        count = await uow.feedback._session.scalar(select(func.count()).select_from(FeedbackResponse))
+    assert count == 1  # the failed batch kept nothing; the next one was written

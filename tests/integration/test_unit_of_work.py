@@ -105,8 +105,8 @@ async def test_while_another_process_writes_the_work_waits_off_the_loop_and_land
         assert await asyncio.wait_for(writing, timeout=10) == 4
     finally:
         other.close()
-    async with uow.reading() as work:
-        assert (await work.dm_channels.of([3])) == {3: 4}
+    async with uow.reading() as reading:
+        assert (await reading.dm_channels.of([3])) == {3: 4}
 
 
 async def test_an_error_other_than_a_busy_database_is_not_retried(sqlite_file: tuple[UnitOfWorkFactory, str]) -> None:
