@@ -155,6 +155,27 @@ class Actions:
             await pending.wait(lambda: pending.resolved, remaining, "response")
         return result
 
+    def _require_visible(self, guild: Guild, uid: int, cmd: JSON, shown: str) -> None:
+        """Refuse, as the Discord client would (with client checks on), a command this member cannot see: one whose
+        default_member_permissions they lack ("0" shows it to administrators only)."""
+        required = cmd.get("default_member_permissions")
+        if required is None or not self.emu.client_checks:
+            return
+        perms, needed = guild.base_permissions(uid), int(required)
+        if perms != P.ALL and (needed == 0 or perms & needed != needed):
+            raise AssertionError(f"user {uid} cannot see {shown} (default_member_permissions={required})")
+
+    def _message_seen_by(self, uid: int, message_id: Any) -> tuple[int, JSON]:
+        """The message this member acts on: it must exist, and an ephemeral one must be theirs."""
+        mid = sid(message_id)
+        msg = self.emu.world.messages.get(mid)
+        if msg is None:
+            raise AssertionError(f"message {mid} does not exist (deleted or never sent)")
+        owner = self.emu.world.ephemeral_owner.get(mid)
+        if owner is not None and owner != uid:
+            raise AssertionError(f"message {mid} is ephemeral to user {owner}, not {uid}")
+        return mid, msg
+
     async def slash(
         self,
         guild_id: Any,
@@ -170,12 +191,7 @@ class Actions:
         guild, uid = self._guild_member(guild_id, user_id)
         channel = self._channel(guild, channel_id)
         cmd, path, leaf = resolve_path(self.emu.world, guild.id, name)
-        required = cmd.get("default_member_permissions")
-        perms = guild.base_permissions(uid)
-        needed = None if required is None else int(required)
-        hidden = needed is not None and perms != P.ALL and (needed == 0 or perms & needed != needed)
-        if hidden and self.emu.client_checks:
-            raise AssertionError(f"user {uid} cannot see /{cmd['name']} (default_member_permissions={required})")
+        self._require_visible(guild, uid, cmd, f"/{cmd['name']}")
         res = Resolver(self.emu.world, guild, uid, strict=self.emu.client_checks)
         leaf_options = build_options(leaf, dict(options or {}), res, sid(channel), focused=focused)
         data: JSON = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": nest(cmd, path, leaf_options)}
@@ -191,23 +207,13 @@ class Actions:
         """A user picks ``name`` from the Apps menu of a message (a message command, type 3)."""
         guild, uid = self._guild_member(guild_id, user_id)
         world = self.emu.world
-        mid = sid(message_id)
-        msg = world.messages.get(mid)
-        if msg is None:
-            raise AssertionError(f"message {mid} does not exist (deleted or never sent)")
-        owner = world.ephemeral_owner.get(mid)
-        if owner is not None and owner != uid:
-            raise AssertionError(f"message {mid} is ephemeral to user {owner}, not {uid}")
+        mid, msg = self._message_seen_by(uid, message_id)
         channel = self._channel(guild, msg["channel_id"])
         cmd = world.find_command(guild.id, name, ctype=3)
         if cmd is None:
             menus = [c["name"] for scope in (guild.id, None) for c in world.commands.get(scope, []) if c["type"] == 3]
             raise AssertionError(f"no message command {name!r}; registered message commands: {menus}")
-        required = cmd.get("default_member_permissions")
-        perms = guild.base_permissions(uid)
-        needed = None if required is None else int(required)
-        if self.emu.client_checks and needed is not None and perms != P.ALL and perms & needed != needed:
-            raise AssertionError(f"user {uid} cannot see {name!r} (default_member_permissions={required})")
+        self._require_visible(guild, uid, cmd, repr(name))
         data: JSON = {
             "id": cmd["id"],
             "name": cmd["name"],
@@ -224,13 +230,7 @@ class Actions:
     ) -> InteractionResult:
         guild, uid = self._guild_member(guild_id, user_id)
         world = self.emu.world
-        mid = sid(message_id)
-        msg = world.messages.get(mid)
-        if msg is None:
-            raise AssertionError(f"message {mid} does not exist (deleted or never sent)")
-        owner = world.ephemeral_owner.get(mid)
-        if owner is not None and owner != uid:
-            raise AssertionError(f"message {mid} is ephemeral to user {owner}, not {uid}")
+        mid, msg = self._message_seen_by(uid, message_id)
         comps = list(walk_components(msg.get("components") or []))
         comp = next((c for c in comps if c.get("custom_id") == custom_id), None)
         if comp is None:

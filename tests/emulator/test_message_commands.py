@@ -45,3 +45,20 @@ async def test_a_message_command_receives_the_target_message(emu: Emulator, worl
         await emu.message_command(gid, world.alice["id"], "Flag message", 12345)
     with pytest.raises(AssertionError, match="not a member"):
         await emu.message_command(gid, int(emu.create_user("stranger")["id"]), "Flag message", written["id"])
+
+
+async def test_client_checks_hide_an_admins_only_message_command(emu: Emulator, world: World, bot: TinyBot) -> None:
+    async def purge(interaction: discord.Interaction, message: discord.Message) -> None:
+        await interaction.response.send_message("purged", ephemeral=True)
+
+    menu = app_commands.ContextMenu(name="Purge", callback=purge)
+    menu.default_permissions = discord.Permissions.none()  # "0": administrators only
+    bot.tree.add_command(menu)
+    await bot.tree.sync()
+    written = emu.user_message(world.general(emu), world.bob["id"], "hello")
+    emu.client_checks = True
+    with pytest.raises(AssertionError, match="cannot see 'Purge'"):
+        await emu.message_command(world.guild_id, world.alice["id"], "Purge", written["id"])
+    emu.client_checks = False
+    result = await emu.message_command(world.guild_id, world.alice["id"], "Purge", written["id"])
+    assert result.content == "purged"  # without the client's checks, Discord itself delivers it
