@@ -6,14 +6,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.cohorts import NAME_MAX
+from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
 from bot.domain.sessions import REASON_MAX
 from bot.domain.sessions import discord_timestamp as ts
 from bot.ui.actors import actor_of
-from bot.ui.attendance import AttendanceView
+from bot.ui.attendance import attendance_view
 from bot.ui.choices import cohort_choices, picked_id, session_choices
 from bot.ui.client import CwtchBot
 from bot.ui.reply import reply
 from bot.ui.session_embeds import attendance_embed, upcoming_embed
+
+# What Discord lets a member type into each option; the services check it all again.
+Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
 
 
 class SessionCog(commands.Cog):
@@ -25,7 +30,9 @@ class SessionCog(commands.Cog):
     @session.command(name="list", description="Upcoming sessions, with your RSVP")
     @app_commands.describe(cohort="Only this cohort's sessions")
     @app_commands.autocomplete(cohort=cohort_choices)
-    async def list_(self, interaction: discord.Interaction[CwtchBot], cohort: str | None = None) -> None:
+    async def list_(
+        self, interaction: discord.Interaction[CwtchBot], cohort: app_commands.Range[str, 1, NAME_MAX] | None = None
+    ) -> None:
         assert interaction.guild_id is not None
         upcoming = await self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort)
         await reply(interaction, embed=upcoming_embed(upcoming))
@@ -36,7 +43,7 @@ class SessionCog(commands.Cog):
     async def cancel(
         self,
         interaction: discord.Interaction[CwtchBot],
-        session: str,
+        session: Picked,
         reason: app_commands.Range[str, 1, REASON_MAX] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
@@ -49,7 +56,12 @@ class SessionCog(commands.Cog):
     @session.command(name="move", description="Move one session to another time (facilitators)")
     @app_commands.describe(session="The session", start="New start, YYYY-MM-DD HH:MM in the cohort's time zone")
     @app_commands.autocomplete(session=session_choices)
-    async def move(self, interaction: discord.Interaction[CwtchBot], session: str, start: str) -> None:
+    async def move(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        session: Picked,
+        start: app_commands.Range[str, 1, DATE_TEXT_MAX],
+    ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         card = await self.bot.services.sessions.move(
@@ -60,7 +72,7 @@ class SessionCog(commands.Cog):
 
     @session.command(name="start", description="Open a session's room now (facilitators)")
     @app_commands.autocomplete(session=session_choices)
-    async def start(self, interaction: discord.Interaction[CwtchBot], session: str) -> None:
+    async def start(self, interaction: discord.Interaction[CwtchBot], session: Picked) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         card = await self.bot.services.sessions.start(
@@ -70,7 +82,7 @@ class SessionCog(commands.Cog):
 
     @session.command(name="end", description="End a session now and close its room (facilitators)")
     @app_commands.autocomplete(session=session_choices)
-    async def end(self, interaction: discord.Interaction[CwtchBot], session: str) -> None:
+    async def end(self, interaction: discord.Interaction[CwtchBot], session: Picked) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         card = await self.bot.services.sessions.end(
@@ -81,11 +93,11 @@ class SessionCog(commands.Cog):
 
     @session.command(name="attendance", description="See and correct who came to a session (facilitators)")
     @app_commands.autocomplete(session=session_choices)
-    async def attendance(self, interaction: discord.Interaction[CwtchBot], session: str) -> None:
+    async def attendance(self, interaction: discord.Interaction[CwtchBot], session: Picked) -> None:
         assert interaction.guild_id is not None
         occurrence_id = picked_id(session, "session")
         sheet = await self.bot.services.sessions.attendance(interaction.guild_id, actor_of(interaction), occurrence_id)
-        await reply(interaction, embed=attendance_embed(sheet), view=AttendanceView(occurrence_id))
+        await reply(interaction, embed=attendance_embed(sheet), view=attendance_view(occurrence_id))
 
 
 async def setup(bot: CwtchBot) -> None:

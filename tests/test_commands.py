@@ -178,11 +178,13 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     import re
 
     from bot.domain.rsvp import Choice
+    from bot.ui.attendance import AttendancePicker
     from bot.ui.community_items import WhatWorksButton
     from bot.ui.feedback import FeedbackButton
     from bot.ui.privacy import EraseButton
     from bot.ui.resource_items import ApproveResourceButton, DeclineResourceButton, OpenResourceButton
-    from bot.ui.session_items import DYNAMIC_ITEMS, CheckInButton, GroundRulesButton, RsvpButton
+    from bot.ui.registry import DYNAMIC_ITEMS
+    from bot.ui.session_items import CheckInButton, GroundRulesButton, RsvpButton
     from bot.ui.support import EditSignpostingButton
 
     biggest = 2**63 - 1
@@ -191,6 +193,8 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         RsvpButton(7, Choice.NO),
         GroundRulesButton(biggest),
         CheckInButton(9),
+        AttendancePicker(biggest, "present"),
+        AttendancePicker(3, "absent"),
         FeedbackButton(biggest),
         EditSignpostingButton(),
         EraseButton("erase", biggest, 2**40),
@@ -215,3 +219,59 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         assert {name: getattr(parsed, name, None) for name in ids} == ids
     templates = [cls.__discord_ui_compiled_template__.pattern for cls in DYNAMIC_ITEMS]
     assert len(set(templates)) == len(templates)
+
+
+def test_forged_ids_in_custom_ids_name_no_record() -> None:
+    """An ID over 64 bits, or in other digits, parses to 0 (which names nothing) or does not match at all."""
+    import asyncio
+    import re
+
+    from bot.ui.feedback import FeedbackButton
+    from bot.ui.registry import DYNAMIC_ITEMS
+
+    template = FeedbackButton.__discord_ui_compiled_template__
+    for forged in ("9223372036854775808", "9999999999999999999"):
+        match = re.fullmatch(template, f"cwtch:feedback:{forged}")
+        assert match is not None
+        parsed = asyncio.run(FeedbackButton.from_custom_id(None, None, match))  # type: ignore[arg-type]
+        assert parsed.occurrence_id == 0
+    for forged in ("12345678901234567890", "\u2460", "\u00b2", "\u0663", "-1", ""):
+        custom_id = f"cwtch:feedback:{forged}"
+        assert not any(re.fullmatch(cls.__discord_ui_compiled_template__, custom_id) for cls in DYNAMIC_ITEMS)
+
+
+def test_forms_match_their_custom_ids_and_never_stay_in_memory() -> None:
+    """Every form Cwtch opens is matched by its template (any number open at once) and is never stored."""
+    import asyncio
+
+    from datetime import UTC, datetime
+
+    from bot.services.ports import ResourceCard, SessionCard
+    from bot.services.surveys import SurveyForm
+    from bot.ui.community_items import WhatWorksModal
+    from bot.ui.feedback import FeedbackModal
+    from bot.ui.registry import DYNAMIC_ITEMS, FORMS
+    from bot.ui.resource_items import DeclineModal
+    from bot.ui.support import SignpostingModal
+
+    async def build() -> list[object]:
+        at = datetime(2027, 1, 5, 10, tzinfo=UTC)
+        card = SessionCard(2**63 - 1, 1, 2, "Peer support", "Dom", 3, "Europe/London", at, at, "ended")
+        resource = ResourceCard(id=2**63 - 1, guild_id=1, title="t", url="https://example.org", summary="s", tags=())
+        return [
+            FeedbackModal(SurveyForm(card, None, None)),
+            WhatWorksModal(),
+            SignpostingModal(""),
+            DeclineModal(resource),
+        ]
+
+    forms = asyncio.run(build())
+    assert {type(form) for form in forms} == set(FORMS)
+    for form in forms:
+        assert isinstance(form, FORMS)
+        assert len(form.custom_id) <= 100 and form.custom_id.startswith("cwtch:")
+        assert type(form).__form_template__.fullmatch(form.custom_id)
+        assert form.is_finished()  # discord.py keeps only unfinished modals in memory
+        others = [f for f in FORMS if f is not type(form)]
+        assert not any(f.__form_template__.fullmatch(form.custom_id) for f in others)
+        assert not any(i.__discord_ui_compiled_template__.fullmatch(form.custom_id) for i in DYNAMIC_ITEMS)

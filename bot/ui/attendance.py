@@ -1,41 +1,64 @@
-"""The facilitator's attendance sheet: two member pickers to mark people present or absent."""
+"""The facilitator's attendance sheet: two member pickers to mark people present or absent. Each picker carries
+its session in its custom_id (``cwtch:attend:<occurrence>:<present|absent>``), so the sheet keeps working after a
+restart and any number of facilitators can use it at once."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.ui.actors import actor_of
-from bot.ui.errors import report_error
+from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.session_embeds import attendance_embed
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
 
+PRESENT, ABSENT = "present", "absent"
 
-class AttendanceView(discord.ui.View):
-    def __init__(self, occurrence_id: int) -> None:
-        super().__init__(timeout=900)
-        self.occurrence_id = occurrence_id
 
-    async def _correct(self, interaction: discord.Interaction[Any], users: list[Any], present: bool) -> None:
-        assert interaction.guild_id is not None
-        bot: CwtchBot = interaction.client
-        sheet = await bot.services.sessions.correct_attendance(
-            interaction.guild_id, actor_of(interaction), self.occurrence_id, [user.id for user in users], present
+class AttendancePicker(
+    discord.ui.DynamicItem[discord.ui.UserSelect[Any]],
+    template=rf"cwtch:attend:(?P<occurrence>{ID}):(?P<mark>present|absent)",
+):
+    def __init__(self, occurrence_id: int, mark: str) -> None:
+        super().__init__(
+            discord.ui.UserSelect(
+                custom_id=f"cwtch:attend:{occurrence_id}:{mark}",
+                placeholder="Mark present…" if mark == PRESENT else "Mark absent…",
+                min_values=1,
+                max_values=25,
+            )
         )
-        await interaction.response.edit_message(embed=attendance_embed(sheet), view=self)
+        self.occurrence_id = occurrence_id
+        self.mark = mark
 
-    @discord.ui.select(cls=discord.ui.UserSelect, placeholder="Mark present…", min_values=1, max_values=25)
-    async def mark_present(self, interaction: discord.Interaction[Any], select: discord.ui.UserSelect[Any]) -> None:
-        await self._correct(interaction, list(select.values), present=True)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> AttendancePicker:
+        return cls(id_from(match, "occurrence"), match["mark"])
 
-    @discord.ui.select(cls=discord.ui.UserSelect, placeholder="Mark absent…", min_values=1, max_values=25)
-    async def mark_absent(self, interaction: discord.Interaction[Any], select: discord.ui.UserSelect[Any]) -> None:
-        await self._correct(interaction, list(select.values), present=False)
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            bot: CwtchBot = interaction.client
+            occurrence_id = require_id(self.occurrence_id, "session")
+            sheet = await bot.services.sessions.correct_attendance(
+                guild_of(interaction),
+                actor_of(interaction),
+                occurrence_id,
+                [user.id for user in self.item.values],
+                self.mark == PRESENT,
+            )
+            await interaction.response.edit_message(embed=attendance_embed(sheet), view=attendance_view(occurrence_id))
 
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await report_error(interaction, error)
+        await guarded(interaction, handle)
+
+
+def attendance_view(occurrence_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AttendancePicker(occurrence_id, PRESENT))
+    view.add_item(AttendancePicker(occurrence_id, ABSENT))
+    return view

@@ -16,7 +16,8 @@ from bot.scheduling.runtime import SchedulingRuntime
 from bot.services.container import Services
 from bot.settings import Settings
 from bot.ui.errors import CwtchTree
-from bot.ui.session_items import DYNAMIC_ITEMS
+from bot.ui.persistent import answer_unclaimed
+from bot.ui.registry import DYNAMIC_ITEMS, FORMS
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ class CwtchBot(commands.AutoShardedBot):
             guild_ready_timeout=guild_ready_timeout,
             max_messages=None,
             chunk_guilds_at_startup=False,
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            # User-written text (titles, names, comments) never pings anyone; a message that must mention
+            # someone (a safeguarding alert's role, a reminder's members) names them explicitly.
+            allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
         self.services: Services = services(self)
@@ -89,7 +92,11 @@ class CwtchBot(commands.AutoShardedBot):
         for extension in self._extensions:
             await self.load_extension(extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_listener(self._answer_unclaimed, "on_interaction")
         await self.sync_commands_if_changed()
+
+    async def _answer_unclaimed(self, interaction: discord.Interaction[Any]) -> None:
+        await answer_unclaimed(interaction, FORMS, DYNAMIC_ITEMS)
 
     async def sync_commands_if_changed(self) -> bool:
         """Sync the command tree to ``DEV_GUILD_ID`` (or globally) only when it differs from the last sync."""

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.domain.community import WHAT_WORKS_ADVICE_MAX, WHAT_WORKS_TEXT_MAX, WHAT_WORKS_TITLE_MAX
-from bot.ui.errors import report_error
 from bot.ui.links import channel_url
+from bot.ui.persistent import FormValues, PersistentForm, guarded, guild_of
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
@@ -24,45 +24,45 @@ def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
     return client
 
 
-class WhatWorksModal(discord.ui.Modal):
+class WhatWorksModal(PersistentForm, template=r"cwtch:whatworks:form"):
     """The form: a title, what worked, and (optionally) what they'd tell another manager."""
 
     def __init__(self) -> None:
         super().__init__(title="Share what works", custom_id=f"{SHARE_ID}:form")
-        self.post_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        post_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="title",
             max_length=WHAT_WORKS_TITLE_MAX,
             placeholder="e.g. Ten-minute check-ins after hard visits",
         )
-        self.what: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        what: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="what",
             style=discord.TextStyle.paragraph,
             max_length=WHAT_WORKS_TEXT_MAX,
             placeholder="What you tried, and how it helped you or your team",
         )
-        self.advice: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        advice: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="advice",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=WHAT_WORKS_ADVICE_MAX,
         )
-        self.add_item(discord.ui.Label(text="Title", component=self.post_title))
-        self.add_item(discord.ui.Label(text="What worked?", component=self.what))
-        self.add_item(discord.ui.Label(text="What you'd tell another manager (optional)", component=self.advice))
+        self.add_item(discord.ui.Label(text="Title", component=post_title))
+        self.add_item(discord.ui.Label(text="What worked?", component=what))
+        self.add_item(discord.ui.Label(text="What you'd tell another manager (optional)", component=advice))
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    @classmethod
+    async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
+        guild_id = guild_of(interaction)
+        title, what, advice = values.text("title"), values.text("what"), values.text("advice")
         await interaction.response.defer(ephemeral=True, thinking=True)
         shared = await _bot(interaction).services.community.share_what_works(
-            interaction.guild_id, interaction.user.id, self.post_title.value, self.what.value, self.advice.value
+            guild_id, interaction.user.id, title, what, advice
         )
         await reply(
             interaction,
             f"Thank you for sharing. Your post is up: <#{shared.thread_id}> "
             f"({channel_url(shared.guild_id, shared.thread_id)}).",
         )
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 class WhatWorksButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:whatworks"):
@@ -80,11 +80,11 @@ class WhatWorksButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await _bot(interaction).services.community.check_can_share(interaction.guild_id, interaction.user.id)
+        async def handle() -> None:
+            await _bot(interaction).services.community.check_can_share(guild_of(interaction), interaction.user.id)
             await interaction.response.send_modal(WhatWorksModal())
-        except Exception as error:
-            await report_error(interaction, error)
+
+        await guarded(interaction, handle)
 
 
 def share_view() -> discord.ui.View:

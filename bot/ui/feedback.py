@@ -1,9 +1,9 @@
 """The survey in Discord: the persistent "Give feedback" button and the private form (a modal with three radio
-groups on the agreement scale and an optional comment)."""
+groups on the agreement scale and an optional comment). Both are matched by their custom_id, so any number of
+attendees can have the form open at once and a form on screen still submits after a restart."""
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -12,15 +12,14 @@ import discord
 from bot.domain.feedback import COMMENT_MAX, STATEMENTS, Agreement
 from bot.services.surveys import SurveyForm
 from bot.ui.embeds import support_embed
-from bot.ui.errors import report_error
+from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, id_from, require_id
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
 
-log = logging.getLogger(__name__)
-
 SHORT_LABELS = ("I felt emotionally supported", "I was able to support others", "I feel less isolated")
+COMMENT_ID = "comment"
 
 
 def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
@@ -28,13 +27,11 @@ def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
     return client
 
 
-class FeedbackModal(discord.ui.Modal):
+class FeedbackModal(PersistentForm, template=rf"cwtch:survey:(?P<occurrence>{ID})"):
     """The survey form; custom_id ``cwtch:survey:<occurrence>``. Prefilled when the member edits."""
 
     def __init__(self, form: SurveyForm) -> None:
         super().__init__(title="How was the session?", custom_id=f"cwtch:survey:{form.session.occurrence_id}")
-        self.occurrence_id = form.session.occurrence_id
-        self.groups: list[discord.ui.RadioGroup[Any]] = []
         for index, (statement, label) in enumerate(zip(STATEMENTS, SHORT_LABELS, strict=True)):
             earlier = form.answers[index] if form.answers else None
             group: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
@@ -44,22 +41,24 @@ class FeedbackModal(discord.ui.Modal):
                     for answer in sorted(Agreement, reverse=True)
                 ],
             )
-            self.groups.append(group)
             self.add_item(discord.ui.Label(text=label, description=statement.text, component=group))
-        self.comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="comment",
+        comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id=COMMENT_ID,
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=COMMENT_MAX,
             default=form.comment,
             placeholder="Only facilitators ever see comments, without your name.",
         )
-        self.add_item(discord.ui.Label(text="Anything you'd like to add? (optional)", component=self.comment))
+        self.add_item(discord.ui.Label(text="Anything you'd like to add? (optional)", component=comment))
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        first, second, third = (group.value or "" for group in self.groups)
-        outcome = await _bot(interaction).services.surveys.submit(
-            interaction.guild_id, interaction.user.id, self.occurrence_id, (first, second, third), self.comment.value
+    @classmethod
+    async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
+        occurrence_id = require_id(id_from(match, "occurrence"), "session")
+        first, second, third = (values.text(statement.key) for statement in STATEMENTS)
+        services = _bot(interaction).services
+        outcome = await services.surveys.submit(
+            interaction.guild_id, interaction.user.id, occurrence_id, (first, second, third), values.text(COMMENT_ID)
         )
         thanks = "Your answers are updated." if outcome.edited else "Thank you, your answers are saved."
         thanks += f" You can change them until <t:{int(outcome.closes_at.timestamp())}:f>."
@@ -68,24 +67,23 @@ class FeedbackModal(discord.ui.Modal):
                 interaction,
                 thanks + " What you wrote sounds hard. Please reach out now if you need to; you don't have to "
                 "cope alone. A facilitator will check in with the group (your name is not shared).",
-                embed=support_embed((await _bot(interaction).services.support.signposting(outcome.guild_id)).signposts),
+                embed=support_embed((await services.support.signposting(outcome.guild_id)).signposts),
             )
             return
         await reply(interaction, thanks)
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 async def open_survey(interaction: discord.Interaction[Any], occurrence_id: int) -> None:
     """Answer with the survey form, or with a polite refusal (not an attendee, closed, not open yet).
 
     Works in the session thread and in a DM (where there is no guild)."""
-    form = await _bot(interaction).services.surveys.form(interaction.guild_id, interaction.user.id, occurrence_id)
+    form = await _bot(interaction).services.surveys.form(
+        interaction.guild_id, interaction.user.id, require_id(occurrence_id, "session")
+    )
     await interaction.response.send_modal(FeedbackModal(form))
 
 
-class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:feedback:(?P<occurrence>\d+)"):
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:feedback:(?P<occurrence>{ID})"):
     def __init__(self, occurrence_id: int) -> None:
         super().__init__(
             discord.ui.Button(
@@ -98,13 +96,10 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> FeedbackButton:
-        return cls(int(match["occurrence"]))
+        return cls(id_from(match, "occurrence"))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await open_survey(interaction, self.occurrence_id)
-        except Exception as error:
-            await report_error(interaction, error)
+        await guarded(interaction, lambda: open_survey(interaction, self.occurrence_id))
 
 
 def feedback_view(occurrence_id: int) -> discord.ui.View:

@@ -15,7 +15,7 @@ from bot.domain.errors import NotAllowed
 from bot.domain.privacy import NoticeSection
 from bot.services.privacy import ErasureOutcome
 from bot.ui.embeds import CWTCH_COLOUR
-from bot.ui.errors import report_error
+from bot.ui.persistent import ID, guarded, guild_of, id_from
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -77,7 +77,7 @@ def erased_text(outcome: ErasureOutcome) -> str:
 
 class EraseButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"cwtch:privacy:(?P<choice>erase|keep):(?P<user>\d+):(?P<issued>\d+)",
+    template=rf"cwtch:privacy:(?P<choice>erase|keep):(?P<user>{ID}):(?P<issued>{ID})",
 ):
     def __init__(self, choice: str, user_id: int, issued_at: int) -> None:
         erase = choice == ERASE
@@ -96,16 +96,14 @@ class EraseButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> EraseButton:
-        return cls(match["choice"], int(match["user"]), int(match["issued"]))
+        return cls(match["choice"], id_from(match, "user"), int(match["issued"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await self._handle(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
+        await guarded(interaction, lambda: self._handle(interaction))
 
     async def _handle(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.user.id != self.user_id or interaction.guild_id is None:
+        guild_id = guild_of(interaction)
+        if interaction.user.id != self.user_id:
             raise NotAllowed("This button belongs to the member who asked; use `/privacy delete` for your own data.")
         if self.choice == KEEP:
             await interaction.response.edit_message(content="Nothing was erased; your data is as it was.", view=None)
@@ -113,7 +111,7 @@ class EraseButton(
         privacy = _bot(interaction).services.privacy
         privacy.check_confirmation(self.issued_at)
         await interaction.response.defer()  # erasing and taking roles back can take a few seconds
-        outcome = await privacy.erase(interaction.guild_id, interaction.user.id)
+        outcome = await privacy.erase(guild_id, interaction.user.id)
         await interaction.edit_original_response(content=erased_text(outcome), view=None)
 
 

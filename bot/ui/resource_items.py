@@ -5,7 +5,7 @@ review cards), and the form for a reason to decline. Each carries its resource I
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,7 +14,7 @@ from bot.domain.resources import REASON_MAX
 from bot.services.ports import ResourceCard
 from bot.services.resources import ReviewResult
 from bot.ui.actors import actor_of
-from bot.ui.errors import report_error
+from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, guild_of, id_from, require_id
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
@@ -28,20 +28,9 @@ def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
     return client
 
 
-async def _guarded(interaction: discord.Interaction[Any], handler: Callable[[], Awaitable[None]]) -> None:
-    """Run a button's handler through the same error funnel as commands."""
-    try:
-        await handler()
-    except Exception as error:
-        await report_error(interaction, error)
-
-
-def _guild(interaction: discord.Interaction[Any]) -> int:
-    assert interaction.guild_id is not None  # resources buttons live only in servers
-    return interaction.guild_id
-
-
-class OpenResourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:res:open:(?P<resource>\d+)"):
+class OpenResourceButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:res:open:(?P<resource>{ID})"
+):
     """Counts the opening (no user ID kept) and answers, only to the member, with the link."""
 
     def __init__(self, resource_id: int, label: str = "Open") -> None:
@@ -58,20 +47,22 @@ class OpenResourceButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> OpenResourceButton:
-        return cls(int(match["resource"]))
+        return cls(id_from(match, "resource"))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
-            card = await _bot(interaction).services.resources.open(_guild(interaction), self.resource_id)
+            card = await _bot(interaction).services.resources.open(
+                guild_of(interaction), require_id(self.resource_id, "resource")
+            )
             view = discord.ui.View(timeout=None)
             view.add_item(discord.ui.Button(label="Go to the resource", url=card.url, style=discord.ButtonStyle.link))
             await reply(interaction, f"**{card.title}**\n{card.url}", view=view)
 
-        await _guarded(interaction, handle)
+        await guarded(interaction, handle)
 
 
 class ApproveResourceButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:res:approve:(?P<resource>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:res:approve:(?P<resource>{ID})"
 ):
     """Facilitators only: posts the suggestion in the resources forum and tells the member."""
 
@@ -87,21 +78,21 @@ class ApproveResourceButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ApproveResourceButton:
-        return cls(int(match["resource"]))
+        return cls(id_from(match, "resource"))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
             result = await _bot(interaction).services.resources.approve(
-                _guild(interaction), actor_of(interaction), self.resource_id
+                guild_of(interaction), actor_of(interaction), require_id(self.resource_id, "resource")
             )
             await reply(interaction, _reviewed(result, approved=True))
 
-        await _guarded(interaction, handle)
+        await guarded(interaction, handle)
 
 
 class DeclineResourceButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:res:decline:(?P<resource>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:res:decline:(?P<resource>{ID})"
 ):
     """Facilitators only: asks for an optional reason, then deletes the suggestion and tells the member."""
 
@@ -117,42 +108,41 @@ class DeclineResourceButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> DeclineResourceButton:
-        return cls(int(match["resource"]))
+        return cls(id_from(match, "resource"))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             card = await _bot(interaction).services.resources.pending_for_review(
-                _guild(interaction), actor_of(interaction), self.resource_id
+                guild_of(interaction), actor_of(interaction), require_id(self.resource_id, "resource")
             )
             await interaction.response.send_modal(DeclineModal(card))
 
-        await _guarded(interaction, handle)
+        await guarded(interaction, handle)
 
 
-class DeclineModal(discord.ui.Modal):
+class DeclineModal(PersistentForm, template=rf"cwtch:res:decline-form:(?P<resource>{ID})"):
     """An optional reason for the member; custom_id ``cwtch:res:decline-form:<resource>``."""
 
     def __init__(self, card: ResourceCard) -> None:
         super().__init__(title="Decline this suggestion", custom_id=f"cwtch:res:decline-form:{card.id}")
-        self.resource_id = card.id
-        self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="reason",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=REASON_MAX,
             placeholder="The member sees this in a DM. Leave it empty to just thank them.",
         )
-        self.add_item(discord.ui.Label(text="A reason for the member (optional)", component=self.reason))
+        self.add_item(discord.ui.Label(text="A reason for the member (optional)", component=reason))
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
+    @classmethod
+    async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
+        guild_id, resource_id = guild_of(interaction), require_id(id_from(match, "resource"), "resource")
+        reason = values.text("reason")
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await _bot(interaction).services.resources.decline(
-            _guild(interaction), actor_of(interaction), self.resource_id, self.reason.value
+            guild_id, actor_of(interaction), resource_id, reason
         )
         await reply(interaction, _reviewed(result, approved=False))
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 def _reviewed(result: ReviewResult, *, approved: bool) -> str:

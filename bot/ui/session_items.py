@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.domain.rsvp import Choice, RsvpStatus
 from bot.services.rsvp import GroundRulesRequired, RsvpOutcome
-from bot.ui.community_items import WhatWorksButton
 from bot.ui.embeds import ground_rules_embed
-from bot.ui.errors import report_error
-from bot.ui.feedback import FeedbackButton
-from bot.ui.privacy import EraseButton
+from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.reply import reply
-from bot.ui.resource_items import RESOURCE_ITEMS
-from bot.ui.support import EditSignpostingButton
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -31,14 +25,6 @@ RSVP_WORDS = {
     RsvpStatus.WAITLISTED: "The session is full, so you're on the waitlist. I'll tell you if a place frees up.",
     RsvpStatus.DECLINED: "Thanks for letting us know. You can change your mind until the session starts.",
 }
-
-
-async def _guarded(interaction: discord.Interaction[Any], handler: Callable[[], Awaitable[None]]) -> None:
-    """Run a button's handler through the same error funnel as commands."""
-    try:
-        await handler()
-    except Exception as error:
-        await report_error(interaction, error)
 
 
 async def _prepare_reminders(interaction: discord.Interaction[Any], outcome: RsvpOutcome) -> None:
@@ -56,7 +42,8 @@ def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
 
 
 class RsvpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:rsvp:(?P<occurrence>\d+):(?P<choice>yes|no)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"cwtch:rsvp:(?P<occurrence>{ID}):(?P<choice>yes|no)",
 ):
     def __init__(self, occurrence_id: int, choice: Choice) -> None:
         yes = choice is Choice.YES
@@ -74,15 +61,15 @@ class RsvpButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> RsvpButton:
-        return cls(int(match["occurrence"]), Choice(match["choice"]))
+        return cls(id_from(match, "occurrence"), Choice(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
-            assert interaction.guild_id is not None
+            guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
             await interaction.response.defer(ephemeral=True, thinking=True)
             try:
                 outcome = await _bot(interaction).services.rsvp.respond(
-                    interaction.guild_id, interaction.user.id, self.occurrence_id, self.choice
+                    guild_id, interaction.user.id, occurrence_id, self.choice
                 )
             except GroundRulesRequired as required:
                 view = discord.ui.View(timeout=None)
@@ -92,10 +79,10 @@ class RsvpButton(
             await _prepare_reminders(interaction, outcome)
             await reply(interaction, RSVP_WORDS[outcome.status])
 
-        await _guarded(interaction, handle)
+        await guarded(interaction, handle)
 
 
-class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:rules:(?P<occurrence>\d+)"):
+class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:rules:(?P<occurrence>{ID})"):
     """ "I agree" under the ground rules: records the acceptance, then the RSVP the member asked for."""
 
     def __init__(self, occurrence_id: int) -> None:
@@ -112,24 +99,22 @@ class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> GroundRulesButton:
-        return cls(int(match["occurrence"]))
+        return cls(id_from(match, "occurrence"))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
-            assert interaction.guild_id is not None
+            guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
             await interaction.response.defer(ephemeral=True, thinking=True)
             services = _bot(interaction).services
-            await services.rsvp.accept_ground_rules(interaction.guild_id, interaction.user.id)
-            outcome: RsvpOutcome = await services.rsvp.respond(
-                interaction.guild_id, interaction.user.id, self.occurrence_id, Choice.YES
-            )
+            await services.rsvp.accept_ground_rules(guild_id, interaction.user.id)
+            outcome: RsvpOutcome = await services.rsvp.respond(guild_id, interaction.user.id, occurrence_id, Choice.YES)
             await _prepare_reminders(interaction, outcome)
             await reply(interaction, "Thank you for agreeing to the ground rules. " + RSVP_WORDS[outcome.status])
 
-        await _guarded(interaction, handle)
+        await guarded(interaction, handle)
 
 
-class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:checkin:(?P<occurrence>\d+)"):
+class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:checkin:(?P<occurrence>{ID})"):
     """ "I'm here": attendance for sessions that don't meet in a Discord voice channel."""
 
     def __init__(self, occurrence_id: int) -> None:
@@ -144,29 +129,16 @@ class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"c
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> CheckInButton:
-        return cls(int(match["occurrence"]))
+        return cls(id_from(match, "occurrence"))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
-            assert interaction.guild_id is not None
             session = await _bot(interaction).services.rsvp.check_in(
-                interaction.guild_id, interaction.user.id, self.occurrence_id
+                guild_of(interaction), interaction.user.id, require_id(self.occurrence_id, "session")
             )
             await reply(interaction, f"Welcome to **{session.title}**, you're checked in.")
 
-        await _guarded(interaction, handle)
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
-    RsvpButton,
-    GroundRulesButton,
-    CheckInButton,
-    FeedbackButton,
-    EditSignpostingButton,
-    EraseButton,
-    WhatWorksButton,
-    *RESOURCE_ITEMS,
-)
+        await guarded(interaction, handle)
 
 
 def rsvp_view(occurrence_id: int) -> discord.ui.View:

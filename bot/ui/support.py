@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.errors import InvalidInput
 from bot.domain.signposting import SUPPORT_TEXT_MAX
 from bot.services.support import Signposting
 from bot.ui.actors import actor_of
 from bot.ui.embeds import support_embed
-from bot.ui.errors import report_error
+from bot.ui.persistent import FormValues, PersistentForm, guarded, guild_of
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
@@ -37,12 +37,12 @@ async def show_signposting(interaction: discord.Interaction[Any], preface: str |
     await reply(interaction, preface, embed=support_embed(signposting.signposts), view=view)
 
 
-class SignpostingModal(discord.ui.Modal):
+class SignpostingModal(PersistentForm, template=r"cwtch:support:form"):
     """The guild's services, one ``Name: how to reach them`` line each."""
 
     def __init__(self, current: str) -> None:
         super().__init__(title="Crisis signposting for this server", custom_id="cwtch:support:form")
-        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        text: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="services",
             style=discord.TextStyle.paragraph,
             required=False,
@@ -53,23 +53,20 @@ class SignpostingModal(discord.ui.Modal):
             discord.ui.Label(
                 text="Services, one per line",
                 description="Name: how to reach them. Leave it empty to go back to the UK defaults.",
-                component=self.text,
+                component=text,
             )
         )
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.guild_id is None:
-            raise NotAllowed("Signposting is set per server; please use this inside the server.")
-        draft = self.text.value or ""
+    @classmethod
+    async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
+        guild_id = guild_of(interaction)
+        draft = values.text("services")
         try:
-            saved = await _bot(interaction).services.support.update(interaction.guild_id, actor_of(interaction), draft)
+            saved = await _bot(interaction).services.support.update(guild_id, actor_of(interaction), draft)
         except InvalidInput as refused:
             await reply(interaction, _refusal(refused.message, draft))
             return
         await reply(interaction, _saved(saved), embed=support_embed(saved.signposts))
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:  # type: ignore[override]
-        await report_error(interaction, error)
 
 
 def _saved(saved: Signposting) -> str:
@@ -102,12 +99,10 @@ class EditSignpostingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], temp
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            if interaction.guild_id is None:
-                raise NotAllowed("Signposting is set per server; please use this inside the server.")
+        async def handle() -> None:
             current = await _bot(interaction).services.support.editable_text(
-                interaction.guild_id, actor_of(interaction)
+                guild_of(interaction), actor_of(interaction)
             )
             await interaction.response.send_modal(SignpostingModal(current))
-        except Exception as error:
-            await report_error(interaction, error)
+
+        await guarded(interaction, handle)

@@ -1,0 +1,158 @@
+"""Persistent UI: forms (modals) and buttons that work for any number of members at once and across restarts.
+
+discord.py keeps an open modal in memory keyed by its custom_id alone, so two members with the same form open
+replace each other, the first submit closes it for everyone, and a restart forgets every form still on screen.
+A ``PersistentForm`` is never held in memory. Like a ``DynamicItem`` button, its class carries a custom_id
+template: a submit is matched to the class by that template and handled from the custom_id, the member and the
+submitted values alone; any other state is read from the database.
+
+``answer_unclaimed`` is the safety net for every interaction a handler did not claim (a forged or outdated
+custom_id): the member gets a polite answer instead of "This interaction failed".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import discord
+
+from bot.domain.errors import InvalidInput, NotAllowed, NotFound
+from bot.domain.ids import parse_id
+from bot.ui.errors import report_error
+
+log = logging.getLogger(__name__)
+
+ID = "[0-9]{1,19}"  # an ID in a custom_id template; ``id_from`` checks it fits 64 bits
+OUT_OF_DATE = "That form or button is out of date. Please open it again from the latest message or command."
+UNREADABLE = "I couldn't read that form. Please open it again and choose one answer for each question."
+SERVER_ONLY = "This works only inside the server. Please use it there."
+
+
+def id_from(match: re.Match[str], group: str) -> int:
+    """The ID in a custom_id's ``group``; 0 (which matches no record) when it is not a 64-bit ID."""
+    return parse_id(match[group]) or 0
+
+
+def guild_of(interaction: discord.Interaction[Any]) -> int:
+    """The server an interaction happened in; a DM gets a polite refusal."""
+    if interaction.guild_id is None:
+        raise NotAllowed(SERVER_ONLY)
+    return interaction.guild_id
+
+
+def require_id(record_id: int, what: str) -> int:
+    """``record_id`` when it can name a record; a forged or outdated one is refused politely."""
+    if record_id <= 0:
+        raise NotFound(f"I can't find that {what} any more. {OUT_OF_DATE}")
+    return record_id
+
+
+async def guarded(interaction: discord.Interaction[Any], handler: Callable[[], Awaitable[None]]) -> None:
+    """Run a button's or form's handler through the same error funnel as commands."""
+    try:
+        await handler()
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+class FormValues:
+    """A submitted form's values by component custom_id, as Discord sent them (checked when read)."""
+
+    def __init__(self, raw: Mapping[str, object]) -> None:
+        self._raw = dict(raw)
+
+    @classmethod
+    def from_components(cls, components: object) -> FormValues:
+        """Collect the values of a submit's components: in labels (type 18), action rows (type 1) or bare."""
+        raw: dict[str, object] = {}
+
+        def walk(nodes: object) -> None:
+            for node in nodes if isinstance(nodes, list) else []:
+                if not isinstance(node, dict):
+                    continue
+                if "components" in node:
+                    walk(node["components"])
+                elif "component" in node:
+                    walk([node["component"]])
+                elif isinstance(node.get("custom_id"), str):
+                    raw[node["custom_id"]] = node.get("values", node.get("value"))
+
+        walk(components)
+        return cls(raw)
+
+    def text(self, custom_id: str) -> str:
+        """A text input's or radio group's value; "" when left empty. Anything but text is refused."""
+        value = self._raw.get(custom_id)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise InvalidInput(UNREADABLE)
+        return value
+
+
+class PersistentForm(discord.ui.Modal):
+    """A modal that is matched by its custom_id template and never held in memory.
+
+    Subclasses pass ``template=`` (a regular expression that fully matches their custom_ids), build their
+    components in ``__init__`` to send the form, and handle a submit in the classmethod ``submit``.
+    """
+
+    __form_template__: ClassVar[re.Pattern[str]]
+
+    def __init_subclass__(cls, *, template: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__form_template__ = re.compile(template)
+
+    def __init__(self, *, title: str, custom_id: str) -> None:
+        if not self.__form_template__.fullmatch(custom_id):
+            raise ValueError(f"{custom_id!r} does not match {type(self).__name__}'s template")
+        super().__init__(title=title, custom_id=custom_id)
+
+    def is_finished(self) -> bool:
+        # discord.py stores only unfinished modals; this one is matched by its template instead.
+        return True
+
+    @classmethod
+    async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
+        raise NotImplementedError
+
+
+def _claimed_by(custom_id: str, templates: Iterable[re.Pattern[str]]) -> re.Match[str] | None:
+    return next((m for m in (t.fullmatch(custom_id) for t in templates) if m is not None), None)
+
+
+async def dispatch_form(interaction: discord.Interaction[Any], forms: Sequence[type[PersistentForm]]) -> bool:
+    """Handle a modal submit with the form whose template matches; False when none does."""
+    data: Mapping[str, Any] = interaction.data or {}
+    custom_id = str(data.get("custom_id", ""))
+    found = next(((f, m) for f in forms if (m := f.__form_template__.fullmatch(custom_id)) is not None), None)
+    if found is None:
+        return False
+    form, match = found
+    values = FormValues.from_components(data.get("components"))
+    await guarded(interaction, lambda: form.submit(interaction, match, values))
+    return True
+
+
+async def answer_unclaimed(
+    interaction: discord.Interaction[Any],
+    forms: Sequence[type[PersistentForm]],
+    items: Sequence[type[discord.ui.DynamicItem[Any]]],
+) -> None:
+    """Every modal submit goes to its form; a click no button claims gets a polite answer, not silence."""
+    if interaction.type is discord.InteractionType.modal_submit:
+        if not await dispatch_form(interaction, forms):
+            log.warning("a form submit matched no form (interaction %s)", interaction.id)
+            await report_error(interaction, NotFound(OUT_OF_DATE))
+        return
+    if interaction.type is not discord.InteractionType.component:
+        return
+    data: Mapping[str, Any] = interaction.data or {}
+    custom_id = str(data.get("custom_id", ""))
+    templates = (item.__discord_ui_compiled_template__ for item in items)
+    if _claimed_by(custom_id, templates) is None:
+        log.warning("a click matched no button (interaction %s)", interaction.id)
+        await report_error(interaction, NotFound(OUT_OF_DATE))
