@@ -120,8 +120,18 @@ class PersistentForm(discord.ui.Modal):
         raise NotImplementedError
 
 
-def _claimed_by(custom_id: str, templates: Iterable[re.Pattern[str]]) -> re.Match[str] | None:
-    return next((m for m in (t.fullmatch(custom_id) for t in templates) if m is not None), None)
+def _components_on(message: discord.Message | None) -> set[tuple[int, str]]:
+    """(type, custom_id) of each component on ``message``: discord.py hands a click only to one it carries."""
+    found: set[tuple[int, str]] = set()
+
+    def walk(components: Iterable[Any]) -> None:
+        for component in components:
+            if isinstance(getattr(component, "custom_id", None), str):
+                found.add((component.type.value, component.custom_id))
+            walk(getattr(component, "children", ()))
+
+    walk(message.components if message is not None else ())
+    return found
 
 
 async def dispatch_form(interaction: discord.Interaction[Any], forms: Sequence[type[PersistentForm]]) -> bool:
@@ -152,7 +162,8 @@ async def answer_unclaimed(
         return
     data: Mapping[str, Any] = interaction.data or {}
     custom_id = str(data.get("custom_id", ""))
-    templates = (item.__discord_ui_compiled_template__ for item in items)
-    if _claimed_by(custom_id, templates) is None:
+    on_message = (data.get("component_type"), custom_id) in _components_on(interaction.message)
+    claimed = on_message and any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in items)
+    if not claimed:
         log.warning("a click matched no button (interaction %s)", interaction.id)
         await report_error(interaction, NotFound(OUT_OF_DATE))
