@@ -12,7 +12,6 @@ from typing import Any
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
 from tests.e2e.conftest import FIRST_DOM, World
-from tests.e2e.helpers import visible_text
 from tests.e2e.test_sessions import announcements, create_dom_series, rsvp, run_due
 from tests.fakes import FakeClock
 
