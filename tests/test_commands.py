@@ -182,8 +182,8 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     from bot.ui.community_items import WhatWorksButton
     from bot.ui.feedback import FeedbackButton
     from bot.ui.privacy import EraseButton
-    from bot.ui.resource_items import ApproveResourceButton, DeclineResourceButton, OpenResourceButton
     from bot.ui.registry import DYNAMIC_ITEMS
+    from bot.ui.resource_items import ApproveResourceButton, DeclineResourceButton, OpenResourceButton
     from bot.ui.session_items import CheckInButton, GroundRulesButton, RsvpButton
     from bot.ui.support import EditSignpostingButton
 
@@ -243,7 +243,6 @@ def test_forged_ids_in_custom_ids_name_no_record() -> None:
 def test_forms_match_their_custom_ids_and_never_stay_in_memory() -> None:
     """Every form Cwtch opens is matched by its template (any number open at once) and is never stored."""
     import asyncio
-
     from datetime import UTC, datetime
 
     from bot.services.ports import ResourceCard, SessionCard

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import payloads
 from .interactions import InteractionResult, Pending
-from .options import Resolver, build_options, modal_answers, nest, resolve_path, select_values, walk_components
+from .options import Resolver, build_options, modal_answers, nest, resolve_path, select_values
 from .state import JSON, Guild, P, sid
 
 if TYPE_CHECKING:
@@ -126,6 +126,7 @@ class Actions:
         data: JSON,
         *,
         source_message_id: int | None = None,
+        trigger: Pending | None = None,
         within: float = 10.0,
         locale: str = "en-US",
         wait: bool = True,
@@ -135,7 +136,7 @@ class Actions:
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
         message = emu.world.messages.get(source_message_id) if source_message_id else None
         payload = self._payload(itype, guild, user_id, channel, data, iid, token, message, locale)
-        pending = Pending(iid, token, itype, guild.id, sid(channel), user_id, payload, source_message_id)
+        pending = Pending(iid, token, itype, guild.id, sid(channel), user_id, payload, source_message_id, trigger)
         emu.interactions.add(pending)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
@@ -231,7 +232,7 @@ class Actions:
         guild, uid = self._guild_member(guild_id, user_id)
         world = self.emu.world
         mid, msg = self._message_seen_by(uid, message_id)
-        comps = list(walk_components(msg.get("components") or []))
+        comps = list(payloads.walk_components(msg.get("components") or []))
         comp = next((c for c in comps if c.get("custom_id") == custom_id), None)
         if comp is None:
             known = [c["custom_id"] for c in comps if c.get("custom_id")]
@@ -271,4 +272,6 @@ class Actions:
         if res.data:
             data["resolved"] = res.data
         channel = self._channel(guild, source.channel_id)
-        return await self.run(5, guild, uid, channel, data, source_message_id=source.source_message_id, within=within)
+        return await self.run(
+            5, guild, uid, channel, data, source_message_id=source.source_message_id, trigger=source, within=within
+        )

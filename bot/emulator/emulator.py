@@ -47,8 +47,8 @@ class Emulator(WorldApi):
         # a bot's own checks (and guild permission overrides) can be tested.
         self.client_checks = False
         self.world = World()
+        # The public user, as messages and other people see the bot; current_user() adds its private fields.
         self.bot_user: JSON = self.world.new_user(bot_name, bot=True)
-        self.bot_user.update(verified=True, mfa_enabled=False, email=None, locale="en-US")
         self.owner_user: JSON = self.world.new_user("app-owner")
         self.application_id = int(self.bot_user["id"])
         self.application_flags = 0
@@ -146,12 +146,16 @@ class Emulator(WorldApi):
     ) -> RecordedRequest:
         return await self.rest.wait_for(method, path_regex, timeout, since)
 
+    def current_user(self) -> JSON:
+        """The bot's own user as ``GET /users/@me`` and READY show it: the public user and its private fields."""
+        return dict(self.bot_user, verified=True, mfa_enabled=False, email=None, locale="en-US")
+
     # gateway -----------------------------------------------------------------------------------
     def _ready_payload(self, session: Session) -> tuple[JSON, list[JSON]]:
         count, shard = session.shard_count, session.shard_id
         mine = [g for gid, g in self.world.guilds.items() if self.gateway.shard_of(gid, count) == shard]
         ready = payloads.ready(
-            self.bot_user,
+            self.current_user(),
             mine,
             session.id,
             self.gateway_url,

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import messages, payloads
-from .options import walk_components
 from .rest import Reply, UploadedFile
 from .state import JSON, World, sid
 from .validation import ApiError, Errors, validate_choices, validate_message, validate_modal
@@ -23,6 +22,8 @@ if TYPE_CHECKING:
 
 TOKEN_TTL = 15 * 60.0
 _ALLOWED = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
+# Callback types whose answer has a ``resource``: the message they sent (4) or updated (7).
+_WITH_RESOURCE = frozenset({4, 7})
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Pending:
     user_id: int
     payload: JSON
     source_message_id: int | None = None
+    trigger: Pending | None = None  # for a modal submit: the interaction that opened the modal
     dispatched_at: float = 0.0
     callback_type: int | None = None
     original_id: int | None = None
@@ -147,7 +149,7 @@ class InteractionResult:
     def custom_ids(self, message: JSON | None = None) -> list[str]:
         msg = message if message is not None else self.message
         comps = (msg or {}).get("components") or []
-        return [str(c["custom_id"]) for c in walk_components(comps) if c.get("custom_id")]
+        return [str(c["custom_id"]) for c in payloads.walk_components(comps) if c.get("custom_id")]
 
 
 class InteractionStore:
@@ -183,17 +185,39 @@ class InteractionStore:
         pending.error = f"{what} rejected: {exc.status} {exc.body()}"
         pending.notify()
 
-    def _extra(self, pending: Pending) -> JSON:
-        app = str(self.emu.application_id)
+    def _metadata(self, pending: Pending) -> JSON:
+        """The ``interaction_metadata`` of a message the interaction made; its fields depend on the interaction type:
+        a message command names its target, a click the message clicked, a modal submit what opened the modal."""
         meta: JSON = {
             "id": str(pending.id),
             "type": pending.type,
             "user": dict(self.emu.world.user(pending.user_id)),
             "authorizing_integration_owners": {"0": str(pending.guild_id)},
         }
-        if pending.source_message_id is not None:
+        data = pending.payload.get("data") or {}
+        if pending.type == 2 and data.get("type") == 3:
+            meta["target_message_id"] = str(data["target_id"])
+        elif pending.type == 3 and pending.source_message_id is not None:
             meta["interacted_message_id"] = str(pending.source_message_id)
-        return {"webhook_id": app, "application_id": app, "interaction_metadata": meta}
+        elif pending.type == 5:
+            meta["triggering_interaction_metadata"] = (
+                self._metadata(pending.trigger) if pending.trigger is not None else self._forged_trigger(pending)
+            )
+        return meta
+
+    def _forged_trigger(self, pending: Pending) -> JSON:
+        """What opened a modal that no interaction opened (a test forging a submit): an unknown slash command, so
+        the metadata keeps the shape Discord always gives it."""
+        return {
+            "id": str(self.emu.world.ids.next()),
+            "type": 2,
+            "user": dict(self.emu.world.user(pending.user_id)),
+            "authorizing_integration_owners": {"0": str(pending.guild_id)},
+        }
+
+    def _extra(self, pending: Pending) -> JSON:
+        app = str(self.emu.application_id)
+        return {"webhook_id": app, "application_id": app, "interaction_metadata": self._metadata(pending)}
 
     def _post(self, pending: Pending, body: JSON, files: list[UploadedFile], channel_id: int | None = None) -> JSON:
         eph = int(body.get("flags") or 0) & messages.EPHEMERAL
@@ -242,7 +266,6 @@ class InteractionStore:
                 self.emu.world,
                 message_id=self.emu.world.ids.next(),
                 channel_id=pending.channel_id,
-                guild_id=pending.guild_id,
                 author=self.emu.bot_user,
                 body={},
                 attachments=[],
@@ -273,10 +296,9 @@ class InteractionStore:
                 response_message_loading=ctype == 5,
                 response_message_ephemeral=bool(int(msg["flags"]) & messages.EPHEMERAL),
             )
-        resource: JSON = {"type": ctype}
-        if msg is not None:
-            resource["message"] = msg
-        return {"interaction": info, "resource": resource}
+        if ctype not in _WITH_RESOURCE or msg is None:
+            return {"interaction": info}
+        return {"interaction": info, "resource": {"type": ctype, "message": msg}}
 
     # webhooks ----------------------------------------------------------------------------------
     def followup(self, pending: Pending, body: JSON, files: list[UploadedFile], thread_id: str | None) -> JSON:

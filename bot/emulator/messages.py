@@ -116,7 +116,6 @@ def create(
         world,
         message_id=world.ids.next() if message_id is None else message_id,
         channel_id=channel_id,
-        guild_id=guild.id if guild else None,
         author=author,
         body=body,
         attachments=attachments(emu, channel_id, body, files),
@@ -133,13 +132,21 @@ def create(
             channel["message_count"] = channel.get("message_count", 0) + 1
             channel["total_message_sent"] = channel.get("total_message_sent", 0) + 1
         if guild is not None:
-            event = (
-                dict(msg, member=payloads.member(world, guild, sid(author), with_user=False))
-                if sid(author) in guild.members
-                else msg
-            )
+            event = dict(msg, guild_id=str(guild.id))
+            if sid(author) in guild.members:
+                event["member"] = payloads.member(world, guild, sid(author), with_user=False)
             emu.emit(guild.id, "MESSAGE_CREATE", event)
     return msg
+
+
+def _guild_id(emu: Emulator, msg: JSON) -> int | None:
+    """The guild of a message seen by others (None for a DM or an ephemeral message).
+
+    A message's REST answer carries no ``guild_id``; its gateway events do.
+    """
+    if sid(msg["id"]) in emu.world.ephemeral_owner:
+        return None
+    return emu.world.channel_guild.get(sid(msg["channel_id"]))
 
 
 def edit(emu: Emulator, msg: JSON, body: JSON, files: list[UploadedFile], *, keep_flags: int = 0) -> JSON:
@@ -151,6 +158,7 @@ def edit(emu: Emulator, msg: JSON, body: JSON, files: list[UploadedFile], *, kee
         if field in body:
             default: Any = "" if field == "content" else []
             new[field] = copy.deepcopy(body[field]) if body[field] is not None else default
+    new["components"] = payloads.message_components(new["components"])
     if "flags" in body and body["flags"] is not None:
         new["flags"] = (int(body["flags"]) & _SETTABLE_FLAGS) | (int(msg.get("flags", 0)) & EPHEMERAL) | keep_flags
     if "attachments" in body or files:
@@ -163,16 +171,18 @@ def edit(emu: Emulator, msg: JSON, body: JSON, files: list[UploadedFile], *, kee
     new["edited_timestamp"] = now_iso()
     msg.clear()
     msg.update(new)
-    if sid(msg["id"]) not in emu.world.ephemeral_owner and msg.get("guild_id"):
-        emu.emit(int(msg["guild_id"]), "MESSAGE_UPDATE", msg)
+    guild_id = _guild_id(emu, msg)
+    if guild_id is not None:
+        emu.emit(guild_id, "MESSAGE_UPDATE", dict(msg, guild_id=str(guild_id)))
     return msg
 
 
 def delete(emu: Emulator, msg: JSON) -> None:
+    guild_id = _guild_id(emu, msg)
     emu.world.delete_message(sid(msg["id"]))
-    if msg.get("guild_id") and sid(msg["id"]) not in emu.world.ephemeral_owner:
+    if guild_id is not None:
         emu.emit(
-            int(msg["guild_id"]),
+            guild_id,
             "MESSAGE_DELETE",
-            {"id": msg["id"], "channel_id": msg["channel_id"], "guild_id": msg["guild_id"]},
+            {"id": msg["id"], "channel_id": msg["channel_id"], "guild_id": str(guild_id)},
         )

@@ -8,7 +8,6 @@ option, a value outside the choices or bounds) raise :class:`AssertionError` wit
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 from . import payloads
@@ -195,16 +194,6 @@ def build_options(
     return out
 
 
-def walk_components(components: list[JSON]) -> Iterator[JSON]:
-    for comp in components or []:
-        yield comp
-        yield from walk_components(comp.get("components") or [])
-        if isinstance(comp.get("component"), dict):
-            yield from walk_components([comp["component"]])
-        if isinstance(comp.get("accessory"), dict):
-            yield comp["accessory"]
-
-
 def select_values(comp: JSON, values: list[Any], res: Resolver) -> list[str]:
     ctype = comp["type"]
     out = [str(sid(v)) if ctype in (5, 6, 7, 8) else str(v) for v in values]
@@ -230,7 +219,7 @@ def select_values(comp: JSON, values: list[Any], res: Resolver) -> list[str]:
 
 def modal_answers(modal: JSON, values: dict[str, Any], res: Resolver) -> list[JSON]:
     """Answers nested like Discord sends them for the components the modal used."""
-    fields = {c["custom_id"]: c for c in walk_components(modal.get("components") or []) if c.get("custom_id")}
+    fields = {c["custom_id"]: c for c in payloads.walk_components(modal.get("components") or []) if c.get("custom_id")}
     unknown = set(values) - set(fields)
     if unknown:
         raise AssertionError(

@@ -1,18 +1,21 @@
 """Builders for Discord payloads (roles, channels, threads, members, guilds, messages, events).
 
-Shapes follow Discord's API documentation and what discord.py 2.7 reads without ``.get``.
+Shapes follow Discord's OpenAPI spec (vendored in ``tests/openapi``, which checks every answer against it) and
+what discord.py 2.7 reads without ``.get``.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from .state import JSON, THREAD_TYPES, Guild, World, now_iso, sid
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
+_SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
 
 
 def role(
@@ -243,12 +246,42 @@ def mentions(world: World, content: str | None) -> tuple[list[JSON], list[str]]:
     return users, roles
 
 
+def walk_components(components: list[JSON]) -> Iterator[JSON]:
+    """Every component, depth first in reading order: rows, their children, labels' and sections' parts."""
+    for comp in components or []:
+        yield comp
+        yield from walk_components(comp.get("components") or [])
+        if isinstance(comp.get("component"), dict):
+            yield from walk_components([comp["component"]])
+        if isinstance(comp.get("accessory"), dict):
+            yield comp["accessory"]
+
+
+def message_components(components: list[JSON] | None) -> list[JSON]:
+    """A message's components as Discord answers them.
+
+    Each has a numeric ``id``: the bot's own, or else the next number not yet used in the message, in reading
+    order. A select loses ``required``, which only means something in a modal and is not in a message's answer.
+    """
+    out = copy.deepcopy(list(components or []))
+    used = {c["id"] for c in walk_components(out) if isinstance(c.get("id"), int)}
+    next_id = 1
+    for comp in walk_components(out):
+        if comp.get("type") in _SELECT_TYPES:
+            comp.pop("required", None)
+        if comp.get("id") is None:
+            while next_id in used:
+                next_id += 1
+            comp["id"] = next_id
+            used.add(next_id)
+    return out
+
+
 def message(
     world: World,
     *,
     message_id: int,
     channel_id: int,
-    guild_id: int | None,
     author: JSON,
     body: JSON,
     attachments: list[JSON],
@@ -272,12 +305,10 @@ def message(
         "mention_roles": roles,
         "attachments": attachments,
         "embeds": list(body.get("embeds") or []),
-        "components": list(body.get("components") or []),
+        "components": message_components(body.get("components")),
         "pinned": False,
         "flags": flags,
     }
-    if guild_id is not None:
-        data["guild_id"] = str(guild_id)
     if body.get("nonce") is not None:
         data["nonce"] = body["nonce"]
     if body.get("message_reference"):
@@ -307,6 +338,7 @@ def scheduled_event(event_id: int, guild_id: int, creator: JSON, body: JSON) -> 
         "user_count": 0,
         "image": None,
         "recurrence_rule": body.get("recurrence_rule"),
+        "guild_scheduled_event_exceptions": [],
     }
 
 

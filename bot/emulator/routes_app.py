@@ -20,12 +20,12 @@ def register(router: Router, emu: Emulator) -> None:
     world = emu.world
 
     def application() -> JSON:
+        """The application object (``PrivateApplicationResponse`` in Discord's OpenAPI spec)."""
         return {
             "id": str(emu.application_id),
             "name": emu.bot_user["username"],
             "icon": None,
             "description": "",
-            "summary": "",
             "type": None,
             "bot_public": True,
             "bot_require_code_grant": False,
@@ -33,10 +33,16 @@ def register(router: Router, emu: Emulator) -> None:
             "team": None,
             "verify_key": "0" * 64,
             "flags": emu.application_flags,
+            "flags_new": str(emu.application_flags),
             "bot": copy.deepcopy(emu.bot_user),
             "redirect_uris": [],
             "interactions_endpoint_url": None,
+            "role_connections_verification_url": None,
             "approximate_guild_count": len(world.guilds),
+            "approximate_user_install_count": 0,
+            "approximate_user_authorization_count": 0,
+            "explicit_content_filter": 0,
+            "eligible_oauth2_scopes": ["bot", "applications.commands"],
             "integration_types_config": {"0": {}},
             "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
         }
@@ -57,7 +63,7 @@ def register(router: Router, emu: Emulator) -> None:
         return {"url": emu.gateway_url}
 
     async def me(call: Call) -> Any:
-        return emu.bot_user
+        return emu.current_user()
 
     async def get_user(call: Call) -> Any:
         return world.user(call.params[0])
@@ -94,6 +100,9 @@ def register(router: Router, emu: Emulator) -> None:
         for key in _COMMAND_KEYS:
             if key in cmd:
                 out[key] = copy.deepcopy(cmd[key])
+        # Never null in Discord's answer: a command sent without it is available where the app is installed to a
+        # guild (0).
+        out["integration_types"] = out.get("integration_types") or [0]
         if guild_id is not None:
             out["guild_id"] = str(guild_id)
         return out

@@ -206,9 +206,9 @@ def register(router: Router, emu: Emulator) -> None:
             thread = _new_thread(guild, parent, body, 11)
             msg = messages.create(emu, sid(thread), first, call.files, check=False)
             thread["last_message_id"] = msg["id"]
-            return dict(thread, message=msg)
+            return Reply(dict(thread, message=msg), 201)
         ctype = int(body.get("type") or 12)
-        return _new_thread(guild, parent, body, ctype)
+        return Reply(_new_thread(guild, parent, body, ctype), 201)
 
     async def thread_from_message(call: Call) -> Any:
         guild, parent = world.channel(call.params[0])
@@ -219,7 +219,7 @@ def register(router: Router, emu: Emulator) -> None:
             raise ApiError(400, 160004, "A thread has already been created for this message")
         thread = _new_thread(guild, parent, call.body(), 10 if parent["type"] == 5 else 11, thread_id=sid(msg))
         msg["thread"] = copy.deepcopy(thread)
-        return thread
+        return Reply(thread, 201)
 
     async def thread_member(call: Call) -> Any:
         guild, thread = world.channel(call.params[0])

@@ -107,7 +107,7 @@ def register(router: Router, emu: Emulator) -> None:
             errs.add(("parent_id",), "CHANNEL_PARENT_INVALID_TYPE", "Parent must be a category")
         errs.raise_if_any()
         data = emu.create_channel(guild.id, str(body["name"]), type=ctype, parent_id=parent, extra=body)
-        return data
+        return Reply(data, 201)
 
     async def list_roles(call: Call) -> Any:
         return list(world.guild(call.params[0]).roles.values())
@@ -293,7 +293,7 @@ def register(router: Router, emu: Emulator) -> None:
             for t in threads
             if emu.bot_id in world.thread_members.get(int(t["id"]), set())
         ]
-        return {"threads": threads, "members": members}
+        return {"threads": threads, "members": members, "has_more": False}
 
     router.add("GET", "/guilds/{id}/threads/active", active_threads)
     router.add("GET", "/guilds/{id}", get_guild)

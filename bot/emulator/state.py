@@ -252,6 +252,7 @@ class World:
             "banner": None,
             "accent_color": None,
             "avatar_decoration_data": None,
+            "primary_guild": None,
         }
         self.users[int(user["id"])] = user
         return user

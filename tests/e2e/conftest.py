@@ -21,6 +21,7 @@ from bot.settings import load_settings
 from bot.ui.client import CwtchBot
 from tests.e2e.helpers import create_seed_cohorts
 from tests.fakes import FakeClock
+from tests.openapi import assert_on_spec
 
 TOKEN = "emulated-bot-token"
 # Where the pseudonym key lives when the database is PostgreSQL (one per test run is enough).
@@ -71,6 +72,8 @@ async def emulator() -> AsyncIterator[Emulator]:
     while _RUNNING:
         await stop_bot(*_RUNNING[-1])
     await asyncio.wait_for(emu.stop(), timeout=15)
+    # Every request the bot sent and every answer the emulator gave, against Discord's OpenAPI spec.
+    assert_on_spec(emu.requests)
 
 
 def build_world(emu: Emulator) -> World:

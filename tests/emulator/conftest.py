@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.emulator import Emulator
+from tests.openapi import assert_on_spec
 
 NAMES = ["Dom care", "Domiciliary leads", "Residential", "Nursing"]
 
@@ -158,13 +159,21 @@ class World:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
+def off_spec() -> list[str]:
+    """Requests a test sends off Discord's OpenAPI spec on purpose ("GET /nope/x"); the spec check skips them."""
+    return []
+
+
+@pytest.fixture
+async def emu(off_spec: list[str]) -> AsyncIterator[Emulator]:
+    """The emulator; afterwards every request it answered is checked against Discord's OpenAPI spec."""
     emulator = Emulator(token="test-token", shards=2)
     await emulator.start()
     try:
         yield emulator
     finally:
         await emulator.stop()
+    assert_on_spec(emulator.requests, off_spec=off_spec)
 
 
 @pytest.fixture
