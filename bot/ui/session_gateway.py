@@ -104,9 +104,9 @@ class DiscordSessionGateway:
     def _event_place(self, card: SessionCard) -> dict[str, Any]:
         channel = self._client.get_channel(card.room_channel_id) if card.room_channel_id else None
         if isinstance(channel, discord.StageChannel):
-            return {"entity_type": EVENT_STAGE, "channel_id": channel.id}
+            return {"entity_type": EVENT_STAGE, "channel_id": str(channel.id)}
         if isinstance(channel, discord.VoiceChannel):
-            return {"entity_type": EVENT_VOICE, "channel_id": channel.id}
+            return {"entity_type": EVENT_VOICE, "channel_id": str(channel.id)}
         location = (
             card.link or f"#{getattr(self._client.get_channel(card.cohort_channel_id), 'name', 'session thread')}"
         )
