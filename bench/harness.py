@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import tempfile
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
@@ -24,7 +26,11 @@ from bot.emulator import Emulator
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
 
+if TYPE_CHECKING:
+    from tests.e2e.processes import BotProcesses
+
 TOKEN = "bench-token"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -39,11 +45,46 @@ def summary(values: Sequence[float], unit: str = "s") -> str:
     )
 
 
-async def temp_database() -> str:
-    folder = Path(tempfile.mkdtemp(prefix="cwtch-bench-"))
-    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+async def temp_database(postgres: str | None = None) -> str:
+    """A migrated database: a SQLite file in a new temporary folder, or, given the URL of a PostgreSQL server's
+    ``postgres`` database (``postgresql+asyncpg://user@127.0.0.1:5432/postgres``), a new database on it."""
+    if postgres:
+        url = (
+            make_url(postgres).set(database=f"cwtch_bench_{uuid.uuid4().hex[:8]}").render_as_string(hide_password=False)
+        )
+        await _postgres_admin(postgres, f'CREATE DATABASE "{make_url(url).database}"')
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="cwtch-bench-"))
+        url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
     return url
+
+
+async def drop_temp_database(url: str, postgres: str | None) -> None:
+    """Drop a database :func:`temp_database` made on a PostgreSQL server (a SQLite file is left in /tmp)."""
+    if postgres:
+        await _postgres_admin(postgres, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+async def _postgres_admin(postgres: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(
+        make_url(postgres).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def bot_processes(emu: Emulator, database_url: str, folder: Path) -> BotProcesses:
+    """Cwtch in child processes that a benchmark can kill -9 (``tests/e2e/processes.py``, the tests' helper)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.e2e.processes import BotProcesses
+
+    return BotProcesses(emu, database_url, folder, token=TOKEN)
 
 
 async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,9 @@ log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week
 EVENT_EXTERNAL, EVENT_STAGE, EVENT_VOICE = 3, 1, 2
-EVENT_CANCELLED = 4
+EVENT_SCHEDULED, EVENT_CANCELLED = 1, 4
 GUILD_ONLY = 2
+THREAD_ALREADY_CREATED = 160004  # Discord's code for starting a second thread on one message
 EVENT_ALREADY_FINISHED = 180000  # Discord's code for editing an event that ended or was cancelled
 MENTIONS_PER_MESSAGE = 50
 SURVEY_NOTICES = (Notice.SURVEY, Notice.SURVEY_REMINDER)
@@ -61,14 +63,21 @@ class DiscordSessionGateway:
         )
         thread_id = card.thread_id
         if thread_id is None:
-            thread = await self._client.http.start_thread_with_message(
-                message.channel.id,
-                message.id,
-                name=_thread_name(card),
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-                reason=f"session {card.occurrence_id}",
-            )
-            thread_id = int(thread["id"])
+            try:
+                thread = await self._client.http.start_thread_with_message(
+                    message.channel.id,
+                    message.id,
+                    name=_thread_name(card),
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                    reason=f"session {card.occurrence_id}",
+                )
+                thread_id = int(thread["id"])
+            except discord.HTTPException as error:
+                # A process that died after starting the thread, before recording it: the thread is there, and
+                # a thread started from a message has the message's ID.
+                if error.code != THREAD_ALREADY_CREATED:
+                    raise
+                thread_id = message.id
         return Announcement(channel_id=message.channel.id, message_id=message.id, thread_id=thread_id)
 
     async def refresh_announcement(self, card: SessionCard) -> None:
@@ -98,8 +107,27 @@ class DiscordSessionGateway:
                 return card.event_id
             except discord.NotFound:
                 log.info("event %s of occurrence %s was deleted; making it again", card.event_id, card.occurrence_id)
+        else:
+            made = await self._made_before(card.guild_id, payload)
+            if made is not None:
+                # A process died after Discord made the event, before its ID was recorded: adopt it.
+                return made
         event = await self._client.http.create_guild_scheduled_event(card.guild_id, **payload)
         return int(event["id"])
+
+    async def _made_before(self, guild_id: int, payload: dict[str, Any]) -> int | None:
+        """The ID of a scheduled event this bot already made with this name and start, if there is one."""
+        me = str(self._client.user.id) if self._client.user else None
+        start = datetime.fromisoformat(payload["scheduled_start_time"])
+        for event in await self._client.http.get_scheduled_events(guild_id, False):
+            if (
+                event.get("creator_id") == me
+                and event.get("status") == EVENT_SCHEDULED
+                and event.get("name") == payload["name"]
+                and datetime.fromisoformat(event["scheduled_start_time"]) == start
+            ):
+                return int(event["id"])
+        return None
 
     def _event_place(self, card: SessionCard) -> dict[str, Any]:
         channel = self._client.get_channel(card.room_channel_id) if card.room_channel_id else None

@@ -1,0 +1,101 @@
+"""The real Cwtch bot in a process of its own, for tests and benchmarks that kill it (``kill -9``) and start another.
+
+    python -m tests.e2e.bot_process
+
+Built like ``tests/e2e/conftest.py``'s ``start_bot`` builds the in-process bot (``bot.app.build_bot`` from
+``load_settings`` of the environment: DISCORD_TOKEN, DATABASE_URL, DISCORD_API_BASE_URL, SECRET_KEY_FILE, ...),
+plus three variables for tests only:
+
+- ``CWTCH_TEST_NOW``: an aware ISO time the bot's clock is pinned at (a ``FakeClock``), so that a world prepared
+  on a test's clock lines up; the real clock when unset.
+- ``CWTCH_TEST_PARENT_PID``: the process is the test's; when that dies, this one exits rather than linger.
+
+Logs go to stderr, which the parent sends to a file; stdout carries one line, ``ready <pid>``, once the bot is
+ready (guilds loaded, scheduler started). SIGTERM or SIGINT shuts the bot down cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from bot.app import build_bot, utc_now
+from bot.settings import load_settings
+from bot.ui.client import CwtchBot
+from tests.fakes import FakeClock
+
+log = logging.getLogger("cwtch.test_process")
+
+
+def clock_from(env: Mapping[str, str]) -> Callable[[], datetime]:
+    raw = env.get("CWTCH_TEST_NOW", "").strip()
+    if not raw:
+        return utc_now
+    now = datetime.fromisoformat(raw)
+    if now.tzinfo is None:
+        raise SystemExit(f"CWTCH_TEST_NOW must carry a time zone, got {raw!r}")
+    return FakeClock(now)
+
+
+async def _announce_ready(bot: CwtchBot) -> None:
+    await bot.wait_until_ready()
+    for _ in range(500):  # on_ready starts the scheduler, just after wait_until_ready returns
+        if bot.runtime.started:
+            break
+        await asyncio.sleep(0.01)
+    log.info("bot process %d is ready", os.getpid())
+    sys.stdout.write(f"ready {os.getpid()}\n")
+    sys.stdout.flush()
+
+
+async def _orphaned(parent: int) -> None:
+    """Return when the process that started this one is gone (it was then re-parented)."""
+    while True:
+        await asyncio.sleep(0.5)
+        if os.getppid() != parent:
+            break
+    log.warning("the test process %d is gone; stopping", parent)
+
+
+async def run(env: Mapping[str, str]) -> None:
+    settings = load_settings(env)
+    assert settings.discord_token is not None, "DISCORD_TOKEN is not set"
+    clock = clock_from(env)
+    parent = int(env.get("CWTCH_TEST_PARENT_PID") or os.getppid())
+    log.info("bot process %d starting; clock %s", os.getpid(), env.get("CWTCH_TEST_NOW") or "real")
+    bot = build_bot(settings, guild_ready_timeout=0.1, clock=clock)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(settings.discord_token))
+        ready = asyncio.create_task(_announce_ready(bot))
+        ending = {asyncio.create_task(stop.wait()), asyncio.create_task(_orphaned(parent))}
+        await asyncio.wait({runner, *ending}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (ready, *ending):
+            task.cancel()
+        await bot.close()
+        await runner  # re-raises what made the bot stop, if anything
+    log.info("bot process %d stopped", os.getpid())
+
+
+def main() -> None:
+    env = dict(os.environ)
+    logging.basicConfig(
+        level=env.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(process)d %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    asyncio.run(run(env))
+
+
+if __name__ == "__main__":
+    main()
