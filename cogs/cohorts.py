@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import DESCRIPTION_MAX, NAME_MAX, suggest_timezones
+from bot.domain.inputs import ZONE_TEXT_MAX
 from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
 from bot.ui.embeds import cohort_created_embed, cohort_list_embed
@@ -41,7 +42,7 @@ class CohortCog(commands.Cog):
         description: app_commands.Range[str, 1, DESCRIPTION_MAX],
         channel: discord.TextChannel,
         role: discord.Role | None = None,
-        timezone: str | None = None,
+        timezone: app_commands.Range[str, 1, ZONE_TEXT_MAX] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -71,7 +72,9 @@ class CohortCog(commands.Cog):
     @cohort.command(name="join", description="Join a cohort")
     @app_commands.describe(name="The cohort to join")
     @app_commands.autocomplete(name=_cohort_names)
-    async def join(self, interaction: discord.Interaction[CwtchBot], name: str) -> None:
+    async def join(
+        self, interaction: discord.Interaction[CwtchBot], name: app_commands.Range[str, 1, NAME_MAX]
+    ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         cohort = await self.bot.services.cohorts.join(interaction.guild_id, interaction.user.id, name)
@@ -81,7 +84,9 @@ class CohortCog(commands.Cog):
     @cohort.command(name="leave", description="Leave a cohort")
     @app_commands.describe(name="The cohort to leave")
     @app_commands.autocomplete(name=_cohort_names)
-    async def leave(self, interaction: discord.Interaction[CwtchBot], name: str) -> None:
+    async def leave(
+        self, interaction: discord.Interaction[CwtchBot], name: app_commands.Range[str, 1, NAME_MAX]
+    ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         cohort = await self.bot.services.cohorts.leave(interaction.guild_id, interaction.user.id, name)

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.cohorts import NAME_MAX
+from bot.domain.inputs import DATE_TEXT_MAX
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices
 from bot.ui.client import CwtchBot
@@ -19,6 +21,9 @@ from bot.ui.reports import ReportScope, feedback_chart_png, feedback_csv, feedba
 from bot.ui.session_embeds import attendance_report_embed
 
 DATE_HELP = "YYYY-MM-DD (default: the last 12 months)"
+# What Discord lets a coordinator type into each option; the services check it all again.
+CohortName = app_commands.Range[str, 1, NAME_MAX]
+DateText = app_commands.Range[str, 1, DATE_TEXT_MAX]
 
 
 class FeedbackCog(commands.Cog):
@@ -40,9 +45,9 @@ class FeedbackCog(commands.Cog):
     async def report_feedback(
         self,
         interaction: discord.Interaction[CwtchBot],
-        cohort: str | None = None,
-        start: str | None = None,
-        end: str | None = None,
+        cohort: CohortName | None = None,
+        start: DateText | None = None,
+        end: DateText | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -62,9 +67,9 @@ class FeedbackCog(commands.Cog):
     async def report_attendance(
         self,
         interaction: discord.Interaction[CwtchBot],
-        cohort: str | None = None,
-        start: str | None = None,
-        end: str | None = None,
+        cohort: CohortName | None = None,
+        start: DateText | None = None,
+        end: DateText | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         report = await self.bot.services.reports.attendance(
@@ -80,9 +85,9 @@ class FeedbackCog(commands.Cog):
     async def report_community(
         self,
         interaction: discord.Interaction[CwtchBot],
-        cohort: str | None = None,
-        start: str | None = None,
-        end: str | None = None,
+        cohort: CohortName | None = None,
+        start: DateText | None = None,
+        end: DateText | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)

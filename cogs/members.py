@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.cohorts import NAME_MAX
 from bot.ui.choices import cohort_choices
 from bot.ui.client import CwtchBot
 from bot.ui.reply import reply
@@ -38,7 +39,9 @@ class MembersCog(commands.Cog):
     @app_commands.describe(cohort="Only this cohort's sessions")
     @app_commands.autocomplete(cohort=cohort_choices)
     @app_commands.guild_only()
-    async def calendar(self, interaction: discord.Interaction[CwtchBot], cohort: str | None = None) -> None:
+    async def calendar(
+        self, interaction: discord.Interaction[CwtchBot], cohort: app_commands.Range[str, 1, NAME_MAX] | None = None
+    ) -> None:
         assert interaction.guild is not None
         filename, body = await self.bot.services.calendar.ics(
             interaction.guild.id, cohort, name=f"{interaction.guild.name} peer support"

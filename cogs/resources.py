@@ -6,7 +6,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.resources import SUMMARY_MAX, TITLE_MAX, URL_MAX, suggest_tags, suggest_themes
+from bot.domain.resources import (
+    SUMMARY_MAX,
+    TAG_TEXT_MAX,
+    TAGS_TEXT_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    suggest_tags,
+    suggest_themes,
+)
 from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
 from bot.ui.reply import reply
@@ -30,6 +38,11 @@ async def _one_tag(interaction: discord.Interaction[CwtchBot], current: str) -> 
     return [app_commands.Choice(name=theme, value=theme) for theme in suggest_themes(current)]
 
 
+# What Discord lets a member type into each option; the services check it all again.
+Tags = app_commands.Range[str, 1, TAGS_TEXT_MAX]
+Tag = app_commands.Range[str, 1, TAG_TEXT_MAX]
+
+
 class ResourceCog(commands.Cog):
     resource = app_commands.Group(name="resource", description="Wellbeing resources", guild_only=True)
 
@@ -45,7 +58,7 @@ class ResourceCog(commands.Cog):
         title: app_commands.Range[str, 1, TITLE_MAX],
         url: app_commands.Range[str, 1, URL_MAX],
         summary: app_commands.Range[str, 1, SUMMARY_MAX],
-        tags: str,
+        tags: Tags,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -63,7 +76,7 @@ class ResourceCog(commands.Cog):
         title: app_commands.Range[str, 1, TITLE_MAX],
         url: app_commands.Range[str, 1, URL_MAX],
         summary: app_commands.Range[str, 1, SUMMARY_MAX],
-        tags: str,
+        tags: Tags,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -82,7 +95,7 @@ class ResourceCog(commands.Cog):
         self,
         interaction: discord.Interaction[CwtchBot],
         query: app_commands.Range[str, 1, 100],
-        tag: str | None = None,
+        tag: Tag | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
@@ -91,7 +104,7 @@ class ResourceCog(commands.Cog):
     @resource.command(name="list", description="The newest resources, optionally with one tag")
     @app_commands.describe(tag="Only resources with this tag")
     @app_commands.autocomplete(tag=_one_tag)
-    async def list_(self, interaction: discord.Interaction[CwtchBot], tag: str | None = None) -> None:
+    async def list_(self, interaction: discord.Interaction[CwtchBot], tag: Tag | None = None) -> None:
         assert interaction.guild_id is not None
         page = await self.bot.services.resources.listing(interaction.guild_id, tag)
         await reply(interaction, embed=results_embed(page), view=results_view(page.resources))

@@ -8,7 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.sessions import DURATION_MAX, DURATION_MIN, TITLE_MAX
+from bot.domain.cohorts import NAME_MAX
+from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
+from bot.domain.sessions import CAPACITY_MAX, COUNT_MAX, DURATION_MAX, DURATION_MIN, LINK_MAX, TITLE_MAX
 from bot.services.series import SeriesRequest
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices, picked_id, series_choices
@@ -18,6 +20,10 @@ from bot.ui.session_embeds import series_embed
 
 Cadence = Literal["once", "weekly", "fortnightly", "monthly", "bimonthly"]
 MonthlyBy = Literal["weekday", "last_weekday", "day"]
+# What Discord lets a member type into each option; the services check it all again.
+CohortName = app_commands.Range[str, 1, NAME_MAX]
+Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
+DateText = app_commands.Range[str, 1, DATE_TEXT_MAX]
 
 
 class SeriesCog(commands.Cog):
@@ -35,28 +41,28 @@ class SeriesCog(commands.Cog):
         cadence="How often it meets",
         start="First session, YYYY-MM-DD HH:MM in the cohort's time zone",
         duration=f"Minutes, {DURATION_MIN}-{DURATION_MAX}",
-        capacity="Places per session (empty: no limit)",
+        capacity=f"Places per session, 1-{CAPACITY_MAX} (empty: no limit)",
         room="A Discord voice or stage channel to meet in",
         link="Or an https:// meeting link (Teams, Zoom…)",
         monthly_by="Monthly/bimonthly: same weekday (default), last weekday, or same day of month",
         until="Last date, YYYY-MM-DD (or use count)",
-        count="Number of sessions (or use until)",
+        count=f"Number of sessions, 1-{COUNT_MAX} (or use until)",
     )
     @app_commands.autocomplete(cohort=cohort_choices)
     async def create(
         self,
         interaction: discord.Interaction[CwtchBot],
-        cohort: str,
+        cohort: CohortName,
         title: app_commands.Range[str, 1, TITLE_MAX],
         cadence: Cadence,
-        start: str,
-        duration: int,
-        capacity: int | None = None,
+        start: DateText,
+        duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX],
+        capacity: app_commands.Range[int, 1, CAPACITY_MAX] | None = None,
         room: discord.VoiceChannel | discord.StageChannel | None = None,
-        link: str | None = None,
+        link: app_commands.Range[str, 1, LINK_MAX] | None = None,
         monthly_by: MonthlyBy | None = None,
-        until: str | None = None,
-        count: int | None = None,
+        until: DateText | None = None,
+        count: app_commands.Range[int, 1, COUNT_MAX] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -79,27 +85,27 @@ class SeriesCog(commands.Cog):
             interaction, "Series created. Sessions are announced a week ahead.", embed=series_embed([info], info.title)
         )
 
-    @series.command(name="list", description="The series of this server")
+    @series.command(name="list", description="The series of this server (facilitators)")
     @app_commands.describe(cohort="Only this cohort's series")
     @app_commands.autocomplete(cohort=cohort_choices)
-    async def list_(self, interaction: discord.Interaction[CwtchBot], cohort: str | None = None) -> None:
+    async def list_(self, interaction: discord.Interaction[CwtchBot], cohort: CohortName | None = None) -> None:
         assert interaction.guild_id is not None
-        infos = await self.bot.services.series.listing(interaction.guild_id, cohort)
+        infos = await self.bot.services.series.listing(interaction.guild_id, actor_of(interaction), cohort)
         await reply(interaction, embed=series_embed(infos))
 
     @series.command(name="pause", description="Pause a series: upcoming sessions are cancelled until you resume")
     @app_commands.autocomplete(series=series_choices)
-    async def pause(self, interaction: discord.Interaction[CwtchBot], series: str) -> None:
+    async def pause(self, interaction: discord.Interaction[CwtchBot], series: Picked) -> None:
         await self._stop(interaction, series, pause=True)
 
     @series.command(name="end", description="End a series: upcoming sessions are cancelled")
     @app_commands.autocomplete(series=series_choices)
-    async def end(self, interaction: discord.Interaction[CwtchBot], series: str) -> None:
+    async def end(self, interaction: discord.Interaction[CwtchBot], series: Picked) -> None:
         await self._stop(interaction, series, pause=False)
 
     @series.command(name="resume", description="Resume a paused series")
     @app_commands.autocomplete(series=series_choices)
-    async def resume(self, interaction: discord.Interaction[CwtchBot], series: str) -> None:
+    async def resume(self, interaction: discord.Interaction[CwtchBot], series: Picked) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         info, restored = await self.bot.services.series.resume(

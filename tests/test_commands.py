@@ -187,7 +187,7 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     from bot.ui.session_items import CheckInButton, GroundRulesButton, RsvpButton
     from bot.ui.support import EditSignpostingButton
 
-    biggest = 2**63 - 1
+    biggest, user = 2**31 - 1, 2**63 - 1  # the largest row ID (sessions, resources) and Discord ID (users)
     examples = [
         RsvpButton(biggest, Choice.YES),
         RsvpButton(7, Choice.NO),
@@ -197,7 +197,7 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         AttendancePicker(3, "absent"),
         FeedbackButton(biggest),
         EditSignpostingButton(),
-        EraseButton("erase", biggest, 2**40),
+        EraseButton("erase", user, 2**40),
         EraseButton("keep", 7, 1_800_000_000),
         WhatWorksButton(),
         OpenResourceButton(biggest),
@@ -230,7 +230,7 @@ def test_forged_ids_in_custom_ids_name_no_record() -> None:
     from bot.ui.registry import DYNAMIC_ITEMS
 
     template = FeedbackButton.__discord_ui_compiled_template__
-    for forged in ("9223372036854775808", "9999999999999999999"):
+    for forged in ("2147483648", "9223372036854775808", "9999999999999999999"):
         match = re.fullmatch(template, f"cwtch:feedback:{forged}")
         assert match is not None
         parsed = asyncio.run(FeedbackButton.from_custom_id(None, None, match))  # type: ignore[arg-type]
@@ -255,8 +255,8 @@ def test_forms_match_their_custom_ids_and_never_stay_in_memory() -> None:
 
     async def build() -> list[object]:
         at = datetime(2027, 1, 5, 10, tzinfo=UTC)
-        card = SessionCard(2**63 - 1, 1, 2, "Peer support", "Dom", 3, "Europe/London", at, at, "ended")
-        resource = ResourceCard(id=2**63 - 1, guild_id=1, title="t", url="https://example.org", summary="s", tags=())
+        card = SessionCard(2**31 - 1, 1, 2, "Peer support", "Dom", 3, "Europe/London", at, at, "ended")
+        resource = ResourceCard(id=2**31 - 1, guild_id=1, title="t", url="https://example.org", summary="s", tags=())
         return [
             FeedbackModal(SurveyForm(card, None, None)),
             WhatWorksModal(),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
+from bot.domain.inputs import parse_zone, zone_names
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 1000
@@ -40,23 +41,14 @@ def clean_description(raw: str) -> str:
 
 def parse_timezone(raw: str) -> ZoneInfo:
     """Return the IANA zone named by ``raw`` (case-insensitive), or explain what is expected."""
-    name = raw.strip()
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    match = next((zone for zone in available_timezones() if zone.casefold() == name.casefold()), None)
-    if match is not None:
-        return ZoneInfo(match)
-    raise InvalidInput(f"I don't know the time zone {raw!r}. Use a name like `Europe/London` or `Europe/Dublin`.")
+    return parse_zone(raw)
 
 
 def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
     """Zone names containing ``prefix`` (case-insensitive), for autocomplete; Europe first."""
     needle = prefix.strip().casefold()
     zones = sorted(
-        (zone for zone in available_timezones() if needle in zone.casefold() and "/" in zone),
+        (zone for zone in zone_names() if needle in zone.casefold() and "/" in zone),
         key=lambda zone: (not zone.startswith("Europe/"), zone),
     )
     return zones[:limit]

@@ -10,6 +10,7 @@ from enum import StrEnum
 from urllib.parse import unquote_plus, urlsplit
 
 from bot.domain.errors import InvalidInput
+from bot.domain.inputs import quote
 
 # The themes of the health and well-being framework for the social care workforce, as forum tags (Discord allows
 # 20 tags a forum, each at most 20 characters). A resource carries one to five of them.
@@ -37,6 +38,8 @@ TITLE_MAX = 100  # a forum post's name is at most 100 characters
 SUMMARY_MAX = 500  # a short paragraph; the post and the search results show it whole
 URL_MAX = 500
 TAGS_MAX = 5  # Discord applies at most 5 tags to a forum post
+TAGS_TEXT_MAX = 200  # the longest list of tags a member may type (five themes with commas fit easily)
+TAG_TEXT_MAX = 100  # the longest single tag a member may type (a theme is at most 20 characters)
 SEARCH_TERMS_MAX = 8
 REASON_MAX = 300  # why a facilitator declined a suggestion, told to the member
 _TERM_MAX = 64
@@ -199,7 +202,7 @@ def find_theme(raw: str) -> str:
     for theme in THEMES:
         if theme.casefold() == wanted:
             return theme
-    raise InvalidInput(f"There's no tag called **{raw.strip()}**. The tags are: {', '.join(THEMES)}.")
+    raise InvalidInput(f"There's no tag called **{quote(raw)}**. The tags are: {', '.join(THEMES)}.")
 
 
 def parse_tags(raw: str) -> tuple[str, ...]:

@@ -7,28 +7,23 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
+from bot.domain.inputs import check_number, parse_day, parse_wall_clock
+from bot.domain.recurrence import MAX_OCCURRENCES
 
 DURATION_MIN = 15
 DURATION_MAX = 480
 TITLE_MAX = 100
 REASON_MAX = 500
 LINK_MAX = 500
-_START = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})\s*$")
+CAPACITY_MAX = 1000  # places in one session; more is a typing slip, not a peer-support group
+COUNT_MAX = MAX_OCCURRENCES
 _LINK = re.compile(r"^https://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def parse_local_start(text: str, zone: ZoneInfo) -> datetime:
-    """``YYYY-MM-DD HH:MM`` as naive wall-clock time in ``zone``; refuses malformed and non-existent times."""
-    match = _START.match(text)
-    if match is None:
-        raise InvalidInput(
-            f"I couldn't read {text.strip()!r} as a start. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."
-        )
-    year, month, day, hour, minute = (int(part) for part in match.groups())
-    try:
-        local = datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall-clock time, zone applied below
-    except ValueError as exc:
-        raise InvalidInput(f"{text.strip()!r} is not a real date and time ({exc}).") from exc
+    """``YYYY-MM-DD HH:MM`` as naive wall-clock time in ``zone``; refuses malformed, out-of-range and non-existent
+    times."""
+    local = parse_wall_clock(text, "start")
     round_trip = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != local:
         raise InvalidInput(
@@ -47,17 +42,33 @@ def require_future(start_utc: datetime, now: datetime, zone: ZoneInfo) -> None:
 
 
 def validate_duration(minutes: int) -> timedelta:
-    if not DURATION_MIN <= minutes <= DURATION_MAX:
-        raise InvalidInput(
-            f"A session lasts between {DURATION_MIN} and {DURATION_MAX} minutes; {minutes} is outside that."
-        )
+    # Discord's integers stop at 2**53, so the number itself is short enough to show back.
+    check_number(
+        minutes,
+        DURATION_MIN,
+        DURATION_MAX,
+        f"A session lasts between {DURATION_MIN} and {DURATION_MAX} minutes; {minutes} is outside that.",
+    )
     return timedelta(minutes=minutes)
 
 
 def validate_capacity(capacity: int | None) -> int | None:
-    if capacity is not None and capacity < 1:
-        raise InvalidInput("Capacity is the number of places: at least 1, or leave it empty for no limit.")
-    return capacity
+    if capacity is None:
+        return None
+    return check_number(
+        capacity,
+        1,
+        CAPACITY_MAX,
+        f"Capacity is the number of places: at least 1 and at most {CAPACITY_MAX}, or leave it empty for no limit.",
+    )
+
+
+def validate_count(count: int | None) -> int | None:
+    if count is None:
+        return None
+    return check_number(
+        count, 1, COUNT_MAX, f"A series has from 1 to {COUNT_MAX} sessions; leave `count` empty for no fixed number."
+    )
 
 
 def clean_title(raw: str) -> str:
@@ -95,10 +106,5 @@ def discord_timestamp(moment: datetime, style: str = "F") -> str:
 
 
 def parse_date(text: str, what: str = "date") -> date:
-    """``YYYY-MM-DD``, or a clear refusal naming ``what``."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise InvalidInput(
-            f"I couldn't read {text.strip()!r} as a {what}. Use `YYYY-MM-DD`, e.g. `2026-12-31`."
-        ) from exc
+    """``YYYY-MM-DD`` between the years ``YEAR_MIN`` and ``YEAR_MAX``, or a clear refusal naming ``what``."""
+    return parse_day(text, what)

@@ -9,6 +9,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import cohorts as rules
 from bot.domain.access import Actor, GuildRoles, require_facilitator
 from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
+from bot.domain.inputs import quote
 from bot.services.ports import RoleGateway
 
 
@@ -51,7 +52,7 @@ class CohortService:
                 _refuse_privileged_role(guild_id, role_id, roles_here)
                 await self._roles.check_assignable(guild_id, role_id)
             if await uow.cohorts.by_name_key(guild_id, rules.name_key(name)) is not None:
-                raise AlreadyExists(f"There is already a cohort called **{name}** here. Pick another name.")
+                raise AlreadyExists(f"There is already a cohort called **{quote(name)}** here. Pick another name.")
             cohort = await uow.cohorts.add(
                 Cohort(
                     guild_id=guild_id,
@@ -135,7 +136,7 @@ async def find_cohort(uow: UnitOfWork, guild_id: int, name: str) -> Cohort:
     """The cohort a member named (case and spacing ignored), or a polite refusal pointing at ``/cohort list``."""
     cohort = await uow.cohorts.by_name_key(guild_id, rules.name_key(name))
     if cohort is None:
-        raise NotFound(f"There's no cohort called **{name.strip()}** here. `/cohort list` shows them all.")
+        raise NotFound(f"There's no cohort called **{quote(name)}** here. `/cohort list` shows them all.")
     return cohort
 
 

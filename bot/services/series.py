@@ -80,9 +80,11 @@ class SeriesService:
             await uow.commit()
             return _info(series, cohort.name, [o.starts_at for o in made if o.starts_at > now])
 
-    async def listing(self, guild_id: int, cohort: str | None = None) -> list[SeriesInfo]:
+    async def listing(self, guild_id: int, actor: Actor, cohort: str | None = None) -> list[SeriesInfo]:
+        """``/series list``: the series of the guild (or of one cohort), for facilitators only."""
         now = self._clock()
-        async with self._uow() as uow:
+        async with self._uow.reading() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
             cohort_id = None
             if cohort:
                 cohort_id = (await find_cohort(uow, guild_id, cohort)).id
@@ -219,7 +221,8 @@ def _validated_series(
     session_rules.require_future(rules.to_utc(local, rule_zone), now, rule_zone)
     duration = session_rules.validate_duration(request.duration)
     until = session_rules.parse_date(request.until, "end date (`until`)") if request.until else None
-    recurrence = rules.Recurrence(cadence, local, rule_zone, monthly_by, until=until, count=request.count)
+    count = session_rules.validate_count(request.count)
+    recurrence = rules.Recurrence(cadence, local, rule_zone, monthly_by, until=until, count=count)
     if monthly_by is rules.MonthlyBy.LAST_WEEKDAY and recurrence.nth_weekday == -1:
         last = rules.nth_weekday_of_month(local.year, local.month, local.weekday(), -1)
         if last != local.day:
@@ -238,7 +241,7 @@ def _validated_series(
         room_channel_id=request.room_channel_id,
         link=session_rules.clean_link(request.link),
         until=until,
-        count=request.count,
+        count=count,
         state="active",
         materialized_through=-1,
         created_by=user_id,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.domain.errors import NotFound
+from bot.domain.inputs import parse_picked_id
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -40,7 +40,6 @@ async def session_choices(interaction: discord.Interaction[Any], current: str) -
 
 
 def picked_id(value: str, what: str) -> int:
-    """The ID behind an autocompleted value; typed text that is not one gets a polite refusal."""
-    if not value.strip().isdigit():
-        raise NotFound(f"I can't find that {what}. Start typing and pick one from the list.")
-    return int(value)
+    """The ID behind an autocompleted value; typed text that is not one (``²``, ``①``, a number past our IDs)
+    gets a polite refusal."""
+    return parse_picked_id(value, what)

@@ -7,12 +7,14 @@ traceback and answered with a generic apology, so no traceback ever reaches a us
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.domain.errors import UserFacingError
+from bot.domain.inputs import quote
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,7 @@ def describe_error(error: BaseException) -> tuple[str, int]:
     if isinstance(error, app_commands.TransformerError):
         if isinstance(error.__cause__, UserFacingError):
             return error.__cause__.message, logging.INFO
-        return f"I couldn't understand {error.value!r} there. Please check it and try again.", logging.INFO
+        return f"I couldn't understand {quote(str(error.value))!r} there. Please check it and try again.", logging.INFO
     if isinstance(error, UserFacingError):
         return error.message, logging.INFO
     if isinstance(error, app_commands.NoPrivateMessage):
@@ -70,8 +72,25 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         log.warning("could not tell user %s about a failed interaction %s", interaction.user.id, interaction.id)
 
 
+def drop_nul_characters(options: object) -> None:
+    """Remove NUL characters from every string option, in place. No one types them, and a database text column
+    (PostgreSQL's) cannot hold them, so they would turn a harmless lookup into an unexpected error."""
+    for option in options if isinstance(options, list) else []:
+        if not isinstance(option, dict):
+            continue
+        if isinstance(option.get("value"), str):
+            option["value"] = option["value"].replace("\x00", "")
+        drop_nul_characters(option.get("options"))
+
+
 class CwtchTree(app_commands.CommandTree[Any]):
     """The command tree whose ``on_error`` is the funnel for all slash commands."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # Runs before discord.py reads the options of a command or an autocomplete.
+        data: Mapping[str, Any] = interaction.data or {}
+        drop_nul_characters(data.get("options"))
+        return True
 
     async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         await report_error(interaction, error)

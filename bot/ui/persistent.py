@@ -20,20 +20,21 @@ from typing import Any, ClassVar
 import discord
 
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
-from bot.domain.ids import parse_id
+from bot.domain.ids import ROW_ID_MAX, parse_id
 from bot.ui.errors import report_error
 
 log = logging.getLogger(__name__)
 
-ID = "[0-9]{1,19}"  # an ID in a custom_id template; ``id_from`` checks it fits 64 bits
+ID = "[0-9]{1,19}"  # an ID in a custom_id template; ``id_from`` checks it fits its column
 OUT_OF_DATE = "That form or button is out of date. Please open it again from the latest message or command."
 UNREADABLE = "I couldn't read that form. Please open it again and choose one answer for each question."
 SERVER_ONLY = "This works only inside the server. Please use it there."
 
 
-def id_from(match: re.Match[str], group: str) -> int:
-    """The ID in a custom_id's ``group``; 0 (which matches no record) when it is not a 64-bit ID."""
-    return parse_id(match[group]) or 0
+def id_from(match: re.Match[str], group: str, maximum: int = ROW_ID_MAX) -> int:
+    """The ID in a custom_id's ``group`` (a row ID unless ``maximum`` says otherwise); 0, which names no record,
+    when it does not fit."""
+    return parse_id(match[group], maximum) or 0
 
 
 def guild_of(interaction: discord.Interaction[Any]) -> int:
@@ -90,7 +91,7 @@ class FormValues:
             return ""
         if not isinstance(value, str):
             raise InvalidInput(UNREADABLE)
-        return value
+        return value.replace("\x00", "")  # nobody types NUL, and PostgreSQL's text cannot hold it
 
 
 class PersistentForm(discord.ui.Modal):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.domain.errors import NotAllowed
+from bot.domain.ids import SNOWFLAKE_MAX
 from bot.domain.privacy import NoticeSection
 from bot.services.privacy import ErasureOutcome
 from bot.ui.embeds import CWTCH_COLOUR
@@ -96,7 +97,7 @@ class EraseButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> EraseButton:
-        return cls(match["choice"], id_from(match, "user"), int(match["issued"]))
+        return cls(match["choice"], id_from(match, "user", SNOWFLAKE_MAX), int(match["issued"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await guarded(interaction, lambda: self._handle(interaction))

@@ -48,3 +48,23 @@ async def create_seed_cohorts(emu: Emulator, world: World) -> None:
         },
     )
     assert "Cohort created: Care home managers" in visible_text(home)
+
+
+def command_leaves(tree: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]], int]]:
+    """``(qualified name, options, type)`` of every command: slash leaves, and menus (type 2 or 3)."""
+    found: list[tuple[str, list[dict[str, Any]], int]] = []
+
+    def walk(prefix: str, node: dict[str, Any]) -> None:
+        options = node.get("options") or []
+        subs = [o for o in options if o.get("type") in (1, 2)]  # subcommands and their groups
+        if not subs:
+            found.append((prefix, options, 1))
+        for sub in subs:
+            walk(f"{prefix} {sub['name']}", sub)
+
+    for command in tree:
+        if command.get("type", 1) == 1:
+            walk(command["name"], command)
+        else:
+            found.append((command["name"], [], int(command["type"])))
+    return sorted(found)

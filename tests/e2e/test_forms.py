@@ -139,6 +139,7 @@ def radio(custom_id: str, value: object) -> dict[str, Any]:
         ("cwtch:survey:{occurrence}", [], "Please choose an answer"),
         ("cwtch:survey:99999999999999999999", [radio("supported", "5")], "out of date"),
         ("cwtch:survey:9223372036854775808", [radio("supported", "5")], "can't find that session"),
+        ("cwtch:survey:2147483648", [radio("supported", "5")], "can't find that session"),
         ("cwtch:survey:\u0663", [radio("supported", "5")], "out of date"),
         ("cwtch:nothing:here", [], "out of date"),
         ("cwtch:support:form", [{"type": 1, "components": [{"type": 4, "custom_id": "services"}]}], "server"),

@@ -214,7 +214,7 @@ async def test_erasing_a_facilitator_keeps_their_cohorts_and_series_but_not_thei
         entries = await uow.audit.recent(GUILD)
     assert FACILITATOR.user_id not in {e.actor_id for e in entries} and ERASED_USER in {e.actor_id for e in entries}
     assert [c.name for c in await world.cohorts.listing(GUILD, BOB)] == ["Domiciliary care managers"]
-    assert len(await world.series.listing(GUILD, None)) == 1
+    assert len(await world.series.listing(GUILD, ADMIN)) == 1
 
 
 async def test_a_role_the_bot_cannot_take_back_is_reported_not_fatal(world: World) -> None:

@@ -97,7 +97,9 @@ async def test_seed_series_are_made_with_their_sessions_and_actions(world: World
         "survey_reminder",
         "close_survey",
     }
-    assert [s.title for s in await world.series.listing(GUILD, "care home managers")] == ["Care home peer support"]
+    assert [s.title for s in await world.series.listing(GUILD, FACILITATOR, "care home managers")] == [
+        "Care home peer support"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,7 @@ async def test_seed_series_are_made_with_their_sessions_and_actions(world: World
 async def test_bad_series_input_is_refused(world: World, changes: dict[str, object], message: str) -> None:
     with pytest.raises((InvalidInput, NotFound), match=message):
         await world.series.create(GUILD, FACILITATOR, fortnightly(**changes))
-    assert await world.series.listing(GUILD) == []
+    assert await world.series.listing(GUILD, FACILITATOR) == []
 
 
 async def test_only_facilitators_create_series(world: World) -> None:

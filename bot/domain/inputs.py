@@ -1,0 +1,116 @@
+"""Rules for what people type into command options, checked once at the edge before anything uses it.
+
+Discord lets a member type up to 6,000 characters into a plain text option, any Unicode they like, and numbers up
+to 2**53 either side of zero. Everything here is pure: it refuses with ``InvalidInput``/``NotFound`` (which the
+error funnel turns into a polite reply), and every refusal that shows the input back quotes it through
+:func:`quote`, so no reply can outgrow Discord's 2,000-character message limit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.ids import ROW_ID_MAX, parse_id
+
+QUOTE_MAX = 100  # characters of a member's input a reply may show back
+YEAR_MIN = 2000  # dates a programme of peer support can sensibly name; beyond them calendars
+YEAR_MAX = 2100  # and Python's datetime (which ends in 9999) stop being meaningful
+DATE_TEXT_MAX = 32  # the longest date or date-and-time option a member may type
+ZONE_TEXT_MAX = 64  # the longest IANA zone name is 32 characters
+PICKED_TEXT_MAX = 100  # an autocomplete choice's value is at most 100 characters
+
+_DATE = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*$", re.ASCII)
+_DATE_TIME = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})\s*$", re.ASCII)
+# Names in the zone list that are not places a cohort meets in: the host's own zone and tzdata's placeholder.
+_NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
+def quote(raw: str, limit: int = QUOTE_MAX) -> str:
+    """``raw`` as a reply may show it: trimmed, whitespace runs made single spaces, characters that print as nothing
+    replaced, and cut to ``limit`` characters with an ellipsis."""
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in " ".join(raw.split()))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def parse_picked_id(raw: str, what: str, maximum: int = ROW_ID_MAX) -> int:
+    """The ID behind a value picked from an autocomplete list: ASCII digits only (``str.isdigit`` also accepts
+    ``²`` and ``①``, which ``int`` then refuses), from 1 to ``maximum``. Anything else was typed, not picked."""
+    found = parse_id(raw, maximum)
+    if found is None:
+        raise NotFound(f"I can't find that {what}. Start typing and pick one from the list.")
+    return found
+
+
+def check_year(year: int, text: str, what: str) -> None:
+    """Refuse a year no session, survey or report can be in (and that would overflow date arithmetic)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise InvalidInput(
+            f"{quote(text)!r} is outside the dates I can use: the {what} must fall between the years {YEAR_MIN} "
+            f"and {YEAR_MAX}."
+        )
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    """``YYYY-MM-DD`` in ASCII digits, a real date between ``YEAR_MIN`` and ``YEAR_MAX``, or a refusal naming
+    ``what``."""
+    match = _DATE.match(text)
+    if match is None:
+        raise InvalidInput(f"I couldn't read {quote(text)!r} as the {what}. Use `YYYY-MM-DD`, e.g. `2026-12-31`.")
+    year, month, day = (int(part) for part in match.groups())
+    check_year(year, text, what)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(f"{quote(text)!r} is not a real date. Use `YYYY-MM-DD`, e.g. `2026-12-31`.") from None
+
+
+def parse_wall_clock(text: str, what: str = "start") -> datetime:
+    """``YYYY-MM-DD HH:MM`` (or with a ``T``) in ASCII digits as naive wall-clock time, between ``YEAR_MIN`` and
+    ``YEAR_MAX``; the zone is applied by the caller."""
+    match = _DATE_TIME.match(text)
+    if match is None:
+        raise InvalidInput(
+            f"I couldn't read {quote(text)!r} as the {what}. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."
+        )
+    year, month, day, hour, minute = (int(part) for part in match.groups())
+    check_year(year, text, what)
+    try:
+        return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall-clock time, zone applied by the caller
+    except ValueError:
+        raise InvalidInput(
+            f"{quote(text)!r} is not a real date and time. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."
+        ) from None
+
+
+@cache
+def zone_names() -> frozenset[str]:
+    """The IANA zones a cohort may meet in: the installed zone list (read once), without non-places."""
+    return frozenset(available_timezones()) - _NOT_PLACES
+
+
+@cache
+def _zones_by_key() -> dict[str, str]:
+    return {name.casefold(): name for name in zone_names()}
+
+
+def parse_zone(raw: str) -> ZoneInfo:
+    """The IANA zone named by ``raw`` (case ignored), looked up in the zone list: a name that is not in it (a
+    directory such as ``America``, a path, a very long or non-ASCII name) never reaches the file system."""
+    name = _zones_by_key().get(raw.strip().casefold()) if len(raw) <= ZONE_TEXT_MAX else None
+    if name is None:
+        raise InvalidInput(
+            f"I don't know the time zone {quote(raw)!r}. Use a name like `Europe/London` or `Europe/Dublin`; "
+            "pick one from the list as you type."
+        )
+    return ZoneInfo(name)
+
+
+def check_number(value: int, low: int, high: int, refusal: str) -> int:
+    """``value`` when ``low <= value <= high``; otherwise ``refusal`` (which says what is expected)."""
+    if not low <= value <= high:
+        raise InvalidInput(refusal)
+    return value
