@@ -65,7 +65,13 @@ def build_bot(
 
     def runtime(built: Services) -> SchedulingRuntime:
         return SchedulingRuntime(
-            build_scheduler(), built.series, built.actions, clock=clock, privacy=built.privacy, digests=built.digests
+            build_scheduler(),
+            built.series,
+            built.actions,
+            clock=clock,
+            privacy=built.privacy,
+            digests=built.digests,
+            releases=built.releases,
         )
 
     async def close_database() -> None:

@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import io
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import NAME_MAX
-from bot.domain.inputs import DATE_TEXT_MAX
+from bot.domain.disclosure import Breakdown
+from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
 from bot.ui.actors import actor_of
-from bot.ui.choices import cohort_choices
+from bot.ui.choices import cohort_choices, picked_id, released_session_choices
 from bot.ui.client import CwtchBot
 from bot.ui.community_reports import community_chart_png, community_csv, community_embed
-from bot.ui.feedback import open_survey
+from bot.ui.feedback import comments_reply, open_survey
 from bot.ui.reply import reply
-from bot.ui.reports import ReportScope, feedback_chart_png, feedback_csv, feedback_embed
+from bot.ui.reports import chart_description, feedback_chart_png, feedback_csv, feedback_embed, waiting_text
 from bot.ui.session_embeds import attendance_report_embed
 
-DATE_HELP = "YYYY-MM-DD (default: the last 12 months)"
+DATE_HELP = "YYYY-MM-DD, YYYY-MM, YYYY-Qn or FY2027 (default: the last 12 months)"
+END_HELP = "YYYY-MM-DD, YYYY-MM, YYYY-Qn or FY2027 (default: today)"
+CHART = "feedback-chart.png"
+CSV_ALT = "The report's figures as a table: period, cohort, measure, agreed, out of, share and 95% interval."
+BreakdownName = Literal["month", "quarter", "financial_year", "cohort", "none"]
 # What Discord lets a coordinator type into each option; the services check it all again.
 CohortName = app_commands.Range[str, 1, NAME_MAX]
 DateText = app_commands.Range[str, 1, DATE_TEXT_MAX]
+Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
 
 
 class FeedbackCog(commands.Cog):
@@ -39,8 +46,24 @@ class FeedbackCog(commands.Cog):
         occurrence_id = await self.bot.services.surveys.latest_open(interaction.guild_id, interaction.user.id)
         await open_survey(interaction, occurrence_id)
 
+    @feedback.command(name="comments", description="Read a closed session's comments, without names (facilitators)")
+    @app_commands.describe(session="A session whose survey has closed and been counted")
+    @app_commands.autocomplete(session=released_session_choices)
+    async def comments(self, interaction: discord.Interaction[CwtchBot], session: Picked) -> None:
+        assert interaction.guild_id is not None
+        result = await self.bot.services.surveys.comments(
+            interaction.guild_id, actor_of(interaction), picked_id(session, "session")
+        )
+        embed, attachment = comments_reply(result)
+        await reply(interaction, embed=embed, file=attachment)
+
     @report.command(name="feedback", description="How sessions felt: shares who agreed, by cohort and period")
-    @app_commands.describe(cohort="One cohort (default: all)", start=DATE_HELP, end="YYYY-MM-DD (default: today)")
+    @app_commands.describe(
+        cohort="One cohort (default: all)",
+        start=DATE_HELP,
+        end=END_HELP,
+        breakdown="Rows by month (default), quarter, financial year or cohort",
+    )
     @app_commands.autocomplete(cohort=cohort_choices)
     async def report_feedback(
         self,
@@ -48,21 +71,23 @@ class FeedbackCog(commands.Cog):
         cohort: CohortName | None = None,
         start: DateText | None = None,
         end: DateText | None = None,
+        breakdown: BreakdownName = "month",
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await self.bot.services.reports.feedback(
-            interaction.guild_id, actor_of(interaction), cohort, start, end
+            interaction.guild_id, actor_of(interaction), cohort, start, end, Breakdown(breakdown)
         )
-        scope = ReportScope(report.period.cohort, report.period.start, report.period.end, report.min_group)
-        chart = await asyncio.to_thread(feedback_chart_png, report.trend, scope)  # drawing takes a moment
-        table = feedback_csv(report.summary, report.trend, scope)
-        await _send_report(
-            interaction, feedback_embed(report.summary, scope), ("feedback-trend.png", chart), ("feedback.csv", table)
-        )
+        chart = await asyncio.to_thread(feedback_chart_png, report)  # drawing takes a moment
+        files = [discord.File(io.BytesIO(feedback_csv(report)), filename="feedback.csv", description=CSV_ALT)]
+        embed = feedback_embed(report)
+        if chart is not None:
+            files.insert(0, discord.File(io.BytesIO(chart), CHART, description=chart_description(report)))
+            embed.set_image(url=f"attachment://{CHART}")
+        await reply(interaction, embed=embed, files=files)
 
     @report.command(name="attendance", description="Sessions held, RSVPs, attendance, waitlist and no-shows")
-    @app_commands.describe(cohort="One cohort (default: all)", start=DATE_HELP, end="YYYY-MM-DD (default: today)")
+    @app_commands.describe(cohort="One cohort (default: all)", start=DATE_HELP, end=END_HELP)
     @app_commands.autocomplete(cohort=cohort_choices)
     async def report_attendance(
         self,
@@ -75,12 +100,10 @@ class FeedbackCog(commands.Cog):
         report = await self.bot.services.reports.attendance(
             interaction.guild_id, actor_of(interaction), cohort, start, end
         )
-        await reply(interaction, embed=attendance_report_embed(report))
+        await reply(interaction, embed=attendance_report_embed(report, waiting_text(report.waiting, report.min_group)))
 
     @report.command(name="community", description="Members over time, joins and leaves, resources and top tags")
-    @app_commands.describe(
-        cohort="One cohort's members (default: all)", start=DATE_HELP, end="YYYY-MM-DD (default: today)"
-    )
+    @app_commands.describe(cohort="One cohort's members (default: all)", start=DATE_HELP, end=END_HELP)
     @app_commands.autocomplete(cohort=cohort_choices)
     async def report_community(
         self,

@@ -46,7 +46,8 @@ CONTRACT: dict[str, list[str] | None] = {
     "session end": ["session"],
     "session attendance": ["session"],
     "feedback give": [],
-    "report feedback": ["cohort?", "start?", "end?"],
+    "feedback comments": ["session"],
+    "report feedback": ["cohort?", "start?", "end?", "breakdown?"],  # breakdown: rows by month, quarter, FY or cohort
     "report attendance": None,
     "report community": None,
     "resource add": ["title", "url", "summary", "tags"],
@@ -81,6 +82,7 @@ IMPLEMENTED = {
     "reminders off",
     "calendar",
     "feedback give",
+    "feedback comments",
     "report feedback",
     "report attendance",
     "setup roles",

@@ -249,6 +249,34 @@ class DmChannel(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class ReleaseBlock(Base):
+    """Consecutive sessions of one cohort whose surveys closed, released together once they hold at least the
+    anonymity threshold of respondents. Its figures are frozen when released and never change (an erasure does not
+    recount them): reports add up whole blocks, so no difference of two reports isolates fewer people than the
+    threshold. Counts only: nothing here points at a person."""
+
+    __tablename__ = "release_blocks"
+    __table_args__ = (Index("ix_release_blocks_guild_dated", "guild_id", "dated"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    first_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    dated: Mapped[date] = mapped_column(Date)  # the local date of its last session, in the cohort's zone
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sessions: Mapped[int] = mapped_column(Integer)
+    responses: Mapped[int] = mapped_column(Integer)
+    agreed_supported: Mapped[int] = mapped_column(Integer)
+    agreed_supported_others: Mapped[int] = mapped_column(Integer)
+    agreed_less_isolated: Mapped[int] = mapped_column(Integer)
+    attendees: Mapped[int] = mapped_column(Integer)
+    rsvps: Mapped[int] = mapped_column(Integer)
+    waitlisted: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)  # distinct respondents across its sessions: at least the threshold
+
+
 class Survey(Base):
     """The feedback survey of one session: when it opened, when it closes, whether non-responders were reminded."""
 
@@ -268,6 +296,8 @@ class Survey(Base):
     agreed_supported: Mapped[int] = mapped_column(Integer, default=0)
     agreed_supported_others: Mapped[int] = mapped_column(Integer, default=0)
     agreed_less_isolated: Mapped[int] = mapped_column(Integer, default=0)
+    # The release block that counts this session, once its survey closed and a block filled; None until then.
+    block_id: Mapped[int | None] = mapped_column(ForeignKey("release_blocks.id"), index=True)
 
 
 class FeedbackResponse(Base):

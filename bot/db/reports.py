@@ -1,114 +1,81 @@
-"""The aggregate queries behind coordinators' reports: counts per session, never a row per person."""
+"""The queries behind coordinators' feedback and attendance reports: released blocks (whole, frozen aggregates),
+and the held sessions no block counts yet (how many, never who)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Attendance, Occurrence, Rsvp, Series, Survey
+from bot.db.models import Cohort, Occurrence, ReleaseBlock, Series, Survey
+from bot.domain.disclosure import ReleasedBlock, Tally
 
 
 @dataclass(frozen=True, slots=True)
-class SessionFeedbackCounts:
-    occurrence_id: int
-    starts_at: datetime
-    attendees: int
-    responses: int
-    agreed: tuple[int, int, int]
+class UncountedSession:
+    """A held session that no released block counts yet: its start, its cohort's zone, whether its survey has
+    closed (then it waits in its cohort's unfull tail), and when an open survey closes (None if not sent yet)."""
 
-
-@dataclass(frozen=True, slots=True)
-class SessionAttendanceCounts:
-    occurrence_id: int
     starts_at: datetime
-    going: int
-    waitlisted: int
-    attended: int
-    no_shows: int
+    timezone: str
+    survey_closed: bool
+    closes_at: datetime | None
 
 
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def feedback(
-        self, guild_id: int, start: datetime, end: datetime, cohort_id: int | None
-    ) -> Sequence[SessionFeedbackCounts]:
-        """Per surveyed session in ``[start, end)``: attendees, responses, and how many agreed with each statement
-        (from the surveys' running tallies: one row a session)."""
+    async def blocks(self, guild_id: int, first: date, last: date, cohort_id: int | None) -> list[ReleasedBlock]:
+        """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive."""
         query = (
-            select(
-                Occurrence.id,
-                Occurrence.starts_at,
-                Survey.attendees,
-                Survey.responses,
-                Survey.agreed_supported,
-                Survey.agreed_supported_others,
-                Survey.agreed_less_isolated,
-            )
-            .join(Survey, Survey.occurrence_id == Occurrence.id)
-            .where(*_in_period(guild_id, start, end))
+            select(ReleaseBlock)
+            .where(ReleaseBlock.guild_id == guild_id, ReleaseBlock.dated >= first, ReleaseBlock.dated <= last)
+            .order_by(ReleaseBlock.dated, ReleaseBlock.id)
         )
         if cohort_id is not None:
-            query = query.join(Series, Series.id == Occurrence.series_id).where(Series.cohort_id == cohort_id)
+            query = query.where(ReleaseBlock.cohort_id == cohort_id)
         return [
-            SessionFeedbackCounts(occurrence, _aware(starts), attendees, responses, (a, b, c))
-            for occurrence, starts, attendees, responses, a, b, c in (await self._session.execute(query)).tuples()
+            ReleasedBlock(
+                block_id=block.id,
+                cohort_id=block.cohort_id,
+                dated=block.dated,
+                tally=Tally(
+                    sessions=block.sessions,
+                    responses=block.responses,
+                    agreed=(block.agreed_supported, block.agreed_supported_others, block.agreed_less_isolated),
+                    attendees=block.attendees,
+                    rsvps=block.rsvps,
+                    waitlisted=block.waitlisted,
+                    no_shows=block.no_shows,
+                ),
+            )
+            for block in (await self._session.scalars(query)).all()
         ]
 
-    async def attendance(
+    async def uncounted(
         self, guild_id: int, start: datetime, end: datetime, cohort_id: int | None
-    ) -> Sequence[SessionAttendanceCounts]:
-        """Per session held (opened) in ``[start, end)``: RSVPs, waitlist, attended and no-shows."""
-        query = select(Occurrence.id, Occurrence.starts_at).where(
-            Occurrence.guild_id == guild_id,
-            Occurrence.starts_at >= start,
-            Occurrence.starts_at < end,
-            Occurrence.state.in_(("open", "closed")),
+    ) -> list[UncountedSession]:
+        """Held sessions starting in ``[start, end)`` that no released block counts: survey not sent yet, still
+        open, or closed and waiting in its cohort's unfull tail."""
+        query = (
+            select(Occurrence.starts_at, Cohort.timezone, Survey.closed_at, Survey.closes_at)
+            .join(Series, Series.id == Occurrence.series_id)
+            .join(Cohort, Cohort.id == Series.cohort_id)
+            .outerjoin(Survey, Survey.occurrence_id == Occurrence.id)
+            .where(
+                Occurrence.guild_id == guild_id,
+                Occurrence.starts_at >= start,
+                Occurrence.starts_at < end,
+                Occurrence.state.in_(("open", "closed")),
+                or_(Survey.occurrence_id.is_(None), Survey.block_id.is_(None)),
+            )
         )
         if cohort_id is not None:
-            query = query.join(Series, Series.id == Occurrence.series_id).where(Series.cohort_id == cohort_id)
-        held = dict((await self._session.execute(query)).tuples().all())
-        if not held:
-            return []
-        rsvps = await self._session.execute(
-            select(Rsvp.occurrence_id, Rsvp.status, func.count())
-            .where(Rsvp.occurrence_id.in_(list(held)))
-            .group_by(Rsvp.occurrence_id, Rsvp.status)
-        )
-        by_status = {(occurrence, status): count for occurrence, status, count in rsvps.tuples()}
-        present_going = await self._session.execute(
-            select(Attendance.occurrence_id, func.count(), func.count(Rsvp.id))
-            .outerjoin(
-                Rsvp,
-                (Rsvp.occurrence_id == Attendance.occurrence_id)
-                & (Rsvp.user_id == Attendance.user_id)
-                & (Rsvp.status == "going"),
-            )
-            .where(Attendance.occurrence_id.in_(list(held)), Attendance.present.is_(True))
-            .group_by(Attendance.occurrence_id)
-        )
-        attended = {occurrence: (count, came_going) for occurrence, count, came_going in present_going.tuples()}
+            query = query.where(Series.cohort_id == cohort_id)
         return [
-            SessionAttendanceCounts(
-                occurrence_id=occurrence,
-                starts_at=_aware(starts),
-                going=by_status.get((occurrence, "going"), 0),
-                waitlisted=by_status.get((occurrence, "waitlisted"), 0),
-                attended=attended.get(occurrence, (0, 0))[0],
-                no_shows=by_status.get((occurrence, "going"), 0) - attended.get(occurrence, (0, 0))[1],
-            )
-            for occurrence, starts in held.items()
+            UncountedSession(starts_at, timezone, closed_at is not None, None if closed_at is not None else closes_at)
+            for starts_at, timezone, closed_at, closes_at in (await self._session.execute(query)).tuples()
         ]
-
-
-def _in_period(guild_id: int, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (Occurrence.guild_id == guild_id, Occurrence.starts_at >= start, Occurrence.starts_at < end)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

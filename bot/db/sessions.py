@@ -416,6 +416,26 @@ class FeedbackRepository:
         query = select(FeedbackResponse.pseudonym).where(FeedbackResponse.occurrence_id == occurrence_id)
         return set((await self._session.scalars(query)).all())
 
+    async def comments(self, occurrence_id: int) -> list[str]:
+        """The comments left about one session: their text only, in no meaningful order."""
+        query = select(FeedbackResponse.comment).where(
+            FeedbackResponse.occurrence_id == occurrence_id, FeedbackResponse.comment.is_not(None)
+        )
+        return [comment for comment in (await self._session.scalars(query)).all() if comment]
+
+    async def released(self, guild_id: int, limit: int) -> Sequence[tuple[Occurrence, Series, Cohort]]:
+        """Sessions whose survey has closed and been released in a block, newest first (their comments may be read)."""
+        query = (
+            select(Occurrence, Series, Cohort)
+            .join(Survey, Survey.occurrence_id == Occurrence.id)
+            .join(Series, Series.id == Occurrence.series_id)
+            .join(Cohort, Cohort.id == Series.cohort_id)
+            .where(Survey.guild_id == guild_id, Survey.block_id.is_not(None))
+            .order_by(Occurrence.starts_at.desc())
+            .limit(limit)
+        )
+        return [(o, s, c) for o, s, c in (await self._session.execute(query)).all()]
+
     async def open_surveys_attended(self, guild_id: int, user_id: int, now: datetime) -> Sequence[int]:
         """Occurrences, newest first, whose survey is open and which this member attended."""
         query = (

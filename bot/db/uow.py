@@ -18,6 +18,7 @@ from bot.db.actions import ActionRepository
 from bot.db.community import CommunityRepository
 from bot.db.engine import create_inline_engine, create_session_factory
 from bot.db.privacy import PrivacyRepository
+from bot.db.releases import ReleaseRepository
 from bot.db.reports import ReportRepository
 from bot.db.repositories import (
     AuditLogRepository,
@@ -58,6 +59,7 @@ class UnitOfWork:
     dm_channels: DmChannelRepository
     feedback: FeedbackRepository
     reports: ReportRepository
+    releases: ReleaseRepository
     resources: ResourceRepository
     community: CommunityRepository
     privacy: PrivacyRepository
@@ -87,6 +89,7 @@ class UnitOfWork:
         self.dm_channels = DmChannelRepository(session)
         self.feedback = FeedbackRepository(session)
         self.reports = ReportRepository(session)
+        self.releases = ReleaseRepository(session)
         self.resources = ResourceRepository(session)
         self.community = CommunityRepository(session)
         self.privacy = PrivacyRepository(session)

@@ -1,5 +1,6 @@
 """Runs the demo: a migrated temporary SQLite database, the emulator on 127.0.0.1 with the demo's server, the
-real bot pointed at it, then the story; afterwards the report's chart, its CSV and the transcript are written."""
+real bot pointed at it on a clock the story can move forward, then the story; afterwards the report's chart, its
+CSV and the transcript are written (the files keep the names Cwtch gave them)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,16 @@ import discord
 
 from bot.app import build_bot
 from bot.db.migrate import upgrade_to_head
+from bot.demo.clock import DemoClock
 from bot.demo.stage import DemoError, Stage, build_server
-from bot.demo.story import ZONE, Report, play
+from bot.demo.story import CHART, MIN_GROUP, SURVEY_OPEN, TABLE, ZONE, Report, play
 from bot.emulator import Emulator
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 __all__ = ["DemoError", "DemoResult", "run_demo"]
 
 log = logging.getLogger(__name__)
 TOKEN = "cwtch-demo-token"  # the emulator's; no real token is needed or read
-CHART = "feedback-trend.png"
-TABLE = "feedback.csv"
 TRANSCRIPT = "transcript.txt"
 
 
@@ -54,22 +54,21 @@ async def run_demo(out_dir: Path, emit: Callable[[str], None]) -> DemoResult:
     saved = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     work = Path(tempfile.mkdtemp(prefix="cwtch-demo-db-"))
     try:
-        database_url = f"sqlite+aiosqlite:///{work / 'cwtch-demo.db'}"
-        await asyncio.to_thread(upgrade_to_head, database_url)
+        await asyncio.to_thread(upgrade_to_head, _database_url(work))
         async with Emulator(token=TOKEN) as emu:
             server = build_server(emu)
-            stage = Stage(emu, server, write, ZONE)
+            settings = _settings(emu.api_base, work)
+            clock = DemoClock()
+            bot = build_bot(settings, guild_ready_timeout=0.2, clock=clock)
+
+            async def run_due() -> None:
+                # The scheduler's 30-second tick, now: after any tick it started by itself, and until all is done.
+                await bot.runtime.idle()
+                await bot.runtime.tick()
+                await bot.runtime.idle()
+
+            stage = Stage(emu, server, write, ZONE, clock=clock, run_due=run_due)
             _introduce(stage)
-            settings = load_settings(
-                {
-                    "DISCORD_TOKEN": TOKEN,
-                    "DATABASE_URL": database_url,
-                    # Set before the bot is built: every REST call and the gateway URL go to the emulator.
-                    "DISCORD_API_BASE_URL": emu.api_base,
-                    "SECRET_KEY_FILE": str(work / "cwtch-demo.key"),
-                }
-            )
-            bot = build_bot(settings, guild_ready_timeout=0.2)
             runner = asyncio.create_task(bot.start(TOKEN))
             try:
                 await _until_ready(bot, runner, emu)
@@ -82,6 +81,25 @@ async def run_demo(out_dir: Path, emit: Callable[[str], None]) -> DemoResult:
         shutil.rmtree(work, ignore_errors=True)
     chart, table, transcript = await asyncio.to_thread(_write, out_dir, report, lines)
     return DemoResult(out_dir, chart, table, transcript, time.monotonic() - began)
+
+
+def _database_url(work: Path) -> str:
+    return f"sqlite+aiosqlite:///{work / 'cwtch-demo.db'}"
+
+
+def _settings(api_base: str, work: Path) -> Settings:
+    return load_settings(
+        {
+            "DISCORD_TOKEN": TOKEN,
+            "DATABASE_URL": _database_url(work),
+            # Set before the bot is built: every REST call and the gateway URL go to the emulator.
+            "DISCORD_API_BASE_URL": api_base,
+            "SECRET_KEY_FILE": str(work / "cwtch-demo.key"),
+            # What the story tells the reader, set here so that it holds whatever the defaults become.
+            "SURVEY_OPEN_DAYS": str(SURVEY_OPEN.days),
+            "FEEDBACK_MIN_GROUP": str(MIN_GROUP),
+        }
+    )
 
 
 def _write(out_dir: Path, report: Report, lines: list[str]) -> tuple[Path, Path, Path]:

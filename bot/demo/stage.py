@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from bot.demo.clock import DemoClock
 from bot.demo.render import JSON, Names, message_lines, modal_lines
 from bot.emulator import Emulator, InteractionResult
 
@@ -108,15 +110,39 @@ def visible_text(result: InteractionResult) -> str:
 
 
 class Stage:
-    """Acts as the server's people through the emulator and narrates what they saw."""
+    """Acts as the server's people through the emulator and narrates what they saw.
 
-    def __init__(self, emu: Emulator, server: Server, emit: Callable[[str], None], zone: ZoneInfo) -> None:
+    ``clock`` is the bot's clock too; ``run_due`` does now what the bot's scheduler does every 30 seconds (run
+    the actions that are due) and returns once that work is done."""
+
+    def __init__(
+        self,
+        emu: Emulator,
+        server: Server,
+        emit: Callable[[str], None],
+        zone: ZoneInfo,
+        *,
+        clock: DemoClock,
+        run_due: Callable[[], Awaitable[None]],
+    ) -> None:
         self.emu = emu
         self.server = server
         self._emit = emit
         self._seen: set[int] = set()
         self._chapter = 0
-        self.names = Names(self._user_name, self._role_name, self._channel_name, zone)
+        self._clock = clock
+        self._run_due = run_due
+        self.names = Names(self._user_name, self._role_name, self._channel_name, zone, clock=clock)
+
+    # time --------------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The time in the story, as the bot sees it."""
+        return self._clock()
+
+    async def pass_time(self, span: timedelta) -> None:
+        """Let ``span`` go by for the bot, then run what fell due meanwhile, as its scheduler would have."""
+        self._clock.advance(span)
+        await self._run_due()
 
     # names -------------------------------------------------------------------------------------
     def _user_name(self, user_id: int) -> str | None:

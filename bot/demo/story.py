@@ -15,7 +15,12 @@ ZONE = ZoneInfo("Europe/London")
 DOM = "Domiciliary care managers"
 HOME = "Care home managers"
 LEAD_TIME = timedelta(minutes=15)  # the session is set a little ahead, then started early by the facilitator
-# Each answering attendee's survey answers (5 = Strongly agree ... 1 = Strongly disagree) and comment.
+SURVEY_OPEN = timedelta(days=7)  # how long a survey takes answers (the bot is configured with it)
+MIN_GROUP = 5  # answers are added up only in groups of at least this many people (likewise)
+CHART = "feedback-chart.png"  # the files the feedback report comes with
+TABLE = "feedback.csv"
+# Each answering attendee's survey answers (5 = Strongly agree ... 1 = Strongly disagree) and comment; at least
+# MIN_GROUP of them, or the report would rightly have nothing to show.
 ANSWERS: tuple[tuple[str, str, str, str], ...] = (
     ("5", "4", "4", "It helped to hear that others juggle the same rota gaps."),
     ("4", "4", "2", ""),
@@ -62,14 +67,14 @@ async def play(stage: Stage) -> Report:
     """The whole story; raises :class:`DemoError` when Cwtch does not do what a step expects."""
     server = stage.server
     await set_up(stage)
-    starts = first_start(datetime.now(UTC))
-    announcement = await schedule(stage, starts)
+    announcement = await schedule(stage, first_start(stage.now()))
     await join_cohorts(stage)
     attendees = await rsvp(stage, announcement)
-    occurrence = await run_session(stage, attendees)
+    occurrence, ended = await run_session(stage, attendees)
     await answer_survey(stage, attendees[: len(ANSWERS)], occurrence)
     await share_resource(stage)
-    report = await read_report(stage, starts)
+    await close_survey(stage, ended)
+    report = await read_report(stage)
     stage.heading("The end")
     stage.say(
         f"{server.name} set Cwtch up, ran a session for {len(attendees)} managers and heard how it went from "
@@ -163,7 +168,7 @@ async def schedule(stage: Stage, starts: datetime) -> JSON:
     stage.say("Moments later, without anyone asking:")
     stage.news()
     events = stage.emu.scheduled_events(server.guild_id)
-    now = datetime.now(UTC)
+    now = stage.now()
     for event in sorted(events, key=lambda e: str(e["scheduled_start_time"])):
         when = datetime.fromisoformat(str(event["scheduled_start_time"]).replace("Z", "+00:00"))
         stage.say(f"The server's Events tab lists: {event['name']}, {discord_time(when, 'F', ZONE, now)}", 2)
@@ -220,8 +225,10 @@ async def rsvp(stage: Stage, announcement: JSON) -> list[Person]:
     return coming
 
 
-async def run_session(stage: Stage, attendees: list[Person]) -> int:
-    """The facilitator opens the room early, people join the voice channel, then the session ends."""
+async def run_session(stage: Stage, attendees: list[Person]) -> tuple[int, datetime]:
+    """The facilitator opens the room early, people join the voice channel, then the session ends.
+
+    Returns the session's occurrence ID and about when it ended (its survey closes a week after that)."""
     server = stage.server
     facilitator = server.facilitator
     stage.heading("The session: the room opens and attendance comes from voice")
@@ -242,6 +249,7 @@ async def run_session(stage: Stage, attendees: list[Person]) -> int:
 
     stage.heading("The session ends and the survey goes out to those who came")
     await stage.slash(facilitator, "session end", {"session": picked}, expect="has ended", labels=chosen)
+    ended = stage.now()
     for person in attendees:
         await stage.emu.voice_leave(server.guild_id, person.id)
     await stage.until(
@@ -252,7 +260,7 @@ async def run_session(stage: Stage, attendees: list[Person]) -> int:
     if survey_dm(stage, away) is not None:
         raise DemoError(f"{away.name} did not come, yet got the survey")
     stage.note(f"{away.name}, who couldn't make it, gets no survey: only people who attended are asked.")
-    return int(picked)
+    return int(picked), ended
 
 
 def survey_dm(stage: Stage, person: Person) -> JSON | None:
@@ -301,23 +309,35 @@ async def share_resource(stage: Stage) -> None:
     await stage.press(reader, found.message, opens[0], expect=RESOURCE["url"])
 
 
-async def read_report(stage: Stage, starts: datetime) -> Report:
+async def close_survey(stage: Stage, ended: datetime) -> None:
+    """A week goes by in a moment: the bot's clock moves past the survey's close, and what fell due runs."""
+    stage.heading("A week passes and the survey closes")
+    stage.say(
+        f"A week later the survey closes; answers are added up only in groups of at least {MIN_GROUP} people, "
+        "so no one can be picked out."
+    )
+    await stage.pass_time(ended + SURVEY_OPEN + timedelta(minutes=1) - stage.now())
+    stage.note("The demo moves Cwtch's clock on by a week; in that week Cwtch did this by itself:")
+    if not stage.news():
+        stage.say("Nothing.", 2)
+
+
+async def read_report(stage: Stage) -> Report:
     server = stage.server
     stage.heading(f"{server.coordinator.name}, the coordinator, reads the feedback report")
-    options = {"cohort": DOM}
-    today = datetime.now(UTC).astimezone(ZONE).date()
-    if starts.date() > today:  # the demo runs just before midnight: the session is tomorrow's
-        options["end"] = f"{starts:%Y-%m-%d}"
-    result = await stage.slash(server.coordinator, "report feedback", options, expect="agreed (n=")
+    result = await stage.slash(server.coordinator, "report feedback", {"cohort": DOM}, expect="agreed (")
     files: dict[str, bytes] = {}
     for attachment in (result.message or {}).get("attachments") or []:
         stored = stage.emu.world.files.get(int(attachment["id"]))
         if stored is not None:
             files[str(attachment["filename"])] = stored.data
-    if "feedback-trend.png" not in files or "feedback.csv" not in files:
+    if CHART not in files or TABLE not in files:
         raise DemoError(f"the report came without its chart and CSV (files: {sorted(files)})")
-    stage.note("The chart shows the monthly trend; the CSV opens in a spreadsheet. The demo saves both for you.")
-    return Report(visible_text(result), files["feedback-trend.png"], files["feedback.csv"])
+    stage.note(
+        "Each figure comes with how many answered and a 95% interval; the chart shows them, and the CSV opens in "
+        "a spreadsheet. The demo saves both for you."
+    )
+    return Report(visible_text(result), files[CHART], files[TABLE])
 
 
 def _custom_ids(message: JSON) -> list[str]:

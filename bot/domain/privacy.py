@@ -48,8 +48,9 @@ def privacy_notice(retention: Retention) -> tuple[NoticeSection, ...]:
             "Feedback",
             "Your survey answers are stored under a pseudonym (a keyed code made from your ID and the session, "
             f"with a secret kept outside the database), never your Discord ID. A survey stays open {survey} "
-            f"days. Comments are deleted {days} days after they were written; answers stay as counts in "
-            f"reports, and a group smaller than the anonymity threshold is never shown.",
+            f"days. Facilitators can read comments, without names or times, once a survey has closed; comments "
+            f"are deleted {days} days after they were written. Reports count answers only in fixed groups of "
+            "sessions with enough people that no one can be picked out.",
         ),
         NoticeSection(
             "Settings",
@@ -71,7 +72,8 @@ def privacy_notice(retention: Retention) -> tuple[NoticeSection, ...]:
             "Your rights",
             "`/privacy export` sends you a copy of everything Cwtch holds about you in this server. "
             "`/privacy delete` erases it (you'll be asked to confirm): your own records are deleted, and your ID "
-            "is removed from records that are also other people's. Message text is never stored.",
+            "is removed from records that are also other people's. Message text is never stored. Figures already "
+            "released in reports are anonymous sums and stay as they are.",
         ),
     )
 

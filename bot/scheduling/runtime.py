@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.services.actions import ActionRunner
 from bot.services.digests import DigestService
 from bot.services.privacy import PrivacyService
+from bot.services.releases import ReleaseService
 from bot.services.series import SeriesService
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class SchedulingRuntime:
         tick: timedelta = TICK,
         privacy: PrivacyService | None = None,
         digests: DigestService | None = None,
+        releases: ReleaseService | None = None,
     ) -> None:
         self._scheduler = scheduler
         self._series = series
@@ -64,6 +66,8 @@ class SchedulingRuntime:
         self._privacy = privacy
         self._digests = digests
         self._comments_purged_on: date | None = None
+        self._releases = releases
+        self._released_on: date | None = None
 
     def start(self) -> None:
         """Register the reconcile tick (first run at once) and start the scheduler."""
@@ -141,8 +145,22 @@ class SchedulingRuntime:
                 )
         await self.run_actions(run_now)
         await self._purge_comments_daily(now)
+        await self._release_daily(now)
         await self._post_digests()
         return len(run_now)
+
+    async def _release_daily(self, now: datetime) -> None:
+        """Release the full blocks of every cohort with closed, unreleased sessions: on the first tick (after an
+        upgrade, this releases every survey closed before blocks existed) and once a day after, in case a release
+        after a survey closed failed for good. Each closing releases its own cohort's blocks at once anyway."""
+        if self._releases is None or self._released_on == now.date():
+            return
+        try:
+            await self._releases.sweep()
+        except Exception:
+            log.exception("releasing report blocks failed; the next tick will try again")
+            return
+        self._released_on = now.date()
 
     async def _post_digests(self) -> None:
         """The weekly community digests that are due (claimed in the database, so each is posted once)."""

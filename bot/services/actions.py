@@ -19,6 +19,7 @@ from bot.services import rooms
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
+from bot.services.releases import ReleaseService
 from bot.services.surveys import SurveyService
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class ActionRunner:
         clock: Clock,
         worker: str,
         surveys: SurveyService,
+        releases: ReleaseService,
         shards: ShardSet = ALL_SHARDS,
     ) -> None:
         self._uow = uow
@@ -53,6 +55,7 @@ class ActionRunner:
         self._event_locks: dict[int, asyncio.Lock] = {}
         self._messenger = Messenger(uow, gateway)
         self._surveys = surveys
+        self._releases = releases
         self._handlers: dict[ActionKind, Callable[[int, SessionCard, ActionKind], Awaitable[None]]] = {
             ActionKind.MIRROR_EVENT: self._mirror_event,
             ActionKind.ANNOUNCE: self._announce,
@@ -165,3 +168,6 @@ class ActionRunner:
 
     async def _close_survey(self, action_id: int, session: SessionCard, kind: ActionKind) -> None:
         await self._surveys.close(session.occurrence_id)
+        # Then release the blocks this closing completes. Should it fail (or the process die here), the action is
+        # retried: closing again changes nothing, and the release runs again.
+        await self._releases.after_close(session.occurrence_id)

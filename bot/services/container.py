@@ -18,6 +18,7 @@ from bot.services.digests import DigestService
 from bot.services.guild_setup import SetupService
 from bot.services.ports import CommunityGateway, ResourceGateway, RoleGateway, SafetyGateway, SessionGateway
 from bot.services.privacy import PrivacyService
+from bot.services.releases import ReleaseService
 from bot.services.reports import ReportService
 from bot.services.resources import ResourceService
 from bot.services.rsvp import RsvpService
@@ -41,6 +42,7 @@ class Services:
     actions: ActionRunner
     calendar: CalendarService
     surveys: SurveyService
+    releases: ReleaseService
     reports: ReportService
     resources: ResourceService
     support: SupportService
@@ -69,6 +71,7 @@ class Services:
         community: CommunityGateway,
     ) -> Services:
         surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open)
+        releases = ReleaseService(uow, clock=clock, key=pseudonym_key, min_group=min_group, shards=shards)
         return cls(
             setup=SetupService(uow),
             cohorts=CohortService(uow, roles, default_timezone=default_timezone),
@@ -76,9 +79,12 @@ class Services:
             series=SeriesService(uow, clock=clock, shards=shards, survey_open=survey_open),
             sessions=SessionService(uow, sessions, clock=clock, survey_open=survey_open),
             rsvp=RsvpService(uow, sessions, clock=clock),
-            actions=ActionRunner(uow, sessions, clock=clock, worker=worker, surveys=surveys, shards=shards),
+            actions=ActionRunner(
+                uow, sessions, clock=clock, worker=worker, surveys=surveys, releases=releases, shards=shards
+            ),
             calendar=CalendarService(uow, clock=clock),
             surveys=surveys,
+            releases=releases,
             reports=ReportService(uow, clock=clock, min_group=min_group, default_timezone=default_timezone),
             resources=ResourceService(uow, resources, clock=clock),
             support=SupportService(uow),

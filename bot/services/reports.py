@@ -1,24 +1,27 @@
-"""Coordinators' reports: feedback and attendance by cohort and period, from aggregates only, with every group
-under the anonymity threshold suppressed."""
+"""Coordinators' reports: feedback and attendance by cohort and period, added up from released blocks only.
+
+Every figure about people is a sum of whole release blocks (see ``bot.domain.disclosure``), each frozen when
+released and pooling at least ``min_group`` people, so nothing inside a report is suppressed: no total, row or
+difference between reports can isolate fewer people than that. What no block counts yet (surveys still open, a
+cohort's unfull last block) is only ever described as a number of sessions.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.db.reports import UncountedSession
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import community
-from bot.domain import feedback as rules
 from bot.domain.access import Actor, require_coordinator
-from bot.domain.errors import InvalidInput
-from bot.domain.sessions import parse_date
+from bot.domain.disclosure import Breakdown, ReportRow, Tally, Waiting, interval_percents, parse_period, report_rows
+from bot.domain.feedback import STATEMENTS, percent_half_up
 from bot.services.cohorts import find_cohort, guild_roles
 
 Clock = Callable[[], datetime]
-DEFAULT_PERIOD = timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,26 +33,43 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedbackReport:
-    period: Period
-    summary: rules.FeedbackSummary
-    trend: list[tuple[date, rules.FeedbackSummary]]
-    min_group: int
+class StatementShare:
+    """One statement over a row's blocks: how many agreed of how many answered, as a share and a 95% interval."""
+
+    key: str
+    text: str
+    agreed: int
+    n: int
+    share: int | None  # whole percent, rounded half up; None when nobody answered
+    interval: tuple[int, int] | None  # the 95% Wilson interval in whole percents; None when nobody answered
 
 
 @dataclass(frozen=True, slots=True)
-class AttendanceFigures:
-    sessions: int
-    rsvps: int | None  # None: under the threshold, not shown
-    attended: int | None
-    waitlisted: int | None
-    no_shows: int | None
+class FeedbackRow:
+    label: str  # "all" for the total; "2027-03", "2027 Q1", "2027-28" (financial year), or a cohort's name
+    blocks: tuple[int, ...]  # the released blocks summed (ids)
+    tally: Tally
+    statements: tuple[StatementShare, StatementShare, StatementShare]
+    response_rate: int | None  # responses of attendees, whole percent; None without attendees
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackReport:
+    period: Period
+    breakdown: Breakdown
+    total: FeedbackRow
+    rows: list[FeedbackRow]  # only rows holding a block, in time order (or by cohort id); none for Breakdown.NONE
+    waiting: Waiting
+    min_group: int
 
 
 @dataclass(frozen=True, slots=True)
 class AttendanceReport:
     period: Period
-    totals: AttendanceFigures
+    breakdown: Breakdown
+    total: ReportRow  # label "all"; tally.sessions, rsvps, attendees, waitlisted, no_shows
+    rows: list[ReportRow]  # labelled as FeedbackRow's; none for Breakdown.NONE
+    waiting: Waiting
     min_group: int
 
 
@@ -75,48 +95,68 @@ class ReportService:
         self._zone = ZoneInfo(default_timezone)
 
     async def feedback(
-        self, guild_id: int, actor: Actor, cohort: str | None, start: str | None, end: str | None
+        self,
+        guild_id: int,
+        actor: Actor,
+        cohort: str | None,
+        start: str | None,
+        end: str | None,
+        breakdown: Breakdown = Breakdown.MONTH,
     ) -> FeedbackReport:
-        async with self._uow() as uow:
-            period, cohort_id = await self._scope(uow, guild_id, actor, cohort, start, end)
-            rows = await uow.reports.feedback(guild_id, *_utc_bounds(period), cohort_id)
-        months: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # responses, a1-3, attendees, sessions
-        for row in rows:
-            local = row.starts_at.astimezone(period.zone)
-            bucket = months[date(local.year, local.month, 1)]
-            for index, value in enumerate((row.responses, *row.agreed, row.attendees, 1)):
-                bucket[index] += value
-        totals = [sum(bucket[i] for bucket in months.values()) for i in range(6)]
-        summary = rules.summarize(
-            rules.ResponseCounts(totals[0], (totals[1], totals[2], totals[3])),
-            attendees=totals[4],
-            sessions=totals[5],
-            min_group=self._min_group,
+        """Shares who agreed with each statement, with n and a 95% interval, and the response rate: in total and
+        by ``breakdown``, from the blocks released for the period."""
+        async with self._uow.reading() as uow:
+            period, total, rows, waiting, names = await self._sums(uow, guild_id, actor, cohort, start, end, breakdown)
+        return FeedbackReport(
+            period,
+            breakdown,
+            _feedback_row(total, names),
+            [_feedback_row(row, names) for row in rows],
+            waiting,
+            self._min_group,
         )
-        trend = rules.monthly_trend(
-            [(month, rules.ResponseCounts(b[0], (b[1], b[2], b[3])), b[4], b[5]) for month, b in months.items()],
-            min_group=self._min_group,
-        )
-        return FeedbackReport(period, summary, trend, self._min_group)
 
     async def attendance(
-        self, guild_id: int, actor: Actor, cohort: str | None, start: str | None, end: str | None
+        self,
+        guild_id: int,
+        actor: Actor,
+        cohort: str | None,
+        start: str | None,
+        end: str | None,
+        breakdown: Breakdown = Breakdown.NONE,
     ) -> AttendanceReport:
-        async with self._uow() as uow:
-            period, cohort_id = await self._scope(uow, guild_id, actor, cohort, start, end)
-            rows = await uow.reports.attendance(guild_id, *_utc_bounds(period), cohort_id)
-
-        def shown(count: int) -> int | None:
-            return count if count == 0 or count >= self._min_group else None
-
-        totals = AttendanceFigures(
-            sessions=len(rows),
-            rsvps=shown(sum(r.going for r in rows)),
-            attended=shown(sum(r.attended for r in rows)),
-            waitlisted=shown(sum(r.waitlisted for r in rows)),
-            no_shows=shown(sum(r.no_shows for r in rows)),
+        """Sessions held, RSVPs, attendance, waitlist and no-shows, from the blocks released for the period."""
+        async with self._uow.reading() as uow:
+            period, total, rows, waiting, names = await self._sums(uow, guild_id, actor, cohort, start, end, breakdown)
+        return AttendanceReport(
+            period, breakdown, total, [_named(row, names) for row in rows], waiting, self._min_group
         )
-        return AttendanceReport(period, totals, self._min_group)
+
+    async def _sums(
+        self,
+        uow: UnitOfWork,
+        guild_id: int,
+        actor: Actor,
+        cohort: str | None,
+        start: str | None,
+        end: str | None,
+        breakdown: Breakdown,
+    ) -> tuple[Period, ReportRow, list[ReportRow], Waiting, dict[str, str]]:
+        """The period, its total and rows over whole released blocks, what waits, and cohort names by id."""
+        period, cohort_id = await self._scope(uow, guild_id, actor, cohort, start, end)
+        blocks = await uow.reports.blocks(guild_id, period.start, period.end, cohort_id)
+        cohorts = None if cohort_id is None else frozenset({cohort_id})
+        total, rows = report_rows(blocks, period.start, period.end, cohorts, breakdown)
+        # A session's local date can be a day either side of its UTC one: read a day more each side, then keep
+        # those whose date in their cohort's zone falls in the period.
+        since, until = _utc_bounds(period)
+        uncounted = await uow.reports.uncounted(
+            guild_id, since - timedelta(days=1), until + timedelta(days=1), cohort_id
+        )
+        names: dict[str, str] = {}
+        if breakdown is Breakdown.COHORT:
+            names = {str(found.id): found.name for found in await uow.cohorts.in_guild(guild_id)}
+        return period, total, rows, _waiting([s for s in uncounted if _within(s, period)]), names
 
     async def community(
         self, guild_id: int, actor: Actor, cohort: str | None, start: str | None, end: str | None
@@ -155,15 +195,47 @@ class ReportService:
         if cohort:
             found = await find_cohort(uow, guild_id, cohort)
             zone, cohort_id, cohort_name = ZoneInfo(found.timezone), found.id, found.name
-        today = self._clock().astimezone(zone).date()
-        last = parse_date(end, "end date") if end else today
-        first = parse_date(start, "start date") if start else last - DEFAULT_PERIOD + timedelta(days=1)
-        if first > last:
-            raise InvalidInput("The start date is after the end date; swap them round.")
-        return Period(cohort_name, first, last, zone), cohort_id
+        chosen = parse_period(start, end, self._clock().astimezone(zone).date())
+        return Period(cohort_name, chosen.first, chosen.last, zone), cohort_id
 
 
 def _utc_bounds(period: Period) -> tuple[datetime, datetime]:
     start = datetime.combine(period.start, time.min, period.zone)
     end = datetime.combine(period.end + timedelta(days=1), time.min, period.zone)
     return start, end
+
+
+def _within(session: UncountedSession, period: Period) -> bool:
+    return period.start <= session.starts_at.astimezone(ZoneInfo(session.timezone)).date() <= period.end
+
+
+def _waiting(uncounted: list[UncountedSession]) -> Waiting:
+    """How many sessions no block counts yet (closed ones waiting in unfull blocks; those whose survey has not
+    closed), and when the next open survey closes. Sessions only: never how many people or answers."""
+    closes = [session.closes_at for session in uncounted if session.closes_at is not None]
+    closed = sum(1 for session in uncounted if session.survey_closed)
+    return Waiting(closed, len(uncounted) - closed, min(closes, default=None))
+
+
+def _named(row: ReportRow, names: dict[str, str]) -> ReportRow:
+    """A cohort row labelled with the cohort's name rather than its id."""
+    return ReportRow(names.get(row.label, row.label), row.blocks, row.tally) if names else row
+
+
+def _feedback_row(row: ReportRow, names: dict[str, str]) -> FeedbackRow:
+    tally = row.tally
+    first, second, third = (
+        StatementShare(
+            statement.key,
+            statement.text,
+            agreed,
+            tally.responses,
+            percent_half_up(agreed, tally.responses) if tally.responses else None,
+            interval_percents(agreed, tally.responses) if tally.responses else None,
+        )
+        for statement, agreed in zip(STATEMENTS, tally.agreed, strict=True)
+    )
+    rate = None
+    if tally.attendees and tally.responses <= tally.attendees:
+        rate = percent_half_up(tally.responses, tally.attendees)
+    return FeedbackRow(_named(row, names).label, row.blocks, tally, (first, second, third), rate)

@@ -4,15 +4,19 @@ keyed pseudonym, reminded once, closed after its window. Answers and comments ar
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.db.models import Survey
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain import feedback as rules
-from bot.domain.errors import NotFound
+from bot.domain.access import Actor, require_facilitator
+from bot.domain.errors import NotAllowed, NotFound
 from bot.services.cards import load_card
+from bot.services.cohorts import guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 from bot.services.response_writer import ResponseWriter, Submission, judge
@@ -28,6 +32,14 @@ class SurveyForm:
     session: SessionCard
     answers: tuple[int, int, int] | None
     comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionComments:
+    """A released session's comments for facilitators: text only, shuffled, with no names, times or order."""
+
+    session: SessionCard
+    comments: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,45 @@ class SurveyService:
             if survey is not None and survey.closed_at is None:
                 survey.closed_at = self._clock()
                 await uow.commit()
+
+    async def comments(self, guild_id: int, actor: Actor, occurrence_id: int) -> SessionComments:
+        """``/feedback comments``: facilitators read a session's comments once its survey has closed and its answers
+        are released in a block, so a comment can't be tied to an answer or a person by when it came."""
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            survey = await uow.feedback.survey(occurrence_id)
+            if survey is None or survey.guild_id != guild_id:
+                raise NotFound("I can't find a survey for that session. Start typing and pick one from the list.")
+            if survey.closed_at is None:
+                raise NotAllowed(
+                    "This session's survey is still open. Its comments can be read once it has closed and its "
+                    "answers count, with enough others that no one can be picked out."
+                )
+            if survey.block_id is None:
+                raise NotAllowed(
+                    "This session's answers are waiting for the cohort's next sessions, so that no one can be picked "
+                    "out. Its comments can be read once they count: try again after the next session's survey closes."
+                )
+            texts = await uow.feedback.comments(occurrence_id)
+            session = await load_card(uow, occurrence_id)
+            await uow.audit.record(guild_id, actor.user_id, "feedback.comments", occurrence_id=occurrence_id)
+            await uow.commit()
+        assert session is not None
+        random.SystemRandom().shuffle(texts)
+        return SessionComments(session, texts)
+
+    async def comment_choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
+        """``(label, id)`` of sessions whose comments may be read, newest first, for autocomplete."""
+        needle = fragment.strip().casefold()
+        async with self._uow.reading() as uow:
+            rows = await uow.feedback.released(guild_id, limit=200)
+        found = []
+        for occurrence, series, cohort in rows:
+            local = occurrence.starts_at.astimezone(ZoneInfo(series.timezone))
+            label = f"{series.title} · {local:%a %-d %b %Y} · {cohort.name}"
+            if needle in label.casefold():
+                found.append((label[:100], occurrence.id))
+        return found[:25]
 
     async def latest_open(self, guild_id: int, user_id: int) -> int:
         """The newest session this member attended whose survey is still open (for ``/feedback give``)."""

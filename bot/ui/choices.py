@@ -39,6 +39,16 @@ async def session_choices(interaction: discord.Interaction[Any], current: str) -
     return [app_commands.Choice(name=label, value=str(occurrence_id)) for label, occurrence_id in found]
 
 
+async def released_session_choices(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Sessions whose survey has closed and been counted: the ones whose comments facilitators may read."""
+    if interaction.guild_id is None:
+        return []
+    found = await _bot(interaction).services.surveys.comment_choices(interaction.guild_id, current)
+    return [app_commands.Choice(name=label, value=str(occurrence_id)) for label, occurrence_id in found]
+
+
 def picked_id(value: str, what: str) -> int:
     """The ID behind an autocompleted value; typed text that is not one (``²``, ``①``, a number past our IDs)
     gets a polite refusal."""

@@ -4,14 +4,16 @@ attendees can have the form open at once and a form on screen still submits afte
 
 from __future__ import annotations
 
+import io
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.domain.feedback import COMMENT_MAX, STATEMENTS, Agreement
-from bot.services.surveys import SurveyForm
-from bot.ui.embeds import support_embed
+from bot.domain.sessions import discord_timestamp
+from bot.services.surveys import SessionComments, SurveyForm
+from bot.ui.embeds import CWTCH_COLOUR, support_embed
 from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, id_from, require_id
 from bot.ui.reply import reply
 
@@ -106,3 +108,35 @@ def feedback_view(occurrence_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(FeedbackButton(occurrence_id))
     return view
+
+
+COMMENTS_SHOWN_MAX = 3800  # characters of comments in the embed; the rest go in the attached text file
+
+
+def comments_reply(result: SessionComments) -> tuple[discord.Embed, discord.File | None]:
+    """A session's comments for facilitators: quoted, in shuffled order, no names or times. Beyond what an embed
+    holds, all of them come as a text file too."""
+    session, comments = result.session, result.comments
+    embed = discord.Embed(
+        title=f"Comments: {session.title} · {session.cohort_name}"[:256],
+        colour=CWTCH_COLOUR,
+    )
+    embed.set_footer(text="Shuffled, without names or times. Please keep them within the facilitation team.")
+    when = discord_timestamp(session.starts_at, "D")
+    if not comments:
+        embed.description = f"Nobody left a comment about the session on {when}."
+        return embed, None
+    quoted = ["> " + comment.replace("\n", "\n> ") for comment in comments]
+    shown: list[str] = []
+    for text in quoted:
+        if sum(len(part) + 2 for part in shown) + len(text) > COMMENTS_SHOWN_MAX:
+            break
+        shown.append(text)
+    header = f"{len(comments)} comment{'' if len(comments) == 1 else 's'} about the session on {when}"
+    attachment = None
+    if len(shown) < len(quoted):
+        header += f" (the first {len(shown)} here, all of them in the attached file)"
+        body = "\n\n".join(comments).encode("utf-8")
+        attachment = discord.File(io.BytesIO(body), filename="comments.txt", description="The session's comments")
+    embed.description = header + ":\n\n" + "\n\n".join(shown)
+    return embed, attachment

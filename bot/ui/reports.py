@@ -1,22 +1,19 @@
-"""Feedback reports for coordinators: an embed, a phone-friendly trend chart and a CSV of aggregates.
+"""Feedback reports for coordinators: an embed, a phone-friendly chart and a tidy CSV.
 
-Everything here renders figures the domain has already aggregated and suppressed (``FeedbackSummary``); it
-never sees individual answers or comments. On top of that, a figure is only ever shown whole: if any of its
-parts is suppressed, or the whole summary is, every part of it is treated as suppressed, so no number that
-could be worked back to a small group slips out.
+Everything here renders figures the services have already added up from whole release blocks
+(``bot.domain.disclosure``): each pools at least the anonymity threshold of people and never changes, so every
+number may be shown as it is, with its n and a 95% interval. This module never sees answers or comments.
 
 The chart is drawn with matplotlib's Agg canvas directly (``Figure`` + ``FigureCanvasAgg``), never through
-``pyplot``, so it touches no global state (no backend switch, no rcParams) and is safe to call from a worker
-thread. Rendering takes a moment, so callers on the event loop should run it via ``asyncio.to_thread``.
+``pyplot``, so it touches no global state and is safe to call from a worker thread. Rendering takes a moment,
+so callers on the event loop should run it via ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -24,7 +21,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.domain.feedback import STATEMENTS, FeedbackSummary, StatementFigure
+from bot.domain.disclosure import Breakdown, Waiting
+from bot.domain.feedback import STATEMENTS
+from bot.services.reports import FeedbackReport, FeedbackRow, StatementShare
 
 if TYPE_CHECKING:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -32,23 +31,29 @@ if TYPE_CHECKING:
 
 REPORT_COLOUR = discord.Colour(0x2E8B8B)
 
-# Discord's embed limits.
+# Discord's limits.
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
+ATTACHMENT_DESCRIPTION_MAX = 1024
 
-SUPPRESSED = "suppressed"
-NOT_AVAILABLE = "n/a"
 ALL_COHORTS = "All cohorts"
+ROWS_IN_EMBED = 12  # breakdown rows listed in the embed; the CSV has them all
 
-# Short legend labels for the chart, by statement key; unknown keys fall back to the statement's text.
+# Short labels for the chart's legend and the embed's rows, by statement key.
 SHORT_LABELS: dict[str, str] = {
     "supported": "Emotionally supported",
     "supported_others": "Supported others",
     "less_isolated": "Less isolated",
+}
+BREAKDOWN_NAMES: dict[Breakdown, str] = {
+    Breakdown.MONTH: "By month",
+    Breakdown.QUARTER: "By quarter",
+    Breakdown.FINANCIAL_YEAR: "By financial year (April to March)",
+    Breakdown.COHORT: "By cohort",
 }
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -61,16 +66,13 @@ _SUBTITLE_PT = 18
 _TICK_PT = 18
 _LEGEND_PT = 18
 _NOTE_PT = 16
-_EMPTY_PT = 30
-_LINE_WIDTH = 4.5
-_MARKER_SIZE = 14
+_MARKER_SIZE = 16
 _CHART_TITLE_MAX = 40
-# Okabe-Ito colours, which stay apart for colour-blind readers; markers and dashes differ too.
-_STYLES: tuple[tuple[str, str, str], ...] = (
-    ("#0072B2", "o", "-"),
-    ("#D55E00", "s", "--"),
-    ("#009E73", "^", "-."),
-)
+_CHART_ROWS_MAX = 24  # the latest rows drawn; more would not read on a phone
+# Okabe-Ito colours, which stay apart for colour-blind readers, and a different marker for each statement.
+_STYLES: tuple[tuple[str, str], ...] = (("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"))
+# Each statement sits a little to the side of the others, so equal shares never hide one another.
+_DODGE = (-0.22, 0.0, 0.22)
 _TEXT_COLOUR = "#222222"
 _NOTE_COLOUR = "#555555"
 
@@ -80,7 +82,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 @dataclass(frozen=True, slots=True)
 class ReportScope:
-    """What a report covers: one cohort (or all of them), an inclusive period, and the suppression threshold."""
+    """What a report covers: one cohort (or all of them), an inclusive period, and the anonymity threshold."""
 
     cohort: str | None  # None = all cohorts
     start: date
@@ -98,41 +100,11 @@ class ReportScope:
         return self.cohort if self.cohort else ALL_COHORTS
 
 
-# --- shared helpers -----------------------------------------------------------------------------------------
+def scope_of(report: FeedbackReport) -> ReportScope:
+    return ReportScope(report.period.cohort, report.period.start, report.period.end, report.min_group)
 
 
-@dataclass(frozen=True, slots=True)
-class _Shown:
-    """A statement figure that may be shown: every part present and the summary not suppressed."""
-
-    agreed: int
-    n: int
-    share: int
-
-
-def _shown(summary: FeedbackSummary, figure: StatementFigure | None) -> _Shown | None:
-    if summary.suppressed or figure is None:
-        return None
-    if figure.agreed is None or figure.n is None or figure.share is None:
-        return None
-    return _Shown(agreed=figure.agreed, n=figure.n, share=figure.share)
-
-
-def _figures_by_key(summary: FeedbackSummary) -> dict[str, StatementFigure]:
-    return {figure.key: figure for figure in summary.statements}
-
-
-def _rate_text(summary: FeedbackSummary, scope: ReportScope) -> str:
-    responses, attendees, rate = summary.responses, summary.attendees, summary.response_rate
-    if summary.suppressed or responses is None or attendees is None:
-        return _not_shown(scope)
-    if rate is None:
-        # Not a small group: attendance was not taken (fully), so there is no sensible rate.
-        return (
-            f"Not available: {_plural(responses, 'response', 'responses')}, "
-            f"{_plural(attendees, 'attendee', 'attendees')} recorded"
-        )
-    return f"{rate}% ({responses} of {_plural(attendees, 'attendee', 'attendees')})"
+# --- words ------------------------------------------------------------------------------------------------
 
 
 def _clip(text: str, limit: int) -> str:
@@ -142,10 +114,6 @@ def _clip(text: str, limit: int) -> str:
 
 def _day(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _month(day: date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.year}"
 
 
 def period_text(scope: ReportScope) -> str:
@@ -159,34 +127,89 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def _not_shown(scope: ReportScope) -> str:
-    return f"Not shown: fewer than {scope.min_group} responses"
+def row_label(row: FeedbackRow) -> str:
+    """A row's label as people read it: "Mar 2027", "2027 Q1", "2027-28", or the cohort's name."""
+    label = row.label
+    if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
+        return f"{_MONTHS[int(label[5:]) - 1]} {label[:4]}"
+    return label
+
+
+def share_text(share: StatementShare) -> str:
+    """'93% agreed (27 of 29; 95% interval 78–98%)', or that nobody answered."""
+    if share.share is None or share.interval is None:
+        return "No answers counted yet"
+    low, high = share.interval
+    return f"{share.share}% agreed ({share.agreed} of {share.n}; 95% interval {low}–{high}%)"
+
+
+def rate_text(row: FeedbackRow) -> str:
+    tally = row.tally
+    responses = _plural(tally.responses, "response", "responses")
+    attendances = _plural(tally.attendees, "attendance", "attendances")
+    if row.response_rate is None:
+        return f"{responses}; no attendance recorded"
+    return f"{row.response_rate}%: {responses} from {attendances}"
+
+
+def waiting_text(waiting: Waiting, min_group: int) -> str | None:
+    """What is not counted yet, in sessions (never people), and when it will count."""
+    parts = []
+    if waiting.open_surveys:
+        closes = f", the next on <t:{int(waiting.next_close.timestamp())}:D>" if waiting.next_close else ""
+        parts.append(f"{_plural(waiting.open_surveys, 'session', 'sessions')} still open for answers{closes}")
+    if waiting.sessions:
+        parts.append(
+            f"{_plural(waiting.sessions, 'closed session', 'closed sessions')} waiting until their cohort's next "
+            f"group of sessions reaches {min_group} people"
+        )
+    if not parts:
+        return None
+    return "Not counted yet: " + "; ".join(parts) + "."
 
 
 # --- embed --------------------------------------------------------------------------------------------------
 
 
-def feedback_embed(summary: FeedbackSummary, scope: ReportScope) -> discord.Embed:
-    """The feedback summary for ``scope`` as an embed that stays within Discord's limits."""
-    lines = [f"{period_text(scope)} · {_plural(summary.sessions, 'session', 'sessions')}"]
-    if summary.suppressed:
+def _row_line(row: FeedbackRow) -> str:
+    shares = " · ".join(f"{s.share}%" if s.share is not None else "–" for s in row.statements)
+    return f"**{row_label(row)}**: {shares} (n={row.tally.responses})"
+
+
+def feedback_embed(report: FeedbackReport) -> discord.Embed:
+    """The report as an embed that stays within Discord's limits."""
+    scope, total = scope_of(report), report.total
+    lines = [f"{period_text(scope)} · {_plural(total.tally.sessions, 'session', 'sessions')} counted"]
+    if not total.blocks:
         lines.append(
-            f"Fewer than {scope.min_group} people answered or attended in this period, so no figures about "
-            "people are shown. Try a longer period or all cohorts."
+            f"No answers can be shown yet. Answers count once a survey has closed and its cohort's sessions hold "
+            f"answers from at least {report.min_group} people, so that no one can be picked out."
         )
+    waiting = waiting_text(report.waiting, report.min_group)
+    if waiting:
+        lines.append(waiting)
     embed = discord.Embed(
         title=_clip(f"Feedback: {scope.cohort_label}", TITLE_MAX),
         description=_clip("\n".join(lines), DESCRIPTION_MAX),
         colour=REPORT_COLOUR,
     )
-    figures = _figures_by_key(summary)
-    for statement in STATEMENTS:
-        shown = _shown(summary, figures.get(statement.key))
-        value = f"{shown.share}% agreed (n={shown.n})" if shown else _not_shown(scope)
-        embed.add_field(name=_clip(statement.text, FIELD_NAME_MAX), value=_clip(value, FIELD_VALUE_MAX), inline=False)
-    embed.add_field(name="Response rate", value=_clip(_rate_text(summary, scope), FIELD_VALUE_MAX), inline=False)
+    if total.blocks:
+        for share in total.statements:
+            embed.add_field(name=_clip(share.text, FIELD_NAME_MAX), value=share_text(share), inline=False)
+        embed.add_field(name="Response rate", value=rate_text(total), inline=False)
+    if report.rows and report.breakdown in BREAKDOWN_NAMES:
+        shown = report.rows[-ROWS_IN_EMBED:]
+        listed = "\n".join(_row_line(row) for row in shown)
+        if len(report.rows) > len(shown):
+            listed = f"(latest {len(shown)} of {len(report.rows)}; all are in the CSV)\n" + listed
+        name = BREAKDOWN_NAMES[report.breakdown] + ": " + " · ".join(SHORT_LABELS[s.key] for s in STATEMENTS)
+        embed.add_field(name=_clip(name, FIELD_NAME_MAX), value=_clip(listed, FIELD_VALUE_MAX), inline=False)
     embed.set_footer(
-        text=_clip(f"agreed = Agree or Strongly agree; groups under {scope.min_group} are never shown", FOOTER_MAX)
+        text=_clip(
+            f"agreed = Agree or Strongly agree. A response is one person's answers about one session. Figures add "
+            f"up whole groups of sessions with at least {report.min_group} people, so no one can be picked out.",
+            FOOTER_MAX,
+        )
     )
     # Only the cohort name is free text and the title caps it, so this holds by construction.
     assert len(embed) <= EMBED_TOTAL_MAX
@@ -217,25 +240,8 @@ def drawable(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def _month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def _index_month(index: int) -> date:
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _percent(value: float, _position: int | None = None) -> str:
     return f"{value:.0f}%"
-
-
-def _label_step(months: int) -> int:
-    """Label every month, quarter, half-year… whichever keeps it to eight labels, so none overlap on a phone."""
-    wanted = math.ceil(months / 8)
-    for step in (1, 2, 3, 4, 6):
-        if step >= wanted:
-            return step
-    return 12 * math.ceil(wanted / 12)
 
 
 def _new_figure() -> tuple[Figure, FigureCanvasAgg]:
@@ -254,138 +260,63 @@ def _png(figure: Figure, canvas: FigureCanvasAgg) -> bytes:
     return out.getvalue()
 
 
-def _empty_chart(title: str, subtitle: str, scope: ReportScope) -> bytes:
-    figure, canvas = _new_figure()
-    axes = figure.add_subplot()
-    axes.set_axis_off()
-    axes.set_title(f"{title}\n{subtitle}", fontsize=_TITLE_PT, color=_TEXT_COLOUR, parse_math=False)
-    axes.text(
-        0.5,
-        0.55,
-        "Not enough responses to show",
-        fontsize=_EMPTY_PT,
-        fontweight="bold",
-        color=_TEXT_COLOUR,
-        ha="center",
-        va="center",
-        transform=axes.transAxes,
-        parse_math=False,
-    )
-    axes.text(
-        0.5,
-        0.42,
-        f"Groups under {scope.min_group} responses are never shown.\nTry a longer period or all cohorts.",
-        fontsize=_SUBTITLE_PT,
-        color=_NOTE_COLOUR,
-        ha="center",
-        va="center",
-        linespacing=1.5,
-        transform=axes.transAxes,
-        parse_math=False,
-    )
-    return _png(figure, canvas)
+def _chart_rows(report: FeedbackReport) -> list[FeedbackRow]:
+    """The rows the chart draws: the breakdown's (latest first cut), or the total alone; only rows with answers."""
+    rows = report.rows if report.rows else [report.total]
+    return [row for row in rows if row.tally.responses][-_CHART_ROWS_MAX:]
 
 
-def _hidden_note(hidden: int, partly: int, scope: ReportScope) -> str:
-    parts = []
-    if hidden:
-        parts.append(f"{_plural(hidden, 'month', 'months')} hidden")
-    if partly:
-        parts.append(f"{partly} partly hidden" if hidden else f"{_plural(partly, 'month', 'months')} partly hidden")
-    if not parts:
-        return ""
-    return f"{', '.join(parts)}: fewer than {scope.min_group} responses"
+def feedback_chart_png(report: FeedbackReport) -> bytes | None:
+    """A 1080 x 1080 PNG: per row, the share agreeing with each statement as a dot with its 95% interval.
 
-
-@dataclass(frozen=True, slots=True)
-class TrendSeries:
-    """What the chart plots: every month from the first to the last, and one share per statement per month.
-
-    A share is NaN where it may not be shown (or the trend has no entry for that month), so its line has a gap
-    there rather than a dip to zero. ``hidden`` counts months with nothing shown, ``partly_hidden`` months
-    with some statements shown and some not.
-    """
-
-    months: tuple[int, ...]  # year * 12 + month - 1
-    shares: tuple[tuple[float, ...], ...]  # one tuple per statement of STATEMENTS, aligned with months
-    hidden: int
-    partly_hidden: int
-
-    @property
-    def any_shown(self) -> bool:
-        return any(not math.isnan(share) for shares in self.shares for share in shares)
-
-
-def trend_series(trend: Sequence[tuple[date, FeedbackSummary]]) -> TrendSeries:
-    by_month = {_month_index(day): summary for day, summary in trend}
-    if not by_month:
-        return TrendSeries(months=(), shares=tuple(() for _ in STATEMENTS), hidden=0, partly_hidden=0)
-    months = tuple(range(min(by_month), max(by_month) + 1))
-    shares: list[list[float]] = [[] for _ in STATEMENTS]
-    hidden = partly_hidden = 0
-    for month in months:
-        summary = by_month.get(month)
-        figures = _figures_by_key(summary) if summary else {}
-        shown_count = 0
-        for values, statement in zip(shares, STATEMENTS, strict=True):
-            shown = _shown(summary, figures.get(statement.key)) if summary else None
-            values.append(float(shown.share) if shown else math.nan)
-            shown_count += shown is not None
-        if summary is None or shown_count == len(STATEMENTS):
-            continue
-        if shown_count == 0:
-            hidden += 1
-        else:
-            partly_hidden += 1
-    return TrendSeries(
-        months=months, shares=tuple(tuple(values) for values in shares), hidden=hidden, partly_hidden=partly_hidden
-    )
-
-
-def feedback_chart_png(trend: Sequence[tuple[date, FeedbackSummary]], scope: ReportScope) -> bytes:
-    """A 1080 x 1080 PNG of the monthly share agreeing with each statement.
-
-    ``trend`` holds one summary per month, keyed by any day in that month. Suppressed figures are gaps in
-    their line, never zeros, and months the trend skips are gaps too. When nothing at all may be shown the
-    image says so plainly instead of drawing empty axes.
+    The three statements sit side by side in each row, so equal values never hide one another. None when no
+    answers are counted in the report: an empty chart says nothing the embed does not.
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    title = drawable(_clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX))
-    subtitle = f"% who agreed, {period_text(scope)}"
-
-    series = trend_series(trend)
-    if not series.any_shown:
-        return _empty_chart(title, subtitle, scope)
-    months = series.months
-    first, last = months[0], months[-1]
-
+    rows = _chart_rows(report)
+    if not rows:
+        return None
+    scope = scope_of(report)
     figure, canvas = _new_figure()
     axes = figure.add_subplot()
-    figure.suptitle(title, fontsize=_TITLE_PT, color=_TEXT_COLOUR, parse_math=False)
+    figure.suptitle(
+        drawable(_clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX)),
+        fontsize=_TITLE_PT,
+        color=_TEXT_COLOUR,
+        parse_math=False,
+    )
+    subtitle = f"% who agreed, with 95% intervals, {period_text(scope)}"
     axes.set_title(subtitle, fontsize=_SUBTITLE_PT, color=_NOTE_COLOUR, pad=16, parse_math=False)
-    for values, statement, (colour, marker, dashes) in zip(series.shares, STATEMENTS, _STYLES, strict=True):
-        axes.plot(
-            months,
-            values,
+    places = range(len(rows))
+    for index, (statement, (colour, marker), dodge) in enumerate(zip(STATEMENTS, _STYLES, _DODGE, strict=True)):
+        shares = [row.statements[index] for row in rows]
+        xs = [place + dodge for place in places]
+        ys = [float(share.share or 0) for share in shares]
+        low = [y - (share.interval or (0, 0))[0] for y, share in zip(ys, shares, strict=True)]
+        high = [(share.interval or (0, 0))[1] - y for y, share in zip(ys, shares, strict=True)]
+        axes.errorbar(
+            xs,
+            ys,
+            yerr=[low, high],
+            fmt=marker,
             color=colour,
-            marker=marker,
-            linestyle=dashes,
-            linewidth=_LINE_WIDTH,
-            markersize=_MARKER_SIZE if len(months) <= 12 else _MARKER_SIZE * 0.7,
+            markersize=_MARKER_SIZE if len(rows) <= 8 else _MARKER_SIZE * 0.6,
+            elinewidth=2.5,
+            capsize=6,
             label=SHORT_LABELS.get(statement.key, _clip(statement.text, 24)),
             clip_on=False,
             zorder=3,
         )
-
     axes.set_ylim(0, 100)
     axes.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
     axes.yaxis.set_major_formatter(FuncFormatter(_percent))
     axes.grid(axis="y", color="#dddddd", linewidth=1.2)
-    axes.set_xlim(first - 0.5, last + 0.5)
-    step = _label_step(len(months))
-    ticks = [month for month in months if month % step == 0]
-    axes.set_xticks(ticks, [_month(_index_month(month)) for month in ticks])
+    axes.set_xlim(-0.6, len(rows) - 0.4)
+    step = max(1, -(-len(rows) // 8))  # at most eight labels, so none overlap on a phone
+    ticks = [place for place in places if place % step == 0]
+    labels = [f"{drawable(_clip(row_label(rows[place]), 20))}\nn={rows[place].tally.responses}" for place in ticks]
+    axes.set_xticks(ticks, labels)
     axes.tick_params(axis="both", labelsize=_TICK_PT, colors=_TEXT_COLOUR, length=8, width=1.5)
     if len(ticks) > 4:
         axes.tick_params(axis="x", labelrotation=45)
@@ -394,18 +325,24 @@ def feedback_chart_png(trend: Sequence[tuple[date, FeedbackSummary]], scope: Rep
             label.set_rotation_mode("anchor")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    note = _hidden_note(series.hidden, series.partly_hidden, scope)
-    if note:
-        axes.set_xlabel(note, fontsize=_NOTE_PT, color=_NOTE_COLOUR, labelpad=14, parse_math=False)
-    figure.legend(
-        loc="outside lower center",
-        ncols=2,
-        fontsize=_LEGEND_PT,
-        frameon=False,
-        handlelength=2.5,
-        columnspacing=1.5,
-    )
+    note = f"n = responses; each figure adds up groups of at least {report.min_group} people"
+    axes.set_xlabel(note, fontsize=_NOTE_PT, color=_NOTE_COLOUR, labelpad=14, parse_math=False)
+    figure.legend(loc="outside lower center", ncols=2, fontsize=_LEGEND_PT, frameon=False, handlelength=1.5)
     return _png(figure, canvas)
+
+
+def chart_description(report: FeedbackReport) -> str:
+    """The chart in words (its alt text), within Discord's 1,024 characters."""
+    rows = _chart_rows(report)
+    parts = [f"Chart: % who agreed with each statement, {period_text(scope_of(report))}."]
+    for row in rows:
+        shares = ", ".join(
+            f"{SHORT_LABELS[s.key].lower()} {s.share}% ({s.interval[0]}–{s.interval[1]}%)"
+            for s in row.statements
+            if s.share is not None and s.interval is not None
+        )
+        parts.append(f"{row_label(row)}: {shares}; n={row.tally.responses}.")
+    return _clip(" ".join(parts), ATTACHMENT_DESCRIPTION_MAX)
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
@@ -416,49 +353,53 @@ def _safe_text(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def csv_columns() -> list[str]:
-    columns = ["period", "sessions", "attendees", "responses", "response_rate_percent"]
-    for statement in STATEMENTS:
-        columns += [f"{statement.key}_agreed", f"{statement.key}_n", f"{statement.key}_percent"]
-    return columns
+CSV_HEADER = (
+    "Period",
+    "Cohort",
+    "Measure",
+    "Agreed or answered",
+    "Out of",
+    "Share %",
+    "95% interval low %",
+    "95% interval high %",
+)
 
 
-def _csv_row(period: str, summary: FeedbackSummary) -> list[str]:
-    if summary.suppressed or summary.responses is None or summary.attendees is None:
-        people = [SUPPRESSED] * 3
-    else:
-        # A group big enough to show without a rate had attendance missing: that cell is "n/a", not hidden.
-        rate = NOT_AVAILABLE if summary.response_rate is None else str(summary.response_rate)
-        people = [str(summary.attendees), str(summary.responses), rate]
-    row = [period, str(summary.sessions), *people]
-    figures = _figures_by_key(summary)
-    for statement in STATEMENTS:
-        shown = _shown(summary, figures.get(statement.key))
-        row += [str(shown.agreed), str(shown.n), str(shown.share)] if shown else [SUPPRESSED] * 3
-    return row
+def _csv_rows(label: str, cohort: str, row: FeedbackRow) -> list[list[str]]:
+    lines = []
+    for share in row.statements:
+        low, high = share.interval if share.interval else ("", "")
+        share_cell = "" if share.share is None else str(share.share)
+        lines.append([label, cohort, share.text, str(share.agreed), str(share.n), share_cell, str(low), str(high)])
+    rate = "" if row.response_rate is None else str(row.response_rate)
+    lines.append(
+        [
+            label,
+            cohort,
+            "Response rate (responses of attendances)",
+            str(row.tally.responses),
+            str(row.tally.attendees),
+            rate,
+            "",
+            "",
+        ]
+    )
+    lines.append([label, cohort, "Sessions counted", str(row.tally.sessions), "", "", "", ""])
+    return [[_safe_text(cell) for cell in line] for line in lines]
 
 
-def feedback_csv(summary: FeedbackSummary, trend: Sequence[tuple[date, FeedbackSummary]], scope: ReportScope) -> bytes:
-    """Aggregates for ``scope`` as an Excel-friendly CSV (UTF-8 with BOM, CRLF line ends).
-
-    A few ``name,value`` lines describe the scope, then a blank line, then one header row and one row per
-    period: ``all`` for the whole scope and ``YYYY-MM`` per month of ``trend``. Suppressed cells read
-    ``suppressed``; a response rate that cannot be worked out (attendance not taken) reads ``n/a``. There are
-    never individual answers or comments in it.
-    """
+def feedback_csv(report: FeedbackReport) -> bytes:
+    """The report as an Excel-friendly CSV (UTF-8 with BOM, CRLF line ends) in a tidy long format: one header
+    row, then one row per period (or cohort), cohort and measure. Aggregates of whole release blocks only."""
+    scope = scope_of(report)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["report", "Cwtch feedback (aggregates only)"])
-    writer.writerow(["cohort", _safe_text(scope.cohort_label)])
-    writer.writerow(["period_start", scope.start.isoformat()])
-    writer.writerow(["period_end", scope.end.isoformat()])
-    writer.writerow(["minimum_group", str(scope.min_group)])
-    writer.writerow(["agreed_means", "Agree or Strongly agree"])
-    for statement in STATEMENTS:
-        writer.writerow([f"statement_{statement.key}", _safe_text(statement.text)])
-    writer.writerow([])
-    writer.writerow(csv_columns())
-    writer.writerow(_csv_row("all", summary))
-    for day, month_summary in sorted(trend, key=lambda item: item[0]):
-        writer.writerow(_csv_row(f"{day.year:04d}-{day.month:02d}", month_summary))
+    writer.writerow(CSV_HEADER)
+    whole = period_text(scope)
+    writer.writerows(_csv_rows(whole, scope.cohort_label, report.total))
+    for row in report.rows:
+        if report.breakdown is Breakdown.COHORT:
+            writer.writerows(_csv_rows(whole, row.label, row))
+        else:
+            writer.writerows(_csv_rows(row_label(row), scope.cohort_label, row))
     return out.getvalue().encode("utf-8-sig")

@@ -126,21 +126,27 @@ def attendance_embed(sheet: AttendanceSheet) -> discord.Embed:
     return embed
 
 
-def attendance_report_embed(report: AttendanceReport) -> discord.Embed:
-    period = report.period
+def attendance_report_embed(report: AttendanceReport, waiting: str | None) -> discord.Embed:
+    """Sessions, RSVPs, attendance, waitlist and no-shows, added up from whole release blocks."""
+    period, tally = report.period, report.total.tally
+    lines = [
+        f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y}: {tally.sessions} "
+        f"session{'' if tally.sessions == 1 else 's'} counted"
+    ]
+    if waiting:
+        lines.append(waiting)
     embed = discord.Embed(
-        title=f"Attendance: {period.cohort or 'All cohorts'}"[:256],
-        description=f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y}: {report.totals.sessions} "
-        f"session{'' if report.totals.sessions == 1 else 's'} held",
-        colour=CWTCH_COLOUR,
+        title=f"Attendance: {period.cohort or 'All cohorts'}"[:256], description="\n".join(lines), colour=CWTCH_COLOUR
     )
-    hidden = f"fewer than {report.min_group}, not shown"
     for name, value in (
-        ("RSVPs (going)", report.totals.rsvps),
-        ("Attended", report.totals.attended),
-        ("Waitlisted", report.totals.waitlisted),
-        ("No-shows", report.totals.no_shows),
+        ("RSVPs (going)", tally.rsvps),
+        ("Attended", tally.attendees),
+        ("Waitlisted", tally.waitlisted),
+        ("No-shows", tally.no_shows),
     ):
-        embed.add_field(name=name, value=hidden if value is None else str(value))
-    embed.set_footer(text=f"Counts of people under {report.min_group} are never shown, so no one can be picked out.")
+        embed.add_field(name=name, value=str(value))
+    embed.set_footer(
+        text=f"Counts add up whole groups of sessions with at least {report.min_group} people, so no one can be "
+        "picked out. Attended counts attendances: one person at three sessions counts three times."
+    )
     return embed

@@ -283,11 +283,11 @@ async def test_the_community_report(
     members_only = await emulator.slash(world.guild_id, world.member, "report community", {})
     assert members_only.ephemeral and "Only coordinators" in visible_text(members_only)
     bad = await emulator.slash(world.guild_id, world.coordinator, "report community", {"start": "last week"})
-    assert bad.ephemeral and "YYYY-MM-DD" in visible_text(bad)
+    assert bad.ephemeral and "a month `2027-03`" in visible_text(bad)
     swapped = await emulator.slash(
         world.guild_id, world.coordinator, "report community", {"start": "2027-03-12", "end": "2027-03-01"}
     )
-    assert "swap them round" in visible_text(swapped)
+    assert "swap the start and end round" in visible_text(swapped)
 
     report = await emulator.slash(world.guild_id, world.coordinator, "report community", {"start": "2027-03-01"})
     text = visible_text(report)

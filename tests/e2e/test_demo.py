@@ -1,5 +1,6 @@
 """``cwtch demo`` as a new user runs it: the whole story through the emulator (in this process, so the network
-guard watches every socket), its transcript, and the report's chart and CSV in the folder it names."""
+guard watches every socket), a week passing on the bot's clock so the survey closes and its answers are released,
+its transcript, and the report's chart and CSV in the folder it names."""
 
 from __future__ import annotations
 
@@ -64,25 +65,51 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFi
     search = resource[resource.index("/resource search") :]
     assert "Five steps to mental wellbeing" in search
 
+    # Nothing from an open survey counts: the story lets a week pass, the survey closes, and its answers (six
+    # people, so a whole group of at least five) are released.
+    week = chapter(out, "the survey closes")
+    assert "A week later the survey closes; answers are added up only in groups of at least 5 people" in week
+    assert "A direct message from Cwtch to Elin:" in week and "A gentle reminder" in week
+    assert out.index("the survey closes") < out.index("reads the feedback report")
+
     report = chapter(out, "reads the feedback report")
-    assert "I felt emotionally supported in this session. 83% agreed (n=6)" in report
-    assert "I was able to support others in this session. 100% agreed (n=6)" in report
-    assert "I feel less isolated in my role. 67% agreed (n=6)" in report
-    assert "Response rate: 86% (6 of 7 attendees)" in report
+    assert "I felt emotionally supported in this session. 83% agreed (5 of 6; 95% interval 44–97%)" in report
+    assert "I was able to support others in this session. 100% agreed (6 of 6; 95% interval 61–100%)" in report
+    assert "I feel less isolated in my role. 67% agreed (4 of 6; 95% interval 30–90%)" in report
+    assert "Response rate: 86%: 6 responses from 7 attendances" in report
+    assert "No answers can be shown yet" not in report and "Not counted yet" not in report
+    assert "[picture: feedback-chart.png]" in report and "[file: feedback.csv," in report
 
     # The files, in the folder the demo names at the end.
     assert f"are in {folder}:" in out
-    chart = (folder / "feedback-trend.png").read_bytes()
+    chart = (folder / "feedback-chart.png").read_bytes()
     assert chart.startswith(PNG_SIGNATURE) and len(chart) > 1000
-    rows = list(csv.reader(io.StringIO((folder / "feedback.csv").read_text(encoding="utf-8-sig"))))
-    header = next(row for row in rows if row and row[0] == "period")
-    assert header[:5] == ["period", "sessions", "attendees", "responses", "response_rate_percent"]
-    overall = dict(zip(header, next(row for row in rows if row and row[0] == "all"), strict=True))
-    assert overall["attendees"] == "7" and overall["responses"] == "6" and overall["response_rate_percent"] == "86"
-    assert (overall["supported_percent"], overall["supported_others_percent"]) == ("83", "100")
-    assert overall["less_isolated_percent"] == "67"
+    assert chart[16:24] == (1080).to_bytes(4, "big") * 2  # IHDR: 1080 x 1080, for phones
+    header, *rows = csv.reader(io.StringIO((folder / "feedback.csv").read_text(encoding="utf-8-sig")))
+    assert header == [
+        "Period",
+        "Cohort",
+        "Measure",
+        "Agreed or answered",
+        "Out of",
+        "Share %",
+        "95% interval low %",
+        "95% interval high %",
+    ]
+    assert {row[1] for row in rows} == {"Domiciliary care managers"}
+    period = rows[0][0]  # the whole period's rows come first, then the month's
+    assert f"{period} · 1 session counted" in report
+    whole = {row[2]: row[3:] for row in rows if row[0] == period}
+    assert whole["I felt emotionally supported in this session."] == ["5", "6", "83", "44", "97"]
+    assert whole["I was able to support others in this session."] == ["6", "6", "100", "61", "100"]
+    assert whole["I feel less isolated in my role."] == ["4", "6", "67", "30", "90"]
+    assert whole["Response rate (responses of attendances)"][:3] == ["6", "7", "86"]
+    assert whole["Sessions counted"][0] == "1"
     transcript = (folder / "transcript.txt").read_text(encoding="utf-8")
     assert transcript.startswith("Cwtch demo\n") and transcript in out
+    # The week passes on the bot's clock, not the reader's.
+    took = re.search(r"The demo took (\d+) seconds", out)
+    assert took is not None and int(took[1]) < 60
 
 
 def test_the_demo_refuses_a_file_as_its_folder(tmp_path: Path) -> None:

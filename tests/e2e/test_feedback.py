@@ -114,24 +114,25 @@ async def test_survey_answers_and_the_coordinators_report(
     # supported: 5,4,5,4,4(edited),5 -> 6/6 = 100%; supported others: 4,4,5,3,4,4 -> 5/6 = 83%; less isolated:
     # 4,2,4,3,4,1 -> 3/6 = 50%; response rate 6/8 = 75%.
     assert "100%" in text and "83%" in text and "50%" in text and "75%" in text
+    assert "95% interval" in text  # every share with its interval
     uploads = [f for r in emulator.find_requests("POST", r"/webhooks/.*|/interactions/.*") for f in r.files]
-    chart = next(f for f in uploads if f.filename == "feedback-trend.png")
+    chart = next(f for f in uploads if f.filename == "feedback-chart.png")
     assert chart.data.startswith(b"\x89PNG")
     table = next(f for f in uploads if f.filename == "feedback.csv").data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(table)))
-    header = next(row for row in rows if row and row[0] == "period")
-    overall = dict(zip(header, next(row for row in rows if row and row[0] == "all"), strict=True))
-    assert overall["responses"] == "6" and overall["attendees"] == "8" and overall["response_rate_percent"] == "75"
-    assert overall["supported_percent"] == "100" and overall["less_isolated_percent"] == "50"
+    rows = list(csv.DictReader(io.StringIO(table)))
+    whole = {row["Measure"]: row for row in rows if row["Period"] == rows[0]["Period"]}
+    rate = whole["Response rate (responses of attendances)"]
+    assert (rate["Agreed or answered"], rate["Out of"], rate["Share %"]) == ("6", "8", "75")
+    assert whole["I felt emotionally supported in this session."]["Share %"] == "100"
+    assert whole["I feel less isolated in my role."]["Share %"] == "50"
 
     attendance = await emulator.slash(
         world.guild_id, world.coordinator, "report attendance", {"cohort": "Domiciliary care managers"}
     )
     shown = visible_text(attendance)
-    assert attendance.ephemeral and "1 session held" in shown and "Attended\n8" in shown
-    assert "fewer than 5, not shown" not in shown.split("Attended")[1].split("\n")[1]
+    assert attendance.ephemeral and "1 session counted" in shown and "Attended\n8" in shown
     bad_period = await emulator.slash(world.guild_id, world.coordinator, "report attendance", {"start": "last week"})
-    assert "YYYY-MM-DD" in visible_text(bad_period)
+    assert "a month `2027-03`" in visible_text(bad_period)
     members_only = await emulator.slash(world.guild_id, world.member, "report attendance", {})
     assert "Only coordinators" in visible_text(members_only)
 
@@ -155,6 +156,10 @@ async def test_small_groups_are_suppressed(emulator: Emulator, world: World, bot
     await answer(emulator, world, world.member, dm["id"], occurrence, ("5", "5", "5"))
     report = await emulator.slash(world.guild_id, world.coordinator, "report feedback", {})
     text = visible_text(report)
-    assert "100%" not in text and "fewer than 5" in text.lower()
+    assert "100%" not in text and "No answers can be shown yet" in text and "1 session still open" in text
+    clock.set(FIRST_DOM + timedelta(days=9))  # closed, but one person's answers wait for the next sessions
+    await run_due(bot)
+    text = visible_text(await emulator.slash(world.guild_id, world.coordinator, "report feedback", {}))
+    assert "100%" not in text and "1 closed session waiting" in text
     no_survey = await emulator.slash(world.guild_id, world.other_member, "feedback give", {})
     assert no_survey.ephemeral and "no open survey" in visible_text(no_survey)

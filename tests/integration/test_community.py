@@ -221,7 +221,7 @@ async def test_the_community_report_matches_a_hand_count(world: World, engine: A
 
     with pytest.raises(NotAllowed, match="Only coordinators"):
         await world.reports.community(GUILD, MEMBER, None, None, None)
-    with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
+    with pytest.raises(InvalidInput, match="as the start"):
         await world.reports.community(GUILD, COORDINATOR, None, "1 March", None)
 
     report = await world.reports.community(GUILD, COORDINATOR, None, "2027-03-01", "2027-03-31")

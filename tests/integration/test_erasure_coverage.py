@@ -155,6 +155,7 @@ async def test_erasure_reaches_every_table_that_holds_a_person(engine: AsyncEngi
         if holds_a_person(column)
     }
     assert {"rsvps.user_id", "attendance.user_id", "audit_log.actor_id", "resources.added_by"} <= people_columns
+    assert not [column for column in people_columns if column.startswith("release_blocks.")]  # counts only
     for name in {column.split(".")[0] for column in people_columns}:  # the filler really put the member there
         assert any(mentions(row, MEMBER) for row in before[name]), name
     assert any(mentions(row, MEMBER) for row in before["feedback_responses"]) is False  # pseudonyms only...
@@ -179,6 +180,8 @@ async def test_erasure_reaches_every_table_that_holds_a_person(engine: AsyncEngi
         name: [row for row in rows if in_guild(row, GUILD) and mentions(row, MEMBER)] for name, rows in after.items()
     }
     assert {name: rows for name, rows in left.items() if rows} == {}
+    # Released blocks hold no one's ID, and an erasure never recounts them: their frozen figures stay as they were.
+    assert before["release_blocks"] and after["release_blocks"] == before["release_blocks"]
     assert outcome.deleted["feedback_responses"] == 1
     assert community.deleted == [filler.rows[("what_works_threads", GUILD, MEMBER)]["thread_id"]]  # the post too
     mine = {pseudonym(KEY, MEMBER, row["occurrence_id"]) for row in before["feedback_responses"]}

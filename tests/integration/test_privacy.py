@@ -22,6 +22,7 @@ from bot.services.cohorts import CohortService
 from bot.services.guild_setup import SetupService
 from bot.services.ports import Notice
 from bot.services.privacy import PrivacyService
+from bot.services.releases import ReleaseService
 from bot.services.reports import ReportService
 from bot.services.rsvp import RsvpService
 from bot.services.safety import ReportOutcome, SafetyService
@@ -66,7 +67,10 @@ class World:
         self.sessions = SessionService(uow, self.gateway, clock=self.clock)
         self.rsvp = RsvpService(uow, self.gateway, clock=self.clock)
         self.surveys = SurveyService(uow, self.gateway, clock=self.clock, key=KEY, survey_open=timedelta(days=7))
-        self.runner = ActionRunner(uow, self.gateway, clock=self.clock, worker="test-1", surveys=self.surveys)
+        self.releases = ReleaseService(uow, clock=self.clock, key=KEY, min_group=5)
+        self.runner = ActionRunner(
+            uow, self.gateway, clock=self.clock, worker="test-1", surveys=self.surveys, releases=self.releases
+        )
         self.reports = ReportService(uow, clock=self.clock, min_group=5, default_timezone="Europe/London")
         self.privacy = PrivacyService(
             uow,
@@ -138,8 +142,19 @@ async def a_season(world: World) -> tuple[int, int]:
 
 
 def figures(report: Any) -> tuple[Any, ...]:
-    summary = report.summary
-    return summary.responses, summary.attendees, summary.response_rate, [(s.agreed, s.n) for s in summary.statements]
+    total = report.total
+    return (
+        total.tally.responses,
+        total.tally.attendees,
+        total.response_rate,
+        [(s.agreed, s.n) for s in total.statements],
+    )
+
+
+async def close_the_survey(world: World) -> None:
+    """Let the held session's survey close (seven days after it ended): its block is released then."""
+    world.clock.set(datetime(2026, 3, 24, 11, 31, tzinfo=UTC))
+    await world.tick()
 
 
 async def test_export_holds_the_members_data_and_nothing_of_anyone_else(world: World) -> None:
@@ -174,7 +189,8 @@ async def test_erasure_leaves_nothing_of_the_member_and_everyone_elses_figures_e
     _, following = await a_season(world)
     bob_before = await world.privacy.export(GUILD, BOB)
     before = await world.reports.feedback(GUILD, COORDINATOR, None, None, None)
-    assert figures(before)[:3] == (7, 8, 88)
+    assert figures(before)[:3] == (0, 0, None)  # the survey is open: nothing is counted yet, the session waits
+    assert (before.waiting.sessions, before.waiting.open_surveys) == (0, 1)
     assert world.roles.roles_of(GUILD, ALICE) == {DOM_ROLE}
 
     outcome = await world.privacy.erase(GUILD, ALICE)
@@ -187,8 +203,11 @@ async def test_erasure_leaves_nothing_of_the_member_and_everyone_elses_figures_e
     assert {k: v for k, v in export.items() if isinstance(v, list) and v} == {}
     assert export["preferences"] is None and export["dm_channel"] is None
 
-    # The report now counts the others exactly: six answers of seven attendees, as a hand count of their answers.
+    # Once the survey closes, its block counts the others exactly: six answers of seven attendees, as a hand count
+    # of their answers.
+    await close_the_survey(world)
     after = await world.reports.feedback(GUILD, COORDINATOR, None, None, None)
+    assert after.waiting.sessions == after.waiting.open_surveys == 0
     others = [values for user, values in ANSWERS.items() if user != ALICE]
     agreed = [sum(int(v[i]) >= 4 for v in others) for i in range(3)]
     assert figures(after) == (6, 7, 86, [(a, 6) for a in agreed])
@@ -226,9 +245,11 @@ async def test_a_role_the_bot_cannot_take_back_is_reported_not_fatal(world: Worl
 
 async def test_old_comments_are_purged_daily_and_answers_stay(world: World) -> None:
     held, _ = await a_season(world)
+    await close_the_survey(world)
     runtime = SchedulingRuntime(build_scheduler(), world.series, world.runner, clock=world.clock, privacy=world.privacy)
-    assert await world.privacy.purge_comments() == 0  # a day old: kept
+    assert await world.privacy.purge_comments() == 0  # a week old: kept
     before = await world.reports.feedback(GUILD, COORDINATOR, None, "2026-01-01", "2026-12-31")
+    assert figures(before)[:2] == (7, 8)
 
     world.clock.advance(timedelta(days=365, minutes=1))
     await runtime.tick()

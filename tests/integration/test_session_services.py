@@ -15,6 +15,7 @@ from bot.services.actions import ActionRunner
 from bot.services.cohorts import CohortService
 from bot.services.guild_setup import SetupService
 from bot.services.ports import Notice
+from bot.services.releases import ReleaseService
 from bot.services.rsvp import GroundRulesRequired, RsvpService
 from bot.services.series import SeriesRequest, SeriesService
 from bot.services.sessions import SessionService
@@ -38,7 +39,10 @@ class World:
         self.sessions = SessionService(uow, self.gateway, clock=self.clock)
         self.rsvp = RsvpService(uow, self.gateway, clock=self.clock)
         self.surveys = SurveyService(uow, self.gateway, clock=self.clock, key=b"k" * 32, survey_open=timedelta(days=7))
-        self.runner = ActionRunner(uow, self.gateway, clock=self.clock, worker="test-1", surveys=self.surveys)
+        self.releases = ReleaseService(uow, clock=self.clock, key=b"k" * 32, min_group=5)
+        self.runner = ActionRunner(
+            uow, self.gateway, clock=self.clock, worker="test-1", surveys=self.surveys, releases=self.releases
+        )
 
     async def tick(self) -> dict[int, str]:
         """What the reconcile tick does: run everything due now."""
@@ -178,7 +182,9 @@ async def test_failed_sends_are_retried_with_backoff_and_claims_expire(world: Wo
     async with world.uow() as uow:
         assert await uow.actions.claim(action_id, "dead-process", world.clock(), timedelta(minutes=2))
         await uow.commit()
-    other = ActionRunner(world.uow, world.gateway, clock=world.clock, worker="test-2", surveys=world.surveys)
+    other = ActionRunner(
+        world.uow, world.gateway, clock=world.clock, worker="test-2", surveys=world.surveys, releases=world.releases
+    )
     assert await other.run(action_id) == "not claimed"
     world.clock.advance(timedelta(minutes=3))
     assert [a for a, _ in await other.due_before(world.clock())] == [action_id]
@@ -328,19 +334,26 @@ async def test_survey_tallies_match_the_answers(world: World) -> None:
     await world.surveys.submit(None, people[0], first, ("1", "1", "1"), None)  # from a DM: no guild
     with pytest.raises(NotAllowed):
         await world.surveys.submit(GUILD, 999, first, ("5", "5", "5"), None)
+    async with world.uow() as uow:
+        rows = (await uow.feedback._session.scalars(select(FeedbackResponse))).all()
+        survey = await uow.feedback.survey(first)
+    assert survey is not None and (survey.responses, survey.attendees) == (len(rows), 8) == (6, 8)
+    tallies = (survey.agreed_supported, survey.agreed_supported_others, survey.agreed_less_isolated)
+    columns = ("supported", "supported_others", "less_isolated")
+    assert tallies == tuple(sum(getattr(row, column) >= 4 for row in rows) for column in columns)
+
+    # Once the survey closes, its session is released as a block (six people answered) and the report reads it.
+    world.clock.set(datetime(2026, 3, 24, 11, 31, tzinfo=UTC))
+    await world.tick()
     coordinator = Actor(user_id=5, role_ids=frozenset({12}), is_admin=False)
     report = await ReportService(world.uow, clock=world.clock, min_group=5, default_timezone="Europe/London").feedback(
         GUILD, coordinator, None, None, None
     )
-    async with world.uow() as uow:
-        rows = (await uow.feedback._session.scalars(select(FeedbackResponse))).all()
-    assert report.summary.responses == len(rows) == 6 and report.summary.attendees == 8
-    for figure, column in zip(
-        report.summary.statements, ("supported", "supported_others", "less_isolated"), strict=True
-    ):
-        assert figure.agreed == sum(getattr(row, column) >= 4 for row in rows)
-    assert [f.share for f in report.summary.statements] == [83, 50, 33]  # 5/6, 3/6, 2/6 after the two edits
-    assert report.summary.response_rate == 75
+    total = report.total
+    assert total.tally.responses == 6 and total.tally.attendees == 8 and total.tally.sessions == 1
+    assert tuple(figure.agreed for figure in total.statements) == tallies
+    assert [f.share for f in total.statements] == [83, 50, 33]  # 5/6, 3/6, 2/6 after the two edits
+    assert total.response_rate == 75
 
 
 async def test_a_burst_of_submits_is_judged_one_by_one_in_one_batch(world: World) -> None:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.demo.clock import DemoClock
 from bot.demo.render import Names, discord_time, embed_lines, message_lines, modal_lines, relative_time
 
 LONDON = ZoneInfo("Europe/London")
@@ -57,6 +58,18 @@ def test_relative_times(offset: timedelta, shown: str) -> None:
     assert relative_time(NOW + offset, NOW) == shown
 
 
+def test_times_are_shown_from_the_story_s_clock_once_it_moves_on() -> None:
+    clock = DemoClock()
+    shown = Names({}.get, {}.get, {}.get, LONDON, clock=clock)
+    soon = f"<t:{int((clock() + timedelta(days=8)).timestamp())}:R>"
+    assert shown.humanise(soon) == "in 8 days"
+    clock.advance(timedelta(days=7))
+    assert shown.humanise(soon) == "in 1 day"
+    with pytest.raises(ValueError, match="only moves forward"):
+        clock.advance(timedelta(days=-1))
+    assert shown.humanise(soon) == "in 1 day"
+
+
 def test_mentions_timestamps_links_and_markdown_become_plain_text() -> None:
     text = (
         f"**Peer support** starts <t:{int(SESSION.timestamp())}:R> in <#3>. <@1>, <@&2> and <@99> are there; "
@@ -75,21 +88,21 @@ def test_an_embed_reads_top_to_bottom_without_spacer_fields() -> None:
         "fields": [
             {"name": "Where", "value": "<#3>"},
             {"name": "\u200b", "value": "\u200b"},
-            {"name": "I feel less isolated in my role.", "value": "67% agreed (n=6)"},
+            {"name": "I feel less isolated in my role.", "value": "67% agreed (4 of 6; 95% interval 30–90%)"},
             {"name": "Present (2)", "value": "<@1> (voice)\n<@1> (check-in)"},
         ],
-        "image": {"url": "attachment://feedback-trend.png"},
+        "image": {"url": "attachment://feedback-chart.png"},
         "footer": {"text": "Times show in your own time zone."},
     }
     assert embed_lines(embed, names()) == [
         "│ Peer support · Domiciliary care managers",
         "│ Tuesday, 16 March 2027 10:00",
         "│ Where: #dom-care",
-        "│ I feel less isolated in my role. 67% agreed (n=6)",
+        "│ I feel less isolated in my role. 67% agreed (4 of 6; 95% interval 30–90%)",
         "│ Present (2):",
         "│   @Megan (voice)",
         "│   @Megan (check-in)",
-        "│ [picture: feedback-trend.png]",
+        "│ [picture: feedback-chart.png]",
         "│ (Times show in your own time zone.)",
     ]
 
