@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 from harness import seed_sessions, summary, temp_database
 
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.actions import SURVEY_OPEN
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.scheduling.scheduler import build_scheduler
 from bot.services.actions import ActionRunner
+from bot.services.releases import ReleaseService
 from bot.services.series import SeriesService
 from bot.services.surveys import SurveyService
 
@@ -54,12 +55,15 @@ async def main() -> None:
 
     clock = lambda: now  # noqa: E731 - the moment of the restart, fixed for every run
     timings, jobs = [], 0
+    key = b"k" * 32  # pseudonym key: nothing here makes or reads a pseudonym
     for _ in range(args.runs):
         engine = create_engine(url)
-        uow = UnitOfWorkFactory(create_session_factory(engine))
+        uow = UnitOfWorkFactory.for_engine(engine)  # as bot/app.py makes it
         scheduler = build_scheduler()
         scheduler.start(paused=True)  # jobs are set but not run: we time the rebuild only
         began = time.perf_counter()
+        # As bot/services/container.py builds them: the first tick also sweeps for unreleased report blocks.
+        releases = ReleaseService(uow, clock=clock, key=key, min_group=5)
         runtime = SchedulingRuntime(
             scheduler,
             SeriesService(uow, clock=clock),
@@ -68,15 +72,18 @@ async def main() -> None:
                 NoDiscord(),  # type: ignore[arg-type]
                 clock=clock,
                 worker="bench",
-                surveys=SurveyService(uow, NoDiscord(), clock=clock, key=b"k" * 32, survey_open=SURVEY_OPEN),  # type: ignore[arg-type]
+                surveys=SurveyService(uow, NoDiscord(), clock=clock, key=key, survey_open=SURVEY_OPEN),  # type: ignore[arg-type]
+                releases=releases,
             ),
             clock=clock,
+            releases=releases,
         )
         ran = await runtime.tick()
         timings.append(time.perf_counter() - began)
         jobs = len(scheduler.get_jobs())
         assert ran == 0
         scheduler.shutdown(wait=False)
+        uow.dispose()
         await engine.dispose()
     print(f"scheduler rebuilt ({jobs} exact jobs for the next 30 s): {summary(timings)}; target < 2 s")
 

@@ -29,30 +29,33 @@ class ReportRepository:
         self._session = session
 
     async def blocks(self, guild_id: int, first: date, last: date, cohort_id: int | None) -> list[ReleasedBlock]:
-        """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive."""
+        """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive. Only the
+        columns a report adds up are read, as plain rows: building ORM objects cost ten times the query."""
         query = (
-            select(ReleaseBlock)
+            select(
+                ReleaseBlock.id,
+                ReleaseBlock.cohort_id,
+                ReleaseBlock.dated,
+                ReleaseBlock.sessions,
+                ReleaseBlock.responses,
+                ReleaseBlock.agreed_supported,
+                ReleaseBlock.agreed_supported_others,
+                ReleaseBlock.agreed_less_isolated,
+                ReleaseBlock.attendees,
+                ReleaseBlock.rsvps,
+                ReleaseBlock.waitlisted,
+                ReleaseBlock.no_shows,
+            )
             .where(ReleaseBlock.guild_id == guild_id, ReleaseBlock.dated >= first, ReleaseBlock.dated <= last)
             .order_by(ReleaseBlock.dated, ReleaseBlock.id)
         )
         if cohort_id is not None:
             query = query.where(ReleaseBlock.cohort_id == cohort_id)
         return [
-            ReleasedBlock(
-                block_id=block.id,
-                cohort_id=block.cohort_id,
-                dated=block.dated,
-                tally=Tally(
-                    sessions=block.sessions,
-                    responses=block.responses,
-                    agreed=(block.agreed_supported, block.agreed_supported_others, block.agreed_less_isolated),
-                    attendees=block.attendees,
-                    rsvps=block.rsvps,
-                    waitlisted=block.waitlisted,
-                    no_shows=block.no_shows,
-                ),
-            )
-            for block in (await self._session.scalars(query)).all()
+            ReleasedBlock(block_id, cohort, dated, Tally(sessions, responses, (a1, a2, a3), attendees, rsvps, wait, no))
+            for block_id, cohort, dated, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in (
+                await self._session.execute(query)
+            ).tuples()
         ]
 
     async def uncounted(

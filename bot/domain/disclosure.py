@@ -78,10 +78,16 @@ class Tally:
 
 
 def _total(tallies: Sequence[Tally]) -> Tally:
-    result = Tally()
+    """The sum of ``tallies``, added column by column (one Tally built, not one per addition)."""
+    sums = [0] * 9
     for tally in tallies:
-        result += tally
-    return result
+        for index, value in enumerate(
+            (tally.sessions, tally.responses, *tally.agreed, tally.attendees, tally.rsvps, tally.waitlisted)
+        ):
+            sums[index] += value
+        sums[8] += tally.no_shows
+    sessions, responses, first, second, third, attendees, rsvps, waitlisted, no_shows = sums
+    return Tally(sessions, responses, (first, second, third), attendees, rsvps, waitlisted, no_shows)
 
 
 @dataclass(frozen=True, slots=True)

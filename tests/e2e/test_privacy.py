@@ -67,7 +67,7 @@ async def test_the_notice_says_what_is_held_and_for_how_long(
     notice = await emulator.slash(world.guild_id, world.member, "privacy notice")
     text = visible_text(notice)
     assert notice.ephemeral and "Your data and Cwtch" in text
-    assert "Comments are deleted 90 days after" in text and "stays open 10 days" in text
+    assert "comments are deleted 90 days after" in text and "stays open 10 days" in text
     assert "pseudonym" in text and "`/privacy export`" in text and "`/privacy delete`" in text
     await stop_bot(bot, task)
 
