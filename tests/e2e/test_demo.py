@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import cmd_demo
+from bot.ui.reports import CSV_HEADER
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ATTENDEES = ["Megan", "Owain", "Siân", "Dafydd", "Rhian", "Gethin", "Elin"]
@@ -86,16 +87,7 @@ def test_the_demo_tells_the_whole_story(tmp_path: Path, capsys: pytest.CaptureFi
     assert chart.startswith(PNG_SIGNATURE) and len(chart) > 1000
     assert chart[16:24] == (1080).to_bytes(4, "big") * 2  # IHDR: 1080 x 1080, for phones
     header, *rows = csv.reader(io.StringIO((folder / "feedback.csv").read_text(encoding="utf-8-sig")))
-    assert header == [
-        "Period",
-        "Cohort",
-        "Measure",
-        "Agreed or answered",
-        "Out of",
-        "Share %",
-        "95% interval low %",
-        "95% interval high %",
-    ]
+    assert header == list(CSV_HEADER)
     assert {row[1] for row in rows} == {"Domiciliary care managers"}
     period = rows[0][0]  # the whole period's rows come first, then the month's
     assert f"{period} · 1 session counted" in report
