@@ -176,6 +176,13 @@ class ReleasedBlock:
     cohort_id: int
     dated: date  # the local date (cohort's zone) of its last session: the one date a block is reported under
     tally: Tally
+    # Other blocks of the same cohort and date whose tallies a database summed into this one (a report needs no
+    # finer grain than cohort and date, and adding up whole blocks in SQL is what keeps it fast).
+    merged: tuple[int, ...] = ()
+
+    @property
+    def block_ids(self) -> tuple[int, ...]:
+        return (self.block_id, *self.merged)
 
 
 class Breakdown(StrEnum):
@@ -214,8 +221,8 @@ _LABELS: dict[Breakdown, Callable[[tuple[int, int]], str]] = {
 
 
 def _row(label: str, blocks: Sequence[ReleasedBlock]) -> ReportRow:
-    ordered = sorted(blocks, key=lambda b: b.block_id)
-    return ReportRow(label, tuple(b.block_id for b in ordered), _total([b.tally for b in ordered]))
+    ids = sorted(block_id for b in blocks for block_id in b.block_ids)
+    return ReportRow(label, tuple(ids), _total([b.tally for b in blocks]))
 
 
 def report_rows(
@@ -234,7 +241,8 @@ def report_rows(
     gives no rows."""
     if first > last:
         raise ValueError("the period must not start after it ends")
-    if len({b.block_id for b in blocks}) != len(blocks):
+    ids = [block_id for b in blocks for block_id in b.block_ids]
+    if len(set(ids)) != len(ids):
         raise ValueError("each block can be counted once")
     chosen = [b for b in blocks if first <= b.dated <= last and (cohort_ids is None or b.cohort_id in cohort_ids)]
     total = _row("all", chosen)

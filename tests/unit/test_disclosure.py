@@ -750,3 +750,15 @@ def blocks_of_responses(pending: Sequence[ClosedSession], min_group: int) -> lis
 def test_the_same_attacker_catches_blocks_counted_in_responses_not_people() -> None:
     found = run_seeds(lambda world: BlockReports(world, blocks_of_responses, checked=False), min_group=4)
     assert any(size is not None and size < 4 for size in found)
+
+
+def test_blocks_summed_by_the_database_count_as_every_block_they_hold() -> None:
+    """A database may add up whole blocks of one cohort and date; the rows still list every block they hold."""
+    merged = ReleasedBlock(3, 1, date(2027, 3, 31), one(11, (11, 0, 0)), merged=(7, 5))
+    total, rows = report_rows(
+        [merged, block(4, "2027-04-02")], date(2027, 3, 1), date(2027, 4, 30), None, Breakdown.MONTH
+    )
+    assert total.blocks == (3, 4, 5, 7) and total.tally.responses == 16
+    assert [row.blocks for row in rows] == [(3, 5, 7), (4,)]
+    with pytest.raises(ValueError):
+        report_rows([merged, block(5, "2027-04-02")], date(2027, 3, 1), date(2027, 4, 30), None, Breakdown.NONE)
