@@ -1,4 +1,7 @@
-"""The ``cwtch`` command: ``run``, ``migrate``, ``doctor`` and ``demo``. The only place that reads ``.env``."""
+"""The ``cwtch`` command: ``run``, ``migrate``, ``doctor``, ``invite`` and ``demo``.
+
+The only place that reads ``.env``.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +13,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger("cwtch")
 
@@ -21,6 +28,7 @@ MISSING_TOKEN = (
     "DISCORD_TOKEN is not set: put your bot token in a file named .env next to where you run cwtch "
     "(copy config.example.env to .env and fill it in), or set it in the environment."
 )
+TOKEN_REFUSED = "Discord refused DISCORD_TOKEN: check the token in .env (Developer Portal → Bot → Reset Token)."
 EXIT_CONFIG = 2
 
 
@@ -53,18 +61,104 @@ def cmd_run(settings: Settings) -> int:
 
     from bot.app import run_bot
 
+    _quiet_voice_warnings()
     log.info(_migrate(settings))
     try:
         asyncio.run(run_bot(settings))
     except discord.LoginFailure:
-        print(
-            "Discord refused DISCORD_TOKEN: check the token in .env (Developer Portal → Bot → Reset Token).",
-            file=sys.stderr,
-        )
+        print(TOKEN_REFUSED, file=sys.stderr)
         return 1
     except discord.PrivilegedIntentsRequired:
         print("Discord asked for a privileged intent; Cwtch needs none. Please report this.", file=sys.stderr)
         return 1
+    except Exception as exc:
+        problem = _unreachable(settings, exc)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _unreachable(settings: Settings, exc: BaseException) -> str | None:
+    """One line for an operator when Discord (or the proxy or emulator in DISCORD_API_BASE_URL) can't be reached;
+    None when ``exc`` is something else, which then keeps its traceback."""
+    import aiohttp
+    import discord
+
+    reason: str | None = None
+    if isinstance(exc, aiohttp.ClientProxyConnectionError):
+        reason = f"the proxy refused the connection ({_os_reason(exc)})"
+    elif isinstance(exc, aiohttp.ClientConnectorDNSError):
+        reason = f"the name {exc.host} does not resolve"
+    elif isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError):
+        reason = "its TLS certificate was not accepted"
+    elif isinstance(exc, aiohttp.ClientConnectorError):
+        reason = f"{exc.host}:{exc.port} did not accept the connection ({_os_reason(exc)})"
+    elif isinstance(exc, TimeoutError):
+        reason = "no answer in time"
+    elif isinstance(exc, aiohttp.ClientError | OSError):
+        reason = f"the connection failed ({type(exc).__name__}{f': {exc}' if str(exc) else ''})"
+    elif isinstance(exc, discord.GatewayNotFound):
+        reason = "it gave no gateway URL"
+    elif isinstance(exc, discord.HTTPException):
+        reason = f"it answered HTTP {exc.status}"
+    if reason is None:
+        return None
+    base = settings.discord_api_base_url or discord.http.Route.BASE
+    return f"Can't reach Discord at {base}: {reason}. Check the network, DNS or DISCORD_API_BASE_URL."
+
+
+def _os_reason(exc: aiohttp.ClientConnectorError) -> str:
+    errno = exc.os_error.errno
+    return os.strerror(errno) if errno else str(exc.os_error)
+
+
+def _quiet_voice_warnings() -> None:
+    """Cwtch reads who is in a voice room but never joins one: discord.py's warnings that its voice libraries are
+    missing would only alarm operators."""
+    import discord
+
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
+async def _application_id(settings: Settings) -> int:
+    """The application's ID as Discord knows it for this token (``GET /oauth2/applications/@me``)."""
+    import discord
+
+    from bot.ui.client import point_discord_py_at
+
+    assert settings.discord_token is not None
+    if settings.discord_api_base_url:
+        point_discord_py_at(settings.discord_api_base_url)
+    async with discord.Client(intents=discord.Intents(guilds=True)) as client:
+        await client.login(settings.discord_token)
+        application = await client.application_info()
+    return application.id
+
+
+def cmd_invite(settings: Settings) -> int:
+    if settings.discord_token is None:
+        print(MISSING_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    import discord
+
+    from bot.ui.setup import invite_url
+
+    _quiet_voice_warnings()
+    try:
+        application_id = asyncio.run(_application_id(settings))
+    except discord.LoginFailure:
+        print(TOKEN_REFUSED, file=sys.stderr)
+        return 1
+    except Exception as exc:
+        problem = _unreachable(settings, exc)
+        if problem is None:
+            raise
+        print(problem, file=sys.stderr)
+        return 1
+    print(invite_url(application_id))
     return 0
 
 
@@ -117,7 +211,7 @@ def cmd_demo(out: str | None) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "doctor": cmd_doctor}
+COMMANDS = {"run": cmd_run, "migrate": cmd_migrate, "doctor": cmd_doctor, "invite": cmd_invite}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="migrate the database, then start the bot")
     sub.add_parser("migrate", help="apply database migrations and say where the database is")
     sub.add_parser("doctor", help="check configuration, database and token, and say how to fix problems")
+    sub.add_parser("invite", help="print the URL that adds Cwtch to a server with exactly the permissions it needs")
     demo = sub.add_parser(
         "demo",
         help="watch Cwtch run a peer-support session end to end, locally, with no token or network",
@@ -150,7 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    _configure_logging(settings.log_level)
+    # The invite URL is the output; below DEBUG, only real trouble is logged beside it.
+    _configure_logging(settings.log_level if args.command != "invite" or settings.log_level == "DEBUG" else "ERROR")
     return COMMANDS[args.command](settings)
 
 

@@ -17,6 +17,7 @@ from bot.ui.choices import cohort_choices, picked_id, series_choices
 from bot.ui.client import CwtchBot
 from bot.ui.reply import reply
 from bot.ui.session_embeds import series_embed
+from bot.ui.setup import facilitators_note
 
 Cadence = Literal["once", "weekly", "fortnightly", "monthly", "bimonthly"]
 MonthlyBy = Literal["weekday", "last_weekday", "day"]
@@ -81,9 +82,9 @@ class SeriesCog(commands.Cog):
         )
         info = await self.bot.services.series.create(interaction.guild_id, actor_of(interaction), request)
         self.bot.runtime.wake()
-        await reply(
-            interaction, "Series created. Sessions are announced a week ahead.", embed=series_embed([info], info.title)
-        )
+        note = facilitators_note(await self.bot.services.setup.config(interaction.guild_id))
+        text = "Series created. Sessions are announced a week ahead." + (f"\n{note}" if note else "")
+        await reply(interaction, text, embed=series_embed([info], info.title))
 
     @series.command(name="list", description="The series of this server (facilitators)")
     @app_commands.describe(cohort="Only this cohort's series")

@@ -17,7 +17,8 @@ from bot.ui.client import EXTENSIONS, CwtchBot
 # None means the contract leaves the options open ("…").
 CONTRACT: dict[str, list[str] | None] = {
     "setup roles": ["facilitator", "coordinator"],
-    "setup channels": ["announcements", "resources", "facilitators"],
+    "setup channels": ["announcements?", "resources?", "facilitators?"],
+    "setup status": [],
     "cohort create": ["name", "description", "channel", "role?", "timezone?"],
     "cohort list": [],
     "cohort join": ["name"],
@@ -87,6 +88,7 @@ IMPLEMENTED = {
     "report attendance",
     "setup roles",
     "setup channels",
+    "setup status",
     "cohort create",
     "cohort list",
     "cohort join",

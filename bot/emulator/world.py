@@ -68,6 +68,21 @@ class WorldApi:
         self.emit(gid, "GUILD_CREATE", payloads.guild_create(world, guild, self.bot_id))
         return payloads.guild_summary(guild)
 
+    def bot_added(self, guild_id: Any, *, system_channel_id: Any = None) -> None:
+        """Dispatch GUILD_CREATE for ``guild_id`` as Discord does when the bot is added to a server while connected.
+
+        It carries no ``unavailable`` field, so discord.py fires ``on_guild_join``; the GUILD_CREATE of
+        :meth:`create_guild` (and of READY) carries ``unavailable: false``, a known server becoming available.
+        ``system_channel_id`` names the server's system channel in this payload only.
+        """
+        guild = self.guild(guild_id)
+        data = payloads.guild_create(self.world, guild, self.bot_id)
+        del data["unavailable"]
+        if system_channel_id is not None:
+            data["system_channel_id"] = str(sid(system_channel_id))
+        if not self.emit(guild.id, "GUILD_CREATE", data):
+            raise AssertionError(f"no gateway session for guild {guild.id}: {self.gateway.describe()}")
+
     def guild(self, guild_id: Any) -> Guild:
         return self.world.guild(guild_id)
 

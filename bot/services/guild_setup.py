@@ -1,8 +1,11 @@
-"""Use cases of ``/setup``: the roles and channels an admin chooses for the server."""
+"""Use cases of ``/setup``: the roles and channels an admin chooses for the server, what is still missing, and
+the one-time welcome when Cwtch joins a server."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.models import GuildSettings
 from bot.db.uow import UnitOfWorkFactory
@@ -17,6 +20,21 @@ class GuildConfig:
     announcements_channel_id: int | None
     resources_channel_id: int | None
     facilitators_channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetupStatus:
+    """What ``/setup status`` shows: the chosen roles and channels and how many cohorts the server has."""
+
+    config: GuildConfig
+    cohorts: int
+
+
+UNSET = GuildConfig(None, None, None, None, None)
+
+
+def _welcome_key(guild_id: int) -> str:
+    return f"welcome:{guild_id}"
 
 
 class SetupService:
@@ -48,42 +66,66 @@ class SetupService:
         guild_id: int,
         actor: Actor,
         *,
-        announcements_channel_id: int,
-        resources_channel_id: int,
-        facilitators_channel_id: int,
+        announcements_channel_id: int | None = None,
+        resources_channel_id: int | None = None,
+        facilitators_channel_id: int | None = None,
     ) -> GuildConfig:
+        """Set the channels given and leave the others as they were; with none given, change nothing."""
         require_admin(actor)
-        if facilitators_channel_id in (announcements_channel_id, resources_channel_id):
-            raise InvalidInput(
-                "The facilitators' channel receives private alerts, so it must be a channel of its own, "
-                "not the announcements or resources channel."
-            )
+        given = {
+            "announcements_channel_id": announcements_channel_id,
+            "resources_channel_id": resources_channel_id,
+            "facilitators_channel_id": facilitators_channel_id,
+        }
+        changes = {key: value for key, value in given.items() if value is not None}
+        if not changes:
+            return await self.config(guild_id)
         async with self._uow() as uow:
             settings = await uow.guild_settings.get_or_create(guild_id)
-            settings.announcements_channel_id = announcements_channel_id
-            settings.resources_channel_id = resources_channel_id
-            settings.facilitators_channel_id = facilitators_channel_id
-            await uow.audit.record(
-                guild_id,
-                actor.user_id,
-                "setup.channels",
-                announcements_channel_id=announcements_channel_id,
-                resources_channel_id=resources_channel_id,
-                facilitators_channel_id=facilitators_channel_id,
-            )
+            merged = replace(_config(settings), **changes)
+            alerts = merged.facilitators_channel_id
+            if alerts is not None and alerts in (merged.announcements_channel_id, merged.resources_channel_id):
+                raise InvalidInput(
+                    "The facilitators' channel receives private alerts, so it must be a channel of its own, "
+                    "not the announcements or resources channel."
+                )
+            for key, value in changes.items():
+                setattr(settings, key, value)
+            await uow.audit.record(guild_id, actor.user_id, "setup.channels", **changes)
             await uow.commit()
             return _config(settings)
+
+    async def status(self, guild_id: int, actor: Actor) -> SetupStatus:
+        require_admin(actor)
+        async with self._uow() as uow:
+            settings = await uow.guild_settings.get(guild_id)
+            cohorts = await uow.cohorts.in_guild(guild_id)
+            return SetupStatus(UNSET if settings is None else _config(settings), len(cohorts))
 
     async def config(self, guild_id: int) -> GuildConfig:
         async with self._uow() as uow:
             settings = await uow.guild_settings.get(guild_id)
             if settings is None:
-                return GuildConfig(None, None, None, None, None)
+                return UNSET
             return _config(settings)
 
     async def roles(self, guild_id: int) -> GuildRoles:
         config = await self.config(guild_id)
         return GuildRoles(config.facilitator_role_id, config.coordinator_role_id)
+
+    async def claim_welcome(self, guild_id: int) -> bool:
+        """True the first time it is asked for ``guild_id``, ever: the welcome is posted once per server, even when
+        Discord delivers the join again or two processes see it (the key is a primary key; one insert wins)."""
+        key = _welcome_key(guild_id)
+        async with self._uow() as uow:
+            if await uow.bot_state.get(key) is not None:
+                return False
+            await uow.bot_state.set(key, "posted")
+            try:
+                await uow.commit()
+            except IntegrityError:
+                return False
+        return True
 
 
 def _config(settings: GuildSettings) -> GuildConfig:

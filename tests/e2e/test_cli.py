@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import discord
 import pytest
 
 from bot.emulator import Emulator
@@ -120,3 +123,75 @@ async def test_run_connects_to_the_emulator_and_stops_cleanly_on_sigterm(
     assert process.returncode == 0, text
     assert "shutting down" in text and "stopped" in text and "Traceback" not in text
     assert (tmp_path / "cwtch.db").exists()
+
+
+def readme_permissions() -> discord.Permissions:
+    """The bot permissions "Creating the Discord application" in the README tells operators to tick."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    listed = readme.split("bot permissions:", 1)[1].split(".\n", 1)[0]
+    names = [" ".join(name.split()).lower().replace(" ", "_") for name in listed.split(",")]
+    permissions = discord.Permissions()
+    for name in names:
+        name = {"view_channels": "view_channel"}.get(name, name)
+        assert name in discord.Permissions.VALID_FLAGS, f"the README lists an unknown permission {name!r}"
+        setattr(permissions, name, True)
+    return permissions
+
+
+async def test_invite_prints_the_url_with_exactly_the_permissions_cwtch_needs(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    code, out, err = await cwtch(tmp_path, "invite", DISCORD_TOKEN=TOKEN, DISCORD_API_BASE_URL=emulator.api_base)
+    assert code == 0, err
+    assert out.count("\n") == 1 and err == ""
+    url = urlsplit(out.strip())
+    query = parse_qs(url.query)
+    assert (url.scheme, url.netloc, url.path) == ("https", "discord.com", "/oauth2/authorize")
+    assert query["client_id"] == [str(emulator.application_id)]
+    assert query["scope"] == ["bot applications.commands"]
+    expected = readme_permissions()
+    assert expected.value and query["permissions"] == [str(expected.value)]
+    assert emulator.find_requests("GET", r"/oauth2/applications/@me$")
+
+    code, out, err = await cwtch(tmp_path, "invite", DISCORD_TOKEN="wrong", DISCORD_API_BASE_URL=emulator.api_base)
+    assert code == 1 and out == "" and err.count("\n") == 1 and "refused DISCORD_TOKEN" in err
+
+    code, out, err = await cwtch(tmp_path, "invite")
+    assert code == 2 and "DISCORD_TOKEN" in err and "Traceback" not in err + out
+
+
+def closed_port() -> int:
+    """A 127.0.0.1 port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("base", "reason"),
+    [
+        (None, "127.0.0.1:{port} did not accept the connection (Connection refused)"),
+        ("http://cwtch-no-such-host.invalid/api/v10", "the name cwtch-no-such-host.invalid does not resolve"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "invite"])
+async def test_an_unreachable_discord_is_one_line_not_a_traceback(
+    tmp_path: Path, base: str | None, reason: str, command: str
+) -> None:
+    port = closed_port()
+    base, reason = base or f"http://127.0.0.1:{port}/api/v10", reason.format(port=port)
+    code, out, err = await cwtch(tmp_path, command, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE_URL=base, LOG_LEVEL="ERROR")
+    assert code == 1, err
+    assert (out + err).count("\n") == 1, out + err
+    assert f"Can't reach Discord at {base}: {reason}. Check the network, DNS or DISCORD_API_BASE_URL." in err
+    if command == "run":  # with the usual logging, the same line ends what it prints
+        code, out, err = await cwtch(tmp_path, command, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE_URL=base)
+        assert code == 1 and "Traceback" not in out + err
+        assert err.splitlines()[-1].startswith(f"Can't reach Discord at {base}: {reason}.")
+
+
+async def test_a_refused_token_is_one_line(tmp_path: Path, emulator: Emulator) -> None:
+    code, out, err = await cwtch(
+        tmp_path, "run", DISCORD_TOKEN="wrong", DISCORD_API_BASE_URL=emulator.api_base, LOG_LEVEL="ERROR"
+    )
+    assert code == 1 and (out + err).count("\n") == 1 and "refused DISCORD_TOKEN" in err
