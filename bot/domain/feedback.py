@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
 from bot.domain.errors import InvalidInput
+from bot.domain.risk import BENIGN_IDIOMS as BENIGN_IDIOMS  # re-exported: the survey's risk check
+from bot.domain.risk import RISK_PHRASES as RISK_PHRASES
+from bot.domain.risk import mentions_risk as mentions_risk
 
 COMMENT_MAX = 1000
 SURVEY_OPEN_DAYS = 7
@@ -139,103 +141,3 @@ def monthly_trend(
         (month, summarize(counts, attendees=attendees, sessions=sessions, min_group=min_group))
         for month, counts, attendees, sessions in sorted(buckets, key=lambda bucket: bucket[0])
     ]
-
-
-# Phrases that suggest someone may be at risk, from UK safeguarding and suicide-prevention guidance, written in
-# the normalized form of _normalize (lower case, no apostrophes, "can't" as "cannot", "I'm" as "i am").
-# Each space-separated slot matches one whole word: "a|b" either word, "kill*" any word starting "kill",
-# "own?" an optional word, "." the end of a sentence or clause. Review this list with the facilitators.
-RISK_PHRASES: tuple[str, ...] = (
-    "suicid*",
-    "kill* myself",
-    "end* my own? life",
-    "tak* my own life",
-    "end* it all",
-    "want* to die",
-    "want* to be dead",
-    "wish* i was|were dead",
-    "wish* i|id had|was|were? never been? born",
-    "better off dead",
-    "better off without me",
-    "not|longer want* to be? here|alive|exist|live|living",
-    "cannot go on .|like|anymore|any|living",
-    "cannot take|do it|this any? more|anymore|longer",
-    "no point in|to? living|existing|life|anymore",
-    "nothing to live for",
-    "no reason to live",
-    "not worth living",
-    "sleep and not|never wake* up",
-    "see*|is no way out",
-    "i am|feel* such|like? a burden",
-    "give|giving|given|gave up on life|living",
-    "self harm*|injur*",
-    "selfharm*",
-    "harm*|hurt*|cut*|hang* myself",
-    "overdos*",
-    "too many pills|tablets",
-    "jump* off a|the bridge|roof|cliff|building",
-    "in front of a|the train",
-    "domestic abuse|violence",
-    "abusive partner|husband|wife|boyfriend|girlfriend|relationship|marriage",
-    "being|been abused|assaulted|beaten|harmed|raped",
-    "he|she|partner|husband|wife|boyfriend|girlfriend|ex hits|hit|beats|beat|hurts|hurt|chokes|strangles|threatens me",
-    "rape|raped|rapist",
-    "sexual* assault*|abus*",
-    "not feel*? safe at home",
-    "unsafe at home",
-    "scared|afraid|frightened|terrified to|of go|going home",
-)
-
-# Everyday idioms taken out before matching, because they contain a risk phrase but mean something benign.
-# Kept short on purpose: an idiom that is genuinely ambiguous ("I wanted to die of embarrassment") still matches.
-BENIGN_IDIOMS: tuple[str, ...] = ("cut* myself some? slack", "kill* myself laughing")
-
-_APOSTROPHES = re.compile(r"['’‘ʼ`´]")
-_BREAKS = re.compile(r"[.!?;:,…\n]+")
-_NON_WORD = re.compile(r"[^\w.]+|_")
-_EXPANSIONS = {
-    "cant": "cannot",
-    "dont": "do not",
-    "didnt": "did not",
-    "doesnt": "does not",
-    "wont": "will not",
-    "isnt": "is not",
-    "im": "i am",
-    "ive": "i have",
-    "theres": "there is",
-    "wanna": "want to",
-    "gonna": "going to",
-}
-
-
-def _normalize(text: str) -> str:
-    text = _BREAKS.sub(" . ", _APOSTROPHES.sub("", text.casefold()))
-    words = " ".join(_EXPANSIONS.get(word, word) for word in _NON_WORD.sub(" ", text).split())
-    return f" {words} . ".replace(" can not ", " cannot ").replace(" my self ", " myself ")
-
-
-def _compile(phrase: str) -> re.Pattern[str]:
-    slots = []
-    for slot in phrase.split():
-        choices = slot.removesuffix("?").split("|")
-        words = "|".join(re.escape(w[:-1]) + r"\w*" if w.endswith("*") else re.escape(w) for w in choices)
-        slots.append(f"(?:(?:{words}) )?" if slot.endswith("?") else f"(?:{words}) ")
-    return re.compile(" " + "".join(slots))
-
-
-_RISK = tuple(_compile(phrase) for phrase in RISK_PHRASES)
-_BENIGN = tuple(_compile(idiom) for idiom in BENIGN_IDIOMS)
-
-
-def mentions_risk(text: str | None) -> bool:
-    """Whether the text contains a risk phrase, as whole words, whatever its case, punctuation or contractions.
-
-    It errs on the side of signposting: a false positive only shows crisis numbers to the writer and alerts
-    facilitators without naming anyone, while a miss could leave someone at risk without help.
-    """
-    if not text:
-        return False
-    normalized = _normalize(text)
-    for idiom in _BENIGN:
-        normalized = idiom.sub(" . ", normalized)
-    return any(pattern.search(normalized) for pattern in _RISK)
