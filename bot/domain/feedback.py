@@ -1,17 +1,15 @@
-"""The after-session survey: three statements on a five-point scale, an optional comment, and the sums we report.
+"""The after-session survey: three statements on a five-point scale and an optional comment.
 
-Answers are kept under a pseudonym, never the Discord id. Reports show shares of "Agree or Strongly agree" as
-whole-number percents rounded half up, and show no number about people for a group smaller than ``min_group``.
-A comment that mentions risk makes the bot signpost crisis help and alert facilitators, naming no one.
+Answers are kept under a pseudonym, never the Discord id. Reports (``bot.domain.disclosure``) show shares of
+"Agree or Strongly agree" as whole-number percents rounded half up, added up from whole release blocks. A comment
+that mentions risk (``bot.domain.risk``) makes the bot signpost crisis help and alert facilitators, naming no one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from enum import IntEnum
 
 from bot.domain.errors import InvalidInput
@@ -83,61 +81,3 @@ def percent_half_up(part: int, whole: int) -> int:
     if whole <= 0 or not 0 <= part <= whole:
         raise ValueError(f"cannot take {part} of {whole} as a percent")
     return (200 * part + whole) // (2 * whole)  # floor(100 * part / whole + 1/2), in integers
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseCounts:
-    responses: int  # people who answered
-    agreed: tuple[int, int, int]  # per statement, in STATEMENTS order: how many agreed or strongly agreed
-
-
-@dataclass(frozen=True, slots=True)
-class StatementFigure:
-    key: str
-    text: str
-    agreed: int | None  # None when suppressed
-    n: int | None  # None when suppressed
-    share: int | None  # whole-number percent; None when suppressed
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackSummary:
-    responses: int | None  # None when suppressed
-    attendees: int | None  # None when suppressed
-    sessions: int  # not about people: never suppressed
-    response_rate: int | None  # None when suppressed, no attendees, or more responses than attendees
-    statements: tuple[StatementFigure, StatementFigure, StatementFigure]
-    suppressed: bool  # the group is smaller than min_group
-
-
-def summarize(counts: ResponseCounts, *, attendees: int, sessions: int, min_group: int) -> FeedbackSummary:
-    """The figures of a group, or none about people when fewer than ``min_group`` answered or attended."""
-    if min_group < 1:
-        raise ValueError("min_group must be 1 or more")
-    if min(counts.responses, attendees, sessions) < 0:
-        raise ValueError("counts cannot be negative")
-    if len(counts.agreed) != len(STATEMENTS) or any(not 0 <= a <= counts.responses for a in counts.agreed):
-        raise ValueError("each statement needs an agreed count between 0 and the number of responses")
-    suppressed = counts.responses < min_group or attendees < min_group
-    if suppressed:
-        first, second, third = (StatementFigure(s.key, s.text, None, None, None) for s in STATEMENTS)
-        return FeedbackSummary(None, None, sessions, None, (first, second, third), True)
-    first, second, third = (
-        StatementFigure(s.key, s.text, a, counts.responses, percent_half_up(a, counts.responses))
-        for s, a in zip(STATEMENTS, counts.agreed, strict=True)
-    )
-    rate = percent_half_up(counts.responses, attendees) if counts.responses <= attendees else None
-    return FeedbackSummary(counts.responses, attendees, sessions, rate, (first, second, third), False)
-
-
-def monthly_trend(
-    buckets: Sequence[tuple[date, ResponseCounts, int, int]], *, min_group: int
-) -> list[tuple[date, FeedbackSummary]]:
-    """``(first day of month, counts, attendees, sessions)`` buckets summarized, each on its own, by month."""
-    months = [month for month, *_ in buckets]
-    if any(month.day != 1 for month in months) or len(set(months)) != len(months):
-        raise ValueError("each bucket must be a distinct month, dated its first day")
-    return [
-        (month, summarize(counts, attendees=attendees, sessions=sessions, min_group=min_group))
-        for month, counts, attendees, sessions in sorted(buckets, key=lambda bucket: bucket[0])
-    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
@@ -16,30 +15,16 @@ from bot.domain.feedback import (
     STATEMENTS,
     SURVEY_OPEN_DAYS,
     Agreement,
-    FeedbackSummary,
-    ResponseCounts,
     agreed,
     clean_comment,
     mentions_risk,
-    monthly_trend,
     parse_answer,
     percent_half_up,
     pseudonym,
-    summarize,
 )
 from bot.domain.risk import _build
 
 KEY = b"k" * 32
-
-
-def counts(responses: int, *agreed_counts: int) -> ResponseCounts:
-    first, second, third = agreed_counts
-    return ResponseCounts(responses, (first, second, third))
-
-
-def personal_numbers(summary: FeedbackSummary) -> list[int | None]:
-    figures = [(f.agreed, f.n, f.share) for f in summary.statements]
-    return [summary.responses, summary.attendees, summary.response_rate, *(x for fig in figures for x in fig)]
 
 
 # --- the scale, answers and comments -------------------------------------------------------------------------
@@ -160,153 +145,6 @@ def test_percent_half_up_matches_decimal_and_stays_in_range(pair: tuple[int, int
 
 
 # --- summaries and suppression -------------------------------------------------------------------------------
-
-
-def test_seed_report_by_hand() -> None:
-    summary = summarize(counts(14, 13, 9, 7), attendees=16, sessions=3, min_group=5)
-    assert not summary.suppressed
-    assert (summary.responses, summary.attendees, summary.sessions) == (14, 16, 3)
-    assert summary.response_rate == 88  # 87.5%
-    assert [(f.key, f.agreed, f.n, f.share) for f in summary.statements] == [
-        ("supported", 13, 14, 93),
-        ("supported_others", 9, 14, 64),
-        ("less_isolated", 7, 14, 50),
-    ]
-    assert summarize(counts(13, 9, 13, 0), attendees=13, sessions=2, min_group=5).statements[0].share == 69
-
-
-def test_suppression_boundary_on_responses() -> None:
-    below = summarize(counts(4, 4, 2, 0), attendees=10, sessions=2, min_group=5)
-    at = summarize(counts(5, 4, 2, 0), attendees=10, sessions=2, min_group=5)
-    assert below.suppressed
-    assert set(personal_numbers(below)) == {None}
-    assert below.sessions == 2
-    assert [(f.key, f.text) for f in below.statements] == [(s.key, s.text) for s in STATEMENTS]
-    assert not at.suppressed
-    assert [f.share for f in at.statements] == [80, 40, 0]
-    assert at.response_rate == 50
-
-
-def test_suppression_boundary_on_attendees() -> None:
-    # Inconsistent records (more answers than attendance) still never show a group smaller than min_group.
-    assert summarize(counts(5, 5, 5, 5), attendees=4, sessions=1, min_group=5).suppressed
-    shown = summarize(counts(5, 5, 5, 5), attendees=5, sessions=1, min_group=5)
-    assert not shown.suppressed
-    assert shown.response_rate == 100
-
-
-def test_response_rate_is_unknown_when_answers_outnumber_attendees() -> None:
-    summary = summarize(counts(6, 1, 1, 1), attendees=5, sessions=1, min_group=5)
-    assert not summary.suppressed
-    assert summary.response_rate is None
-    assert summary.responses == 6
-
-
-def test_nobody_answered() -> None:
-    summary = summarize(counts(0, 0, 0, 0), attendees=0, sessions=0, min_group=1)
-    assert summary.suppressed
-    assert set(personal_numbers(summary)) == {None}
-
-
-@pytest.mark.parametrize(
-    ("bad", "attendees", "sessions", "min_group"),
-    [
-        (ResponseCounts(-1, (0, 0, 0)), 5, 1, 1),
-        (ResponseCounts(5, (-1, 0, 0)), 5, 1, 1),
-        (ResponseCounts(5, (6, 0, 0)), 5, 1, 1),
-        (ResponseCounts(5, (0, 0, 0)), -1, 1, 1),
-        (ResponseCounts(5, (0, 0, 0)), 5, -1, 1),
-        (ResponseCounts(5, (0, 0, 0)), 5, 1, 0),
-        (ResponseCounts(5, (0, 0)), 5, 1, 1),  # type: ignore[arg-type]
-    ],
-)
-def test_summarize_refuses_impossible_counts(
-    bad: ResponseCounts, attendees: int, sessions: int, min_group: int
-) -> None:
-    with pytest.raises(ValueError):
-        summarize(bad, attendees=attendees, sessions=sessions, min_group=min_group)
-
-
-@st.composite
-def response_counts(draw: st.DrawFn) -> ResponseCounts:
-    responses = draw(st.integers(0, 300))
-    agreed_counts = draw(st.lists(st.integers(0, responses), min_size=3, max_size=3))
-    return counts(responses, *agreed_counts)
-
-
-@given(response_counts(), st.integers(0, 400), st.integers(0, 50), st.integers(1, 20))
-def test_summary_properties(counted: ResponseCounts, attendees: int, sessions: int, min_group: int) -> None:
-    summary = summarize(counted, attendees=attendees, sessions=sessions, min_group=min_group)
-    assert summary.sessions == sessions
-    assert summary.suppressed == (counted.responses < min_group or attendees < min_group)
-    if summary.suppressed:
-        assert set(personal_numbers(summary)) == {None}
-        return
-    assert summary.responses == counted.responses
-    assert summary.attendees == attendees
-    for figure, agreed_count in zip(summary.statements, counted.agreed, strict=True):
-        assert figure.agreed == agreed_count
-        assert figure.n == counted.responses
-        assert figure.share == percent_half_up(agreed_count, counted.responses)
-        assert 0 <= figure.share <= 100
-    if counted.responses <= attendees:
-        assert summary.response_rate == percent_half_up(counted.responses, attendees)
-    else:
-        assert summary.response_rate is None
-
-
-# --- monthly trend -------------------------------------------------------------------------------------------
-
-
-def test_monthly_trend_by_hand() -> None:
-    result = monthly_trend(
-        [
-            (date(2026, 3, 1), counts(3, 3, 3, 3), 4, 1),  # too few: suppressed
-            (date(2026, 1, 1), counts(8, 5, 1, 8), 9, 2),
-            (date(2026, 2, 1), counts(5, 5, 4, 0), 6, 1),
-        ],
-        min_group=5,
-    )
-    assert [month for month, _ in result] == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
-    assert [s.statements[0].share for _, s in result] == [63, 100, None]
-    assert [s.suppressed for _, s in result] == [False, False, True]
-    assert result[2][1].sessions == 1
-    assert monthly_trend([], min_group=5) == []
-
-
-@pytest.mark.parametrize(
-    "months",
-    [[date(2026, 1, 15)], [date(2026, 1, 1), date(2026, 1, 1)]],
-    ids=["not the first day", "same month twice"],
-)
-def test_monthly_trend_refuses_bad_months(months: list[date]) -> None:
-    with pytest.raises(ValueError):
-        monthly_trend([(month, counts(5, 1, 1, 1), 5, 1) for month in months], min_group=1)
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.dates(date(2020, 1, 1), date(2035, 12, 31)).map(lambda d: d.replace(day=1)),
-            response_counts(),
-            st.integers(0, 400),
-            st.integers(0, 30),
-        ),
-        max_size=24,
-        unique_by=lambda bucket: bucket[0],
-    ),
-    st.integers(1, 12),
-)
-def test_monthly_trend_is_sorted_and_each_month_stands_alone(
-    buckets: list[tuple[date, ResponseCounts, int, int]], min_group: int
-) -> None:
-    result = monthly_trend(buckets, min_group=min_group)
-    months = [month for month, _ in result]
-    assert months == sorted(month for month, *_ in buckets)
-    by_month = {month: (c, a, s) for month, c, a, s in buckets}
-    for month, summary in result:
-        c, a, s = by_month[month]
-        assert summary == summarize(c, attendees=a, sessions=s, min_group=min_group)
 
 
 # --- risk phrases --------------------------------------------------------------------------------------------
