@@ -72,6 +72,7 @@ def build_bot(
             privacy=built.privacy,
             digests=built.digests,
             releases=built.releases,
+            safety=built.safety,
         )
 
     async def close_database() -> None:

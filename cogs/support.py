@@ -37,7 +37,7 @@ class SupportCog(commands.Cog):
         await reply(interaction, embed=ground_rules_embed())
 
     async def report_message(self, interaction: discord.Interaction[CwtchBot], message: discord.Message) -> None:
-        """Send the message's link and the reporter to the facilitators' channel; never the message's text."""
+        """Send the message's link and the reporter to the facilitators; never the message's text."""
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.bot.services.safety.report_message(

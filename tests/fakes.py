@@ -133,9 +133,6 @@ class FakeSessionGateway:
     async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
         self.calls.append(("survey", card.occurrence_id, nonce))
 
-    async def alert_facilitators(self, card: SessionCard, channel_id: int) -> None:
-        self.calls.append(("alert", card.occurrence_id, channel_id))
-
     async def open_dm(self, user_id: int) -> int:
         self.calls.append(("open_dm", 0, user_id))
         return 700000 + user_id

@@ -182,6 +182,7 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     import re
 
     from bot.domain.rsvp import Choice
+    from bot.ui.alert_items import TakeAlertButton
     from bot.ui.attendance import AttendancePicker
     from bot.ui.community_items import WhatWorksButton
     from bot.ui.feedback import FeedbackButton
@@ -207,6 +208,7 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         OpenResourceButton(biggest),
         ApproveResourceButton(biggest),
         DeclineResourceButton(12),
+        TakeAlertButton(biggest),
     ]
     assert {type(item) for item in examples} == set(DYNAMIC_ITEMS)
     for item in examples:

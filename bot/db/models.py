@@ -413,3 +413,38 @@ class Digest(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SafeguardingAlert(Base):
+    """A safeguarding alert (a worrying feedback comment, or a reported message): who took it on, and its one
+    resend after 24 hours, claimed like an action so it is sent exactly once. Never a comment or message text,
+    and never who wrote the comment."""
+
+    __tablename__ = "safeguarding_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # feedback | report
+    occurrence_id: Mapped[int | None] = mapped_column(Integer)  # the session a feedback alert is about
+    message_link: Mapped[str | None] = mapped_column(String(200))  # the reported message's link, never its text
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_by: Mapped[int | None] = mapped_column(BigInteger)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resend_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SafeguardingAlertMessage(Base):
+    """Where an alert was delivered (the facilitators' channel, or a DM to ``recipient_id``): edited when someone
+    takes the alert on; a DM's recipient may take it on from there."""
+
+    __tablename__ = "safeguarding_alert_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    recipient_id: Mapped[int | None] = mapped_column(BigInteger)  # None: posted in the facilitators' channel

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -23,6 +23,8 @@ from bot.db.models import (
     Occurrence,
     Resource,
     Rsvp,
+    SafeguardingAlert,
+    SafeguardingAlertMessage,
     Series,
     Survey,
     WhatWorksThread,
@@ -114,6 +116,21 @@ class PrivacyRepository:
             .order_by(MessageReport.created_at, MessageReport.id)
         )
         return (await self._session.scalars(query)).all()
+
+    async def alerts_held(self, guild_id: int, user_id: int) -> Sequence[tuple[SafeguardingAlert, bool]]:
+        """Safeguarding alerts this member took on or was sent (as a facilitator or the owner): (alert, took it)."""
+        sent_to = select(SafeguardingAlertMessage.alert_id).where(
+            SafeguardingAlertMessage.guild_id == guild_id, SafeguardingAlertMessage.recipient_id == user_id
+        )
+        query = (
+            select(SafeguardingAlert)
+            .where(
+                SafeguardingAlert.guild_id == guild_id,
+                or_(SafeguardingAlert.taken_by == user_id, SafeguardingAlert.id.in_(sent_to)),
+            )
+            .order_by(SafeguardingAlert.created_at)
+        )
+        return [(alert, alert.taken_by == user_id) for alert in (await self._session.scalars(query)).all()]
 
     async def audit_entries(self, guild_id: int, user_id: int) -> Sequence[AuditLogEntry]:
         query = (
@@ -245,6 +262,11 @@ class PrivacyRepository:
         await replace("cohorts", Cohort, Cohort.created_by, marker)
         await replace("series", Series, Series.created_by, marker)
         await replace("audit_log", AuditLogEntry, AuditLogEntry.actor_id, marker)
+        # Who took an alert on, and whom it was sent to, stay part of the safeguarding record, but not who.
+        await replace("safeguarding_alerts", SafeguardingAlert, SafeguardingAlert.taken_by, marker)
+        await replace(
+            "safeguarding_alert_messages", SafeguardingAlertMessage, SafeguardingAlertMessage.recipient_id, marker
+        )
         # Audit details hold IDs and names; scrub this member's ID wherever it appears in them.
         mentioned = select(AuditLogEntry).where(
             AuditLogEntry.guild_id == guild_id, cast(AuditLogEntry.details, String).contains(str(user_id))

@@ -27,7 +27,7 @@ from bot.db.repositories import (
     GuildSettingsRepository,
 )
 from bot.db.resources import ResourceRepository
-from bot.db.safety import MessageReportRepository
+from bot.db.safety import AlertRepository, MessageReportRepository
 from bot.db.sessions import (
     AttendanceRepository,
     DmChannelRepository,
@@ -64,6 +64,7 @@ class UnitOfWork:
     community: CommunityRepository
     privacy: PrivacyRepository
     message_reports: MessageReportRepository
+    alerts: AlertRepository
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], write_lock: asyncio.Lock | None = None
@@ -94,6 +95,7 @@ class UnitOfWork:
         self.community = CommunityRepository(session)
         self.privacy = PrivacyRepository(session)
         self.message_reports = MessageReportRepository(session)
+        self.alerts = AlertRepository(session)
         return self
 
     async def __aexit__(

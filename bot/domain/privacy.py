@@ -65,8 +65,9 @@ def privacy_notice(retention: Retention) -> tuple[NoticeSection, ...]:
         ),
         NoticeSection(
             "Facilitators' records",
-            "Actions of admins, facilitators and coordinators go to an audit log, for accountability. "
-            "Reports to coordinators are counts only.",
+            "Actions of admins, facilitators and coordinators go to an audit log, for accountability, and "
+            "safeguarding alerts record which facilitator they were sent to and who took them on (never who "
+            "wrote a comment). Reports to coordinators are counts only.",
         ),
         NoticeSection(
             "Your rights",

@@ -18,6 +18,7 @@ from bot.services.actions import ActionRunner
 from bot.services.digests import DigestService
 from bot.services.privacy import PrivacyService
 from bot.services.releases import ReleaseService
+from bot.services.safety import SafetyService
 from bot.services.series import SeriesService
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,9 @@ class SchedulingRuntime:
         privacy: PrivacyService | None = None,
         digests: DigestService | None = None,
         releases: ReleaseService | None = None,
+        safety: SafetyService | None = None,
     ) -> None:
+        self._safety = safety
         self._scheduler = scheduler
         self._series = series
         self._actions = actions
@@ -147,7 +150,17 @@ class SchedulingRuntime:
         await self._purge_comments_daily(now)
         await self._release_daily(now)
         await self._post_digests()
+        await self._resend_alerts()
         return len(run_now)
+
+    async def _resend_alerts(self) -> None:
+        """Safeguarding alerts nobody took on within 24 hours, sent again once (claimed in the database)."""
+        if self._safety is None:
+            return
+        try:
+            await self._safety.resend_due()
+        except Exception:
+            log.exception("resending safeguarding alerts failed; the next tick will try again")
 
     async def _release_daily(self, now: datetime) -> None:
         """Release the full blocks of every cohort with closed, unreleased sessions: on the first tick (after an

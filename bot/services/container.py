@@ -16,13 +16,13 @@ from bot.services.cohorts import CohortService
 from bot.services.community import CommunityService
 from bot.services.digests import DigestService
 from bot.services.guild_setup import SetupService
-from bot.services.ports import CommunityGateway, ResourceGateway, RoleGateway, SafetyGateway, SessionGateway
+from bot.services.ports import CommunityGateway, ResourceGateway, RoleGateway, SessionGateway
 from bot.services.privacy import PrivacyService
 from bot.services.releases import ReleaseService
 from bot.services.reports import ReportService
 from bot.services.resources import ResourceService
 from bot.services.rsvp import RsvpService
-from bot.services.safety import SafetyService
+from bot.services.safety import AlertGateway, SafetyService
 from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
 from bot.services.support import SupportService
@@ -66,11 +66,12 @@ class Services:
         pseudonym_key: bytes,
         survey_open: timedelta = SURVEY_OPEN,
         min_group: int = 5,
-        safety: SafetyGateway,
+        safety: AlertGateway,
         comment_retention: timedelta = COMMENT_RETENTION,
         community: CommunityGateway,
     ) -> Services:
-        surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open)
+        alerts = SafetyService(uow, safety, clock=clock, worker=worker, shards=shards)
+        surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open, alerts=alerts)
         releases = ReleaseService(uow, clock=clock, key=pseudonym_key, min_group=min_group, shards=shards)
         return cls(
             setup=SetupService(uow),
@@ -88,7 +89,7 @@ class Services:
             reports=ReportService(uow, clock=clock, min_group=min_group, default_timezone=default_timezone),
             resources=ResourceService(uow, resources, clock=clock),
             support=SupportService(uow),
-            safety=SafetyService(uow, safety),
+            safety=alerts,
             privacy=PrivacyService(
                 uow,
                 roles,

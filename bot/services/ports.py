@@ -105,11 +105,6 @@ class SessionGateway(Protocol):
         """Offer the survey (a "Give feedback" button) in the session thread."""
         ...
 
-    async def alert_facilitators(self, card: SessionCard, channel_id: int) -> None:
-        """Tell the facilitators privately that a feedback comment suggests someone may be at risk, without
-        naming anyone."""
-        ...
-
     async def open_dm(self, user_id: int) -> int:
         """The DM channel of a user (Discord makes it on first use)."""
         ...

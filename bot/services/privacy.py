@@ -322,4 +322,8 @@ async def _records_held(uow: UnitOfWork, guild_id: int, user_id: int) -> dict[st
             {"action": e.action, "details": e.details, "at": _when(e.created_at)}
             for e in await repo.audit_entries(guild_id, user_id)
         ],
+        "safeguarding_alerts": [
+            {"kind": alert.kind, "created_at": _when(alert.created_at), "you_took_it_on": took}
+            for alert, took in await repo.alerts_held(guild_id, user_id)
+        ],
     }

@@ -20,6 +20,7 @@ from bot.services.cohorts import guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 from bot.services.response_writer import ResponseWriter, Submission, judge
+from bot.services.safety import Delivery, SafetyService
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -48,12 +49,21 @@ class SubmitOutcome:
     at_risk: bool
     closes_at: datetime
     guild_id: int  # the session's guild (the form may have been answered in a DM): whose signposting to show
+    alerted: Delivery | None = None  # whom a worrying comment's alert reached
 
 
 class SurveyService:
     def __init__(
-        self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock, key: bytes, survey_open: timedelta
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: SessionGateway,
+        *,
+        clock: Clock,
+        key: bytes,
+        survey_open: timedelta,
+        alerts: SafetyService | None = None,
     ) -> None:
+        self._alerts = alerts
         self._uow = uow
         self._gateway = gateway
         self._messenger = Messenger(uow, gateway)
@@ -198,16 +208,11 @@ class SurveyService:
         )
         eligible = await self._writer.save(submission)  # checked and written with the answers submitted with it
         at_risk = rules.mentions_risk(text)
-        if at_risk:
-            await self._alert(eligible.guild_id, occurrence_id)
-        return SubmitOutcome(eligible.answered, at_risk, eligible.closes_at, eligible.guild_id)
+        delivery = await self._alert(eligible.guild_id, occurrence_id) if at_risk else None
+        return SubmitOutcome(eligible.answered, at_risk, eligible.closes_at, eligible.guild_id, delivery)
 
-    async def _alert(self, guild_id: int, occurrence_id: int) -> None:
+    async def _alert(self, guild_id: int, occurrence_id: int) -> Delivery:
+        """Alert the facilitators (naming nobody, never the comment); says whom it reached."""
         log.warning("a feedback comment for occurrence %s suggests risk; alerting facilitators", occurrence_id)
-        async with self._uow.reading() as uow:
-            session = await load_card(uow, occurrence_id)
-            settings = await uow.guild_settings.get(guild_id)
-        if session is None or settings is None or settings.facilitators_channel_id is None:
-            log.warning("guild %s has no facilitators channel for the alert (see /setup channels)", guild_id)
-            return
-        await self._gateway.alert_facilitators(session, settings.facilitators_channel_id)
+        assert self._alerts is not None, "SurveyService needs alerts= to raise safeguarding alerts"
+        return await self._alerts.alert_feedback(guild_id, occurrence_id)

@@ -12,10 +12,12 @@ import discord
 
 from bot.domain.feedback import COMMENT_MAX, STATEMENTS, Agreement
 from bot.domain.sessions import discord_timestamp
+from bot.services.safety import Delivery
 from bot.services.surveys import SessionComments, SurveyForm
 from bot.ui.embeds import CWTCH_COLOUR, support_embed
 from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, id_from, require_id
 from bot.ui.reply import reply
+from bot.ui.safety import FEEDBACK_WORDS
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -68,7 +70,7 @@ class FeedbackModal(PersistentForm, template=rf"cwtch:survey:(?P<occurrence>{ID}
             await reply(
                 interaction,
                 thanks + " What you wrote sounds hard. Please reach out now if you need to; you don't have to "
-                "cope alone. A facilitator will check in with the group (your name is not shared).",
+                "cope alone. " + FEEDBACK_WORDS[outcome.alerted or Delivery.NOBODY],
                 embed=support_embed((await services.support.signposting(outcome.guild_id)).signposts),
             )
             return

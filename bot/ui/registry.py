@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 
+from bot.ui.alert_items import TakeAlertButton
 from bot.ui.attendance import AttendancePicker
 from bot.ui.community_items import WhatWorksButton, WhatWorksModal
 from bot.ui.feedback import FeedbackButton, FeedbackModal
@@ -26,6 +27,7 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     EraseButton,
     WhatWorksButton,
     *RESOURCE_ITEMS,
+    TakeAlertButton,
 )
 
 FORMS: tuple[type[PersistentForm], ...] = (FeedbackModal, WhatWorksModal, SignpostingModal, DeclineModal)

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.domain.sessions import discord_timestamp as ts
 from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
 from bot.ui.feedback import feedback_view
 from bot.ui.session_embeds import announcement_embed, notice_text
@@ -216,14 +215,6 @@ class DiscordSessionGateway:
             "How was it? Those who attended can answer three quick questions; no one sees who answered what.",
             view=feedback_view(card.occurrence_id),
             nonce=nonce,
-        )
-
-    async def alert_facilitators(self, card: SessionCard, channel_id: int) -> None:
-        await self._channel(channel_id, card.guild_id).send(
-            f"**Safeguarding:** a feedback comment about **{card.title}** ({card.cohort_name}) on "
-            f"{ts(card.starts_at, 'f')} suggests someone may be at risk. The survey is anonymous, so please check "
-            "in with the whole group and make sure everyone knows about `/support`.",
-            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def open_dm(self, user_id: int) -> int:

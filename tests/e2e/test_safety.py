@@ -4,10 +4,7 @@ admins set for themselves (and that a worrying feedback comment shows)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
-
-import pytest
 
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
@@ -52,7 +49,8 @@ async def test_a_member_reports_a_message_to_the_facilitators(emulator: Emulator
     assert link in alert["content"] and f"<@{world.member}>" in alert["content"]
     assert "something that needs" not in alert["content"]  # the link only, never the text
     [posted] = emulator.find_requests("POST", rf"/channels/{world.facilitators_channel}/messages")
-    assert posted.json["allowed_mentions"]["parse"] == []  # the reporter is named, not pinged
+    assert posted.json["allowed_mentions"]["parse"] == []  # the reporter is named, not pinged: only the role is
+    assert [int(role) for role in posted.json["allowed_mentions"]["roles"]] == [world.facilitator_role]
 
     again = await emulator.message_command(world.guild_id, world.member, REPORT, written["id"])
     assert again.ephemeral and "already reported" in visible_text(again)
@@ -63,18 +61,17 @@ async def test_a_member_reports_a_message_to_the_facilitators(emulator: Emulator
     assert [f"<@{world.coordinator}>" in a["content"] for a in alerts(emulator, world)] == [False, True]
 
 
-async def test_a_report_without_a_facilitators_channel_still_thanks_the_member(
-    emulator: Emulator, configured: World, caplog: pytest.LogCaptureFixture
-) -> None:
-    world = configured  # roles set up, channels not yet
+async def test_a_report_without_a_facilitators_channel_reaches_the_owner(emulator: Emulator, configured: World) -> None:
+    world = configured  # roles set up, channels not yet, and no facilitator has done anything Cwtch knows of
+    emulator.set_owner(world.guild_id, world.admin)
     written = emulator.user_message(world.general, world.other_member, "a worrying message")
-    with caplog.at_level(logging.WARNING, logger="bot.services.safety"):
-        thanked = await emulator.message_command(world.guild_id, world.member, REPORT, written["id"])
+    thanked = await emulator.message_command(world.guild_id, world.member, REPORT, written["id"])
     text = visible_text(thanked)
-    assert thanked.ephemeral and "Thank you for telling us" in text and "once the server is set up" in text
+    assert thanked.ephemeral and "Thank you for telling us" in text and "the server's owner now has a link" in text
     assert alerts(emulator, world) == []
-    assert any("no facilitators' channel" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
-    assert "a worrying message" not in caplog.text
+    [dm] = [m for m in emulator.dm_messages(world.admin) if "Message reported" in (m.get("content") or "")]
+    assert message_url(world.guild_id, world.general, int(written["id"])) in dm["content"]
+    assert "a worrying message" not in dm["content"]
 
 
 async def test_admins_set_their_own_signposting_and_members_see_it(
@@ -163,3 +160,4 @@ async def test_a_worrying_comment_shows_the_servers_own_signposting(
     [dm] = [m for m in emulator.dm_messages(world.member) if m.get("components")]
     said = await answer(emulator, world, world.member, dm["id"], occurrence, ("2", "2", "1"), "I can't go on like this")
     assert "Samaritans Cymru" in said and "CALL helpline" in said and "Shout" not in said  # answered in a DM
+    assert "A facilitator has been told, without your name" in said  # the facilitators' channel has it

@@ -155,6 +155,7 @@ async def test_erasure_reaches_every_table_that_holds_a_person(engine: AsyncEngi
         if holds_a_person(column)
     }
     assert {"rsvps.user_id", "attendance.user_id", "audit_log.actor_id", "resources.added_by"} <= people_columns
+    assert {"safeguarding_alerts.taken_by", "safeguarding_alert_messages.recipient_id"} <= people_columns
     assert not [column for column in people_columns if column.startswith("release_blocks.")]  # counts only
     for name in {column.split(".")[0] for column in people_columns}:  # the filler really put the member there
         assert any(mentions(row, MEMBER) for row in before[name]), name

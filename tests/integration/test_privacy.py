@@ -25,7 +25,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.releases import ReleaseService
 from bot.services.reports import ReportService
 from bot.services.rsvp import RsvpService
-from bot.services.safety import ReportOutcome, SafetyService
+from bot.services.safety import AlertNotice, ReportOutcome, SafetyService, Sent
 from bot.services.series import SeriesRequest, SeriesService
 from bot.services.sessions import SessionService
 from bot.services.support import SupportService
@@ -39,20 +39,32 @@ FACILITATORS_CHANNEL = 30
 ADMIN = Actor(user_id=1, role_ids=frozenset(), is_admin=True)
 FACILITATOR = Actor(user_id=2, role_ids=frozenset({FACILITATOR_ROLE}), is_admin=False)
 COORDINATOR = Actor(user_id=5, role_ids=frozenset({COORDINATOR_ROLE}), is_admin=False)
-ALICE, BOB, CARYS = 101, 102, 103
+ALICE, BOB, CARYS, DAFYDD = 101, 102, 103, 104
 PEOPLE = [200, 201, 202, 203, 204, 205]
 KEY = b"k" * 32
 
 
 class FakeSafetyGateway:
+    """Safeguarding alerts as the services send them: posts in the facilitators' channel, DMs (nobody's open)."""
+
     def __init__(self) -> None:
-        self.alerts: list[tuple[int, int, str, int]] = []
+        self.alerts: list[tuple[int, int, str | None, int | None]] = []
         self.refuse = False
 
-    async def message_reported(self, guild_id: int, channel_id: int, jump_url: str, reporter_id: int) -> None:
+    async def post_alert(self, channel_id: int, notice: AlertNotice, *, nonce: str) -> Sent:
         if self.refuse:
             raise BotLacksPermission("I couldn't post in the facilitators' channel.")
-        self.alerts.append((guild_id, channel_id, jump_url, reporter_id))
+        self.alerts.append((notice.guild_id, channel_id, notice.link, notice.reporter_id))
+        return Sent(channel_id, 9000 + len(self.alerts))
+
+    async def dm_alert(self, user_id: int, notice: AlertNotice, *, nonce: str) -> Sent | None:
+        return None
+
+    async def owner_of(self, guild_id: int) -> int | None:
+        return None
+
+    async def mark_taken(self, channel_id: int, message_id: int, taken_by: int) -> None:
+        return None
 
 
 class World:
@@ -159,7 +171,7 @@ async def close_the_survey(world: World) -> None:
 
 async def test_export_holds_the_members_data_and_nothing_of_anyone_else(world: World) -> None:
     held, following = await a_season(world)
-    safety = SafetyService(world.uow, FakeSafetyGateway())
+    safety = SafetyService(world.uow, FakeSafetyGateway(), clock=world.clock)
     await safety.report_message(GUILD, ALICE, 40, 41, message_url(1, 40, 41))
     await safety.report_message(GUILD, BOB, 40, 42, message_url(1, 40, 42))
 
@@ -281,9 +293,10 @@ def _pseudonym(user: int, occurrence: int) -> str:
 
 async def test_a_message_report_alerts_once_and_keeps_only_the_link(uow: UnitOfWorkFactory) -> None:
     gateway = FakeSafetyGateway()
-    safety = SafetyService(uow, gateway)
+    safety = SafetyService(uow, gateway, clock=FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC)))
     link = message_url(GUILD, 40, 41)
-    assert await safety.report_message(GUILD, ALICE, 40, 41, link) is ReportOutcome.NO_CHANNEL
+    # Nobody to reach yet (no channel, no known facilitator, no owner): the report is kept for the resend.
+    assert await safety.report_message(GUILD, DAFYDD, 40, 41, link) is ReportOutcome.UNREACHED
     assert gateway.alerts == []
     await SetupService(uow).set_channels(
         GUILD, ADMIN, announcements_channel_id=31, resources_channel_id=32, facilitators_channel_id=FACILITATORS_CHANNEL
@@ -293,11 +306,10 @@ async def test_a_message_report_alerts_once_and_keeps_only_the_link(uow: UnitOfW
     assert await safety.report_message(GUILD, BOB, 40, 41, link) is ReportOutcome.ALERTED
     assert gateway.alerts == [(GUILD, FACILITATORS_CHANNEL, link, ALICE), (GUILD, FACILITATORS_CHANNEL, link, BOB)]
 
-    gateway.refuse = True
-    with pytest.raises(BotLacksPermission):
-        await safety.report_message(GUILD, CARYS, 40, 41, link)
-    gateway.refuse = False  # nothing was kept for the report that didn't arrive, so it can be sent again
-    assert await safety.report_message(GUILD, CARYS, 40, 41, link) is ReportOutcome.ALERTED
+    gateway.refuse = True  # the channel refuses the bot, and nobody else can be reached: kept for the resend
+    assert await safety.report_message(GUILD, CARYS, 40, 41, link) is ReportOutcome.UNREACHED
+    gateway.refuse = False
+    assert await safety.report_message(GUILD, CARYS, 40, 41, link) is ReportOutcome.REPEAT
     async with uow() as work:
         reports = await work.privacy.message_reports(GUILD, ALICE)
     assert [(r.channel_id, r.message_id, r.reporter_id) for r in reports] == [(40, 41, ALICE)]
