@@ -10,12 +10,13 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.services.guild_setup import SetupService
 from bot.services.safety import LEASE, AlertNotice, Delivery, ReportOutcome, SafetyService, Sent
+from bot.ui.links import message_url
 from tests.fakes import FakeClock
 
 GUILD, CHANNEL, ROLE, OWNER = 1, 30, 50, 99
 FACILITATOR = Actor(user_id=2, role_ids=frozenset({ROLE}), is_admin=False)
 ADMIN = Actor(user_id=3, role_ids=frozenset(), is_admin=True)
-LINK = "https://discord.com/channels/1/40/41"
+LINK = message_url(1, 40, 41)
 
 
 class Gateway:
