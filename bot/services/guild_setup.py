@@ -97,13 +97,13 @@ class SetupService:
 
     async def status(self, guild_id: int, actor: Actor) -> SetupStatus:
         require_admin(actor)
-        async with self._uow() as uow:
+        async with self._uow.reading() as uow:
             settings = await uow.guild_settings.get(guild_id)
             cohorts = await uow.cohorts.in_guild(guild_id)
             return SetupStatus(UNSET if settings is None else _config(settings), len(cohorts))
 
     async def config(self, guild_id: int) -> GuildConfig:
-        async with self._uow() as uow:
+        async with self._uow.reading() as uow:
             settings = await uow.guild_settings.get(guild_id)
             if settings is None:
                 return UNSET
