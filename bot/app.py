@@ -72,6 +72,7 @@ def build_bot(
             privacy=built.privacy,
             digests=built.digests,
             releases=built.releases,
+            community_releases=built.community_releases,
             safety=built.safety,
         )
 

@@ -16,7 +16,10 @@ from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices, picked_id, released_session_choices
 from bot.ui.client import CwtchBot
-from bot.ui.community_reports import community_chart_png, community_csv, community_embed
+from bot.ui.community_reports import CHART as COMMUNITY_CHART
+from bot.ui.community_reports import TABLE as COMMUNITY_TABLE
+from bot.ui.community_reports import TABLE_ALT, community_chart_png, community_csv, community_embed
+from bot.ui.community_reports import chart_description as community_chart_description
 from bot.ui.feedback import comments_reply, open_survey
 from bot.ui.reply import reply
 from bot.ui.reports import chart_description, feedback_chart_png, feedback_csv, feedback_embed, waiting_text
@@ -103,40 +106,26 @@ class FeedbackCog(commands.Cog):
         await reply(interaction, embed=attendance_report_embed(report, waiting_text(report.waiting, report.min_group)))
 
     @report.command(name="community", description="Members over time, joins and leaves, resources and top tags")
-    @app_commands.describe(cohort="One cohort's members (default: all)", start=DATE_HELP, end=END_HELP)
-    @app_commands.autocomplete(cohort=cohort_choices)
+    @app_commands.describe(start=DATE_HELP, end=END_HELP)
     async def report_community(
         self,
         interaction: discord.Interaction[CwtchBot],
-        cohort: CohortName | None = None,
         start: DateText | None = None,
         end: DateText | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        report = await self.bot.services.reports.community(
-            interaction.guild_id, actor_of(interaction), cohort, start, end
+        report = await self.bot.services.community_reports.report(
+            interaction.guild_id, actor_of(interaction), start, end
         )
         chart = await asyncio.to_thread(community_chart_png, report)  # drawing takes a moment
-        table = community_csv(report)
-        await _send_report(
-            interaction, community_embed(report), ("community-members.png", chart), ("community.csv", table)
-        )
-
-
-async def _send_report(
-    interaction: discord.Interaction[CwtchBot], embed: discord.Embed, chart: tuple[str, bytes], table: tuple[str, bytes]
-) -> None:
-    """A report as coordinators get it: the embed showing the chart, with the chart and the CSV attached."""
-    (chart_name, png), (table_name, csv_bytes) = chart, table
-    await reply(
-        interaction,
-        embed=embed.set_image(url=f"attachment://{chart_name}"),
-        files=[
-            discord.File(io.BytesIO(png), filename=chart_name),
-            discord.File(io.BytesIO(csv_bytes), filename=table_name),
-        ],
-    )
+        files = [discord.File(io.BytesIO(community_csv(report)), filename=COMMUNITY_TABLE, description=TABLE_ALT)]
+        embed = community_embed(report)
+        if chart is not None:
+            description = community_chart_description(report)
+            files.insert(0, discord.File(io.BytesIO(chart), COMMUNITY_CHART, description=description))
+            embed.set_image(url=f"attachment://{COMMUNITY_CHART}")
+        await reply(interaction, embed=embed, files=files)
 
 
 async def setup(bot: CwtchBot) -> None:

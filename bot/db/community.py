@@ -14,12 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
 from bot.db.models import (
-    CohortMembership,
     CommunityEvent,
     Digest,
     GuildSettings,
     Resource,
-    ResourceOpen,
     WhatWorksThread,
 )
 from bot.domain.actions import MAX_ATTEMPTS
@@ -108,10 +106,6 @@ class CommunityRepository:
         )
         return int((await self._session.scalar(query)) or 0)
 
-    async def cohort_member_ids(self, cohort_id: int) -> set[int]:
-        query = select(CohortMembership.user_id).where(CohortMembership.cohort_id == cohort_id)
-        return set((await self._session.scalars(query)).all())
-
     # "what works" ----------------------------------------------------------------------------------------
 
     async def add_what_works(self, guild_id: int, thread_id: int, author_id: int, title: str, at: datetime) -> None:
@@ -120,16 +114,12 @@ class CommunityRepository:
         )
         await self._session.flush()
 
-    async def what_works_between(
-        self, guild_id: int, start: datetime, end: datetime, author_ids: Collection[int] | None = None
-    ) -> list[PostRef]:
+    async def what_works_between(self, guild_id: int, start: datetime, end: datetime) -> list[PostRef]:
         query = select(WhatWorksThread.title, WhatWorksThread.thread_id).where(
             WhatWorksThread.guild_id == guild_id,
             WhatWorksThread.created_at >= start,
             WhatWorksThread.created_at < end,
         )
-        if author_ids is not None:
-            query = query.where(WhatWorksThread.author_id.in_(list(author_ids)))
         rows = await self._session.execute(query.order_by(WhatWorksThread.created_at, WhatWorksThread.id))
         return [PostRef(title, thread_id) for title, thread_id in rows.tuples()]
 
@@ -154,18 +144,6 @@ class CommunityRepository:
         """The tags of each resource approved in ``[start, end)``."""
         query = select(Resource.tags).where(*_approved_between(guild_id, start, end))
         return [list(tags or []) for tags in (await self._session.scalars(query)).all()]
-
-    async def opens_between(self, guild_id: int, start: datetime, end: datetime) -> list[tuple[list[str], int]]:
-        """Per resource opened in ``[start, end)``: its tags and how many times it was opened."""
-        opens = (
-            select(ResourceOpen.resource_id, func.count().label("opens"))
-            .where(ResourceOpen.guild_id == guild_id, ResourceOpen.opened_at >= start, ResourceOpen.opened_at < end)
-            .group_by(ResourceOpen.resource_id)
-            .subquery()
-        )
-        # Grouped before the join: PostgreSQL cannot group by a JSON column.
-        query = select(Resource.tags, opens.c.opens).join(opens, opens.c.resource_id == Resource.id)
-        return [(list(tags or []), int(count)) for tags, count in (await self._session.execute(query)).tuples()]
 
     # the weekly digest -----------------------------------------------------------------------------------
 

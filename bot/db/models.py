@@ -325,13 +325,15 @@ class CommunityEvent(Base):
     __table_args__ = (
         Index("ix_community_events_guild_at", "guild_id", "at"),
         Index("ix_community_events_guild_user", "guild_id", "user_id"),
+        Index("ix_community_events_guild_block", "guild_id", "block_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
-    user_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)  # ERASED_USER: the nameless leave of an erased member
     kind: Mapped[str] = mapped_column(String(8))  # join | leave
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    block_id: Mapped[int | None] = mapped_column(ForeignKey("community_blocks.id"))  # once released
 
 
 class Resource(Base):
@@ -363,19 +365,26 @@ class ResourceOpen(Base):
     """One opening of a resource through the bot. Counts only: who opened it is not kept."""
 
     __tablename__ = "resource_opens"
-    __table_args__ = (Index("ix_resource_opens_guild_at", "guild_id", "opened_at"),)
+    __table_args__ = (
+        Index("ix_resource_opens_guild_at", "guild_id", "opened_at"),
+        Index("ix_resource_opens_guild_block", "guild_id", "block_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    block_id: Mapped[int | None] = mapped_column(ForeignKey("community_blocks.id"))  # once released
 
 
 class WhatWorksThread(Base):
     """A "what works" post a member shared in the resources forum."""
 
     __tablename__ = "what_works_threads"
-    __table_args__ = (Index("ix_what_works_threads_guild_created", "guild_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_what_works_threads_guild_created", "guild_id", "created_at"),
+        Index("ix_what_works_threads_guild_block", "guild_id", "block_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -383,6 +392,28 @@ class WhatWorksThread(Base):
     author_id: Mapped[int] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    block_id: Mapped[int | None] = mapped_column(ForeignKey("community_blocks.id"))  # once released
+
+
+class CommunityBlockRow(Base):
+    """Consecutive community activity (joins, leaves, "what works" posts, resources opened) of one guild,
+    released together once it holds at least the anonymity threshold of people (see
+    ``bot.domain.community_blocks``). Its figures are frozen when released and never change. Counts only."""
+
+    __tablename__ = "community_blocks"
+    __table_args__ = (Index("ix_community_blocks_guild_last", "guild_id", "last_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    people: Mapped[int] = mapped_column(Integer)  # distinct people who joined, left or posted: at least the threshold
+    joins: Mapped[int] = mapped_column(Integer)
+    leaves: Mapped[int] = mapped_column(Integer)
+    posts: Mapped[int] = mapped_column(Integer)
+    opens: Mapped[int] = mapped_column(Integer)
+    tags_opened: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)  # [[tag, openings], ...] by tag
 
 
 class MessageReport(Base):

@@ -3,13 +3,14 @@ old feedback comments. Feedback is found through pseudonyms the service computes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.chunks import chunks
 from bot.db.models import (
     Attendance,
     AuditLogEntry,
@@ -30,13 +31,6 @@ from bot.db.models import (
     WhatWorksThread,
 )
 from bot.domain.privacy import scrub
-
-CHUNK = 500  # bound parameters per IN (...) list, well under SQLite's and asyncpg's limits
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _rowcount(result: Any) -> int:
@@ -158,7 +152,7 @@ class PrivacyRepository:
         """The responses stored under these pseudonyms (occurrence → pseudonym), with their sessions."""
         found: list[tuple[FeedbackResponse, Occurrence, str]] = []
         items = sorted(pseudonyms.items())
-        for chunk in _chunks(items):
+        for chunk in chunks(items):
             query = (
                 select(FeedbackResponse, Occurrence, Series.title)
                 .join(Occurrence, Occurrence.id == FeedbackResponse.occurrence_id)
@@ -206,7 +200,7 @@ class PrivacyRepository:
 
     async def delete_responses(self, response_ids: Sequence[int]) -> int:
         deleted = 0
-        for chunk in _chunks(list(response_ids)):
+        for chunk in chunks(list(response_ids)):
             result = await self._session.execute(delete(FeedbackResponse).where(FeedbackResponse.id.in_(chunk)))
             deleted += _rowcount(result)
         return deleted

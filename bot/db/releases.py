@@ -15,11 +15,10 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
+from bot.db.chunks import chunks
 from bot.db.models import Attendance, Cohort, FeedbackResponse, Occurrence, ReleaseBlock, Rsvp, Series, Survey
 from bot.domain.feedback import agreed
 from bot.domain.shards import ShardSet
-
-CHUNK = 500  # bound parameters per IN (...) list, well under SQLite's and asyncpg's limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +183,7 @@ class ReleaseRepository:
 
     async def _present(self, occurrence_ids: Sequence[int]) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
-        for chunk in _chunks(occurrence_ids):
+        for chunk in chunks(occurrence_ids):
             query = select(Attendance.occurrence_id, Attendance.user_id).where(
                 Attendance.occurrence_id.in_(chunk), Attendance.present.is_(True)
             )
@@ -196,7 +195,7 @@ class ReleaseRepository:
         """Per session: each answer's pseudonym and whether it agreed with each statement. The counts and the
         pseudonyms come from the same rows, read once, so a block never counts a person whose answer it lacks."""
         found: dict[int, list[tuple[str, tuple[bool, bool, bool]]]] = {}
-        for chunk in _chunks(occurrence_ids):
+        for chunk in chunks(occurrence_ids):
             query = select(
                 FeedbackResponse.occurrence_id,
                 FeedbackResponse.pseudonym,
@@ -214,7 +213,7 @@ class ReleaseRepository:
         going: dict[int, int] = {}
         waitlisted: dict[int, int] = {}
         came: dict[int, int] = {}
-        for chunk in _chunks(occurrence_ids):
+        for chunk in chunks(occurrence_ids):
             statuses = await self._session.execute(
                 select(Rsvp.occurrence_id, Rsvp.status, func.count())
                 .where(Rsvp.occurrence_id.in_(chunk), Rsvp.status.in_(("going", "waitlisted")))
@@ -242,7 +241,3 @@ class ReleaseRepository:
             )
             for occurrence_id in occurrence_ids
         }
-
-
-def _chunks(items: Sequence[int], size: int = CHUNK) -> list[Sequence[int]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]

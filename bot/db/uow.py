@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.actions import ActionRepository
 from bot.db.community import CommunityRepository
+from bot.db.community_blocks import CommunityBlockRepository
 from bot.db.engine import create_inline_engine, create_session_factory
 from bot.db.privacy import PrivacyRepository
 from bot.db.releases import ReleaseRepository
@@ -62,6 +63,7 @@ class UnitOfWork:
     releases: ReleaseRepository
     resources: ResourceRepository
     community: CommunityRepository
+    community_blocks: CommunityBlockRepository
     privacy: PrivacyRepository
     message_reports: MessageReportRepository
     alerts: AlertRepository
@@ -93,6 +95,7 @@ class UnitOfWork:
         self.releases = ReleaseRepository(session)
         self.resources = ResourceRepository(session)
         self.community = CommunityRepository(session)
+        self.community_blocks = CommunityBlockRepository(session)
         self.privacy = PrivacyRepository(session)
         self.message_reports = MessageReportRepository(session)
         self.alerts = AlertRepository(session)

@@ -1,10 +1,8 @@
-"""Rules of the wellbeing community of practice: who is a member (from the join and leave history), members per
-day, the "what works" post a member shares, the most-used tags, when the weekly digest is due and which posts
-it shows as active.
+"""Rules of the wellbeing community of practice: the "what works" post a member shares, the most-used tags, when
+the weekly digest is due and which posts it shows as active.
 
-Membership is the history itself: a member is someone whose latest event is a join. Replaying the history
-ignores a join of someone already in and a leave of someone already out, so the count of members can never go
-below zero and always ends at the number of people in the community now.
+A member is someone whose latest join or leave is a join; the services record a join or leave only when it
+changes that, so joins less leaves always counts the members (see ``bot.domain.community_blocks``).
 """
 
 from __future__ import annotations
@@ -41,67 +39,6 @@ class MembershipEvent:
     at: datetime  # aware UTC
     user_id: int
     kind: EventKind
-
-
-@dataclass(frozen=True, slots=True)
-class DayFigures:
-    day: date  # a local date in the report's zone
-    joins: int
-    leaves: int
-    members: int  # at the end of the day
-
-
-# --- membership -------------------------------------------------------------------------------------------
-
-
-def _apply(members: set[int], event: MembershipEvent) -> bool:
-    """Apply one event; ``True`` if it changed anything (a join of a member or a leave of a non-member doesn't)."""
-    if event.kind is EventKind.JOIN:
-        if event.user_id in members:
-            return False
-        members.add(event.user_id)
-        return True
-    if event.user_id not in members:
-        return False
-    members.discard(event.user_id)
-    return True
-
-
-def current_members(events: Iterable[MembershipEvent]) -> set[int]:
-    """Who is in the community after ``events`` (in the order they happened)."""
-    members: set[int] = set()
-    for event in sorted(events, key=lambda e: e.at):
-        _apply(members, event)
-    return members
-
-
-def members_by_day(events: Iterable[MembershipEvent], start: date, end: date, zone: ZoneInfo) -> list[DayFigures]:
-    """Joins, leaves and members at the end of each local day from ``start`` to ``end`` (inclusive).
-
-    ``events`` is the whole history (events before ``start`` make the opening count; events after ``end`` are
-    ignored). Events at the same moment keep the order they are given in.
-    """
-    if end < start:
-        raise ValueError("the period ends before it starts")
-    members: set[int] = set()
-    by_day: dict[date, list[MembershipEvent]] = {}
-    for event in sorted(events, key=lambda e: e.at):
-        day = event.at.astimezone(zone).date()
-        if day < start:
-            _apply(members, event)
-        elif day <= end:
-            by_day.setdefault(day, []).append(event)
-    figures = []
-    day = start
-    while day <= end:
-        joins = leaves = 0
-        for event in by_day.get(day, ()):
-            if _apply(members, event):
-                joins += event.kind is EventKind.JOIN
-                leaves += event.kind is EventKind.LEAVE
-        figures.append(DayFigures(day, joins, leaves, len(members)))
-        day += timedelta(days=1)
-    return figures
 
 
 def top_tags(tagged: Iterable[tuple[Sequence[str], int]], limit: int = 5) -> list[tuple[str, int]]:

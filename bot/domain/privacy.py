@@ -74,7 +74,8 @@ def privacy_notice(retention: Retention) -> tuple[NoticeSection, ...]:
             "`/privacy export` sends you a copy of everything Cwtch holds about you in this server. "
             "`/privacy delete` erases it (you'll be asked to confirm): your own records are deleted, and your ID "
             "is removed from records that are also other people's. Message text is never stored. Figures already "
-            "released in reports are anonymous sums and stay as they are.",
+            "released in reports are anonymous sums and stay as they are (if they count you in the community, "
+            "your erasure counts as a leave, without your name).",
         ),
     )
 

@@ -15,6 +15,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services.actions import ActionRunner
+from bot.services.community_releases import CommunityReleaseService
 from bot.services.digests import DigestService
 from bot.services.privacy import PrivacyService
 from bot.services.releases import ReleaseService
@@ -54,6 +55,7 @@ class SchedulingRuntime:
         privacy: PrivacyService | None = None,
         digests: DigestService | None = None,
         releases: ReleaseService | None = None,
+        community_releases: CommunityReleaseService | None = None,
         safety: SafetyService | None = None,
     ) -> None:
         self._safety = safety
@@ -69,7 +71,7 @@ class SchedulingRuntime:
         self._privacy = privacy
         self._digests = digests
         self._comments_purged_on: date | None = None
-        self._releases = releases
+        self._releases = [sweeper for sweeper in (releases, community_releases) if sweeper is not None]
         self._released_on: date | None = None
 
     def start(self) -> None:
@@ -163,13 +165,15 @@ class SchedulingRuntime:
             log.exception("resending safeguarding alerts failed; the next tick will try again")
 
     async def _release_daily(self, now: datetime) -> None:
-        """Release the full blocks of every cohort with closed, unreleased sessions: on the first tick (after an
-        upgrade, this releases every survey closed before blocks existed) and once a day after, in case a release
-        after a survey closed failed for good. Each closing releases its own cohort's blocks at once anyway."""
-        if self._releases is None or self._released_on == now.date():
+        """Release the full blocks of every cohort with closed, unreleased sessions, and of every guild's waiting
+        community activity: on the first tick (after an upgrade, this releases what was kept before blocks
+        existed) and once a day after. Each closing releases its own cohort's blocks at once anyway, and each
+        community report its guild's."""
+        if not self._releases or self._released_on == now.date():
             return
         try:
-            await self._releases.sweep()
+            for sweeper in self._releases:
+                await sweeper.sweep()
         except Exception:
             log.exception("releasing report blocks failed; the next tick will try again")
             return

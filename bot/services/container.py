@@ -14,6 +14,8 @@ from bot.services.bot_state import BotStateService
 from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
 from bot.services.community import CommunityService
+from bot.services.community_releases import CommunityReleaseService
+from bot.services.community_reports import CommunityReportService
 from bot.services.digests import DigestService
 from bot.services.guild_setup import SetupService
 from bot.services.ports import CommunityGateway, ResourceGateway, RoleGateway, SessionGateway
@@ -44,6 +46,8 @@ class Services:
     surveys: SurveyService
     releases: ReleaseService
     reports: ReportService
+    community_releases: CommunityReleaseService
+    community_reports: CommunityReportService
     resources: ResourceService
     support: SupportService
     safety: SafetyService
@@ -73,6 +77,7 @@ class Services:
         alerts = SafetyService(uow, safety, clock=clock, worker=worker, shards=shards)
         surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open, alerts=alerts)
         releases = ReleaseService(uow, clock=clock, key=pseudonym_key, min_group=min_group, shards=shards)
+        community_releases = CommunityReleaseService(uow, clock=clock, min_group=min_group, shards=shards)
         return cls(
             setup=SetupService(uow),
             cohorts=CohortService(uow, roles, default_timezone=default_timezone),
@@ -87,6 +92,10 @@ class Services:
             surveys=surveys,
             releases=releases,
             reports=ReportService(uow, clock=clock, min_group=min_group, default_timezone=default_timezone),
+            community_releases=community_releases,
+            community_reports=CommunityReportService(
+                uow, community_releases, clock=clock, min_group=min_group, default_timezone=default_timezone
+            ),
             resources=ResourceService(uow, resources, clock=clock),
             support=SupportService(uow),
             safety=alerts,

@@ -19,6 +19,7 @@ from bot.db.models import FeedbackResponse, Occurrence
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import feedback as feedback_rules
 from bot.domain import rsvp as rsvp_rules
+from bot.domain.community import EventKind
 from bot.domain.errors import BotLacksPermission
 from bot.domain.privacy import (
     ERASED_USER,
@@ -130,7 +131,10 @@ class PrivacyService:
             community_role = await self._community_role(uow, guild_id, user_id)
             posts = [thread.thread_id for thread in await repo.what_works_threads(guild_id, user_id)]
             promoted = await self._free_places(uow, user_id, upcoming, now)
+            counted_in = await uow.community_blocks.released_member(guild_id, user_id)
             deleted = await repo.delete_owned(guild_id, user_id)
+            if counted_in:  # released figures count them as a member: a nameless leave keeps the count true
+                await uow.community.record(guild_id, ERASED_USER, EventKind.LEAVE, now)
             deleted["feedback_responses"] = await repo.delete_responses([response.id for response, _, _ in responses])
             anonymised = await repo.anonymise(guild_id, user_id, ERASED_USER)
             for occurrence_id in sorted({response.occurrence_id for response, _, _ in responses}):

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from bot.db.reports import UncountedSession
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import community
 from bot.domain.access import Actor, require_coordinator
 from bot.domain.disclosure import Breakdown, ReportRow, Tally, Waiting, interval_percents, parse_period, report_rows
 from bot.domain.feedback import STATEMENTS, percent_half_up
@@ -71,20 +70,6 @@ class AttendanceReport:
     rows: list[ReportRow]  # labelled as FeedbackRow's; none for Breakdown.NONE
     waiting: Waiting
     min_group: int
-
-
-@dataclass(frozen=True, slots=True)
-class CommunityReport:
-    period: Period
-    days: list[community.DayFigures]  # from the period's start to its end (or today, if sooner)
-    joins: int
-    leaves: int
-    members_now: int
-    resources_added: int
-    resources_opened: int
-    top_tags_added: list[tuple[str, int]]
-    top_tags_opened: list[tuple[str, int]]
-    what_works: int
 
 
 class ReportService:
@@ -157,35 +142,6 @@ class ReportService:
         if breakdown is Breakdown.COHORT:
             names = {str(found.id): found.name for found in await uow.cohorts.in_guild(guild_id)}
         return period, total, rows, _waiting([s for s in uncounted if _within(s, period)]), names
-
-    async def community(
-        self, guild_id: int, actor: Actor, cohort: str | None, start: str | None, end: str | None
-    ) -> CommunityReport:
-        """Members over time, joins and leaves, resources added and opened with their top tags, and "what works"
-        posts. For one cohort, the people figures count that cohort's members; resources are the whole server's."""
-        now = self._clock()
-        async with self._uow.reading() as uow:
-            period, cohort_id = await self._scope(uow, guild_id, actor, cohort, start, end)
-            since, until = _utc_bounds(period)
-            people = None if cohort_id is None else await uow.community.cohort_member_ids(cohort_id)
-            history = await uow.community.history(guild_id, max(until, now + timedelta(seconds=1)), people)
-            added = await uow.community.tags_added_between(guild_id, since, until)
-            opened = await uow.community.opens_between(guild_id, since, until)
-            what_works = await uow.community.what_works_between(guild_id, since, until, people)
-        last = min(period.end, now.astimezone(period.zone).date())
-        days = community.members_by_day(history, period.start, last, period.zone) if last >= period.start else []
-        return CommunityReport(
-            period=period,
-            days=days,
-            joins=sum(day.joins for day in days),
-            leaves=sum(day.leaves for day in days),
-            members_now=len(community.current_members(history)),
-            resources_added=len(added),
-            resources_opened=sum(count for _, count in opened),
-            top_tags_added=community.top_tags((tags, 1) for tags in added),
-            top_tags_opened=community.top_tags(opened),
-            what_works=len(what_works),
-        )
 
     async def _scope(
         self, uow: UnitOfWork, guild_id: int, actor: Actor, cohort: str | None, start: str | None, end: str | None

@@ -107,7 +107,7 @@ def scope_of(report: FeedbackReport) -> ReportScope:
 # --- words ------------------------------------------------------------------------------------------------
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, ending with an ellipsis when something was cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -189,13 +189,13 @@ def feedback_embed(report: FeedbackReport) -> discord.Embed:
     if waiting:
         lines.append(waiting)
     embed = discord.Embed(
-        title=_clip(f"Feedback: {scope.cohort_label}", TITLE_MAX),
-        description=_clip("\n".join(lines), DESCRIPTION_MAX),
+        title=clip(f"Feedback: {scope.cohort_label}", TITLE_MAX),
+        description=clip("\n".join(lines), DESCRIPTION_MAX),
         colour=REPORT_COLOUR,
     )
     if total.blocks:
         for share in total.statements:
-            embed.add_field(name=_clip(share.text, FIELD_NAME_MAX), value=share_text(share), inline=False)
+            embed.add_field(name=clip(share.text, FIELD_NAME_MAX), value=share_text(share), inline=False)
         embed.add_field(name="Response rate", value=rate_text(total), inline=False)
     if report.rows and report.breakdown in BREAKDOWN_NAMES:
         shown = report.rows[-ROWS_IN_EMBED:]
@@ -203,9 +203,9 @@ def feedback_embed(report: FeedbackReport) -> discord.Embed:
         if len(report.rows) > len(shown):
             listed = f"(latest {len(shown)} of {len(report.rows)}; all are in the CSV)\n" + listed
         name = BREAKDOWN_NAMES[report.breakdown] + ": " + " · ".join(SHORT_LABELS[s.key] for s in STATEMENTS)
-        embed.add_field(name=_clip(name, FIELD_NAME_MAX), value=_clip(listed, FIELD_VALUE_MAX), inline=False)
+        embed.add_field(name=clip(name, FIELD_NAME_MAX), value=clip(listed, FIELD_VALUE_MAX), inline=False)
     embed.set_footer(
-        text=_clip(
+        text=clip(
             f"agreed = Agree or Strongly agree. A response is one person's answers about one session. Figures add "
             f"up whole groups of sessions with at least {report.min_group} people, so no one can be picked out.",
             FOOTER_MAX,
@@ -281,7 +281,7 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
     figure, canvas = _new_figure()
     axes = figure.add_subplot()
     figure.suptitle(
-        drawable(_clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX)),
+        drawable(clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX)),
         fontsize=_TITLE_PT,
         color=_TEXT_COLOUR,
         parse_math=False,
@@ -304,7 +304,7 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
             markersize=_MARKER_SIZE if len(rows) <= 8 else _MARKER_SIZE * 0.6,
             elinewidth=2.5,
             capsize=6,
-            label=SHORT_LABELS.get(statement.key, _clip(statement.text, 24)),
+            label=SHORT_LABELS.get(statement.key, clip(statement.text, 24)),
             clip_on=False,
             zorder=3,
         )
@@ -315,7 +315,7 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
     axes.set_xlim(-0.6, len(rows) - 0.4)
     step = max(1, -(-len(rows) // 8))  # at most eight labels, so none overlap on a phone
     ticks = [place for place in places if place % step == 0]
-    labels = [f"{drawable(_clip(row_label(rows[place]), 20))}\nn={rows[place].tally.responses}" for place in ticks]
+    labels = [f"{drawable(clip(row_label(rows[place]), 20))}\nn={rows[place].tally.responses}" for place in ticks]
     axes.set_xticks(ticks, labels)
     axes.tick_params(axis="both", labelsize=_TICK_PT, colors=_TEXT_COLOUR, length=8, width=1.5)
     if len(ticks) > 4:
@@ -342,13 +342,13 @@ def chart_description(report: FeedbackReport) -> str:
             if s.share is not None and s.interval is not None
         )
         parts.append(f"{row_label(row)}: {shares}; n={row.tally.responses}.")
-    return _clip(" ".join(parts), ATTACHMENT_DESCRIPTION_MAX)
+    return clip(" ".join(parts), ATTACHMENT_DESCRIPTION_MAX)
 
 
 # --- CSV ----------------------------------------------------------------------------------------------------
 
 
-def _safe_text(text: str) -> str:
+def safe_text(text: str) -> str:
     """``text`` made inert for spreadsheets: a leading ' stops =, +, -, @ (and friends) starting a formula."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
@@ -385,7 +385,7 @@ def _csv_rows(label: str, cohort: str, row: FeedbackRow) -> list[list[str]]:
         ]
     )
     lines.append([label, cohort, "Sessions counted", str(row.tally.sessions), "", "", "", ""])
-    return [[_safe_text(cell) for cell in line] for line in lines]
+    return [[safe_text(cell) for cell in line] for line in lines]
 
 
 def feedback_csv(report: FeedbackReport) -> bytes:

@@ -15,6 +15,7 @@ from bot.domain.community import EventKind
 from bot.domain.resources import WHAT_WORKS_TAG
 from bot.emulator import Emulator
 from bot.ui.client import CwtchBot
+from bot.ui.community_reports import CSV_HEADER
 from bot.ui.links import channel_url
 from tests.e2e.conftest import World, start_bot, stop_bot
 from tests.e2e.helpers import visible_text
@@ -269,7 +270,10 @@ async def test_the_community_report(
     emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock, database_url: str
 ) -> None:
     start = clock()
-    joiners = [world.member, world.other_member, world.facilitator]
+    newcomers = [int(emulator.create_user(f"joiner-{n}")["id"]) for n in range(3)]
+    for user in newcomers:
+        emulator.add_member(world.guild_id, user)
+    joiners = [world.member, world.other_member, world.facilitator, *newcomers[:2]]
     for user in joiners:
         await emulator.slash(world.guild_id, user, "community join", {})
     clock.advance(timedelta(days=1))
@@ -289,29 +293,45 @@ async def test_the_community_report(
     )
     assert "swap the start and end round" in visible_text(swapped)
 
-    report = await emulator.slash(world.guild_id, world.coordinator, "report community", {"start": "2027-03-01"})
-    text = visible_text(report)
-    # By hand: three joined on 10 March, one left on 11 March; two members now; 2 resources, opened 4 times;
-    # Leadership is on both (and on all 4 openings); one "what works" post.
-    assert report.ephemeral and "Community: All cohorts" in text
-    assert "Members now\n2" in text and "3 joined, 1 left" in text and "0 → 2" in text
-    assert "Resources added\n2" in text and "Resources opened\n4" in text and "What works posts\n1" in text
-    assert "Leadership (2), Mental health (1)" in text and "Leadership (4), Mental health (3)" in text
-    uploads = [f for r in emulator.find_requests("POST", r"/webhooks/.*|/interactions/.*") for f in r.files]
-    chart = next(f for f in uploads if f.filename == "community-members.png")
-    assert chart.data.startswith(b"\x89PNG")
-    rows = list(
-        csv.reader(io.StringIO(next(f for f in uploads if f.filename == "community.csv").data.decode("utf-8-sig")))
-    )
-    daily = {row[0]: row[1:] for row in rows[rows.index(["date", "joins", "leaves", "members"]) + 1 :]}
-    assert daily["2027-03-10"] == ["3", "0", "3"] and daily["2027-03-11"] == ["0", "1", "2"]
-    assert daily["2027-03-12"] == ["0", "0", "2"] and "2027-03-13" not in daily  # the chart stops today
-    assert daily["2027-03-01"] == ["0", "0", "0"]
+    async def report() -> tuple[str, list[list[str]], dict[str, tuple[bytes, str]]]:
+        """The report's text, its CSV's rows, and each attachment's bytes and description (alt text)."""
+        before = len(emulator.find_requests("POST", r"/webhooks/.*"))
+        answer = await emulator.slash(world.guild_id, world.coordinator, "report community", {"start": "2027-03-01"})
+        assert answer.ephemeral
+        sent = emulator.find_requests("POST", r"/webhooks/.*")[before:]
+        described = {
+            a["filename"]: a.get("description", "") for r in sent for a in (r.json or {}).get("attachments", [])
+        }
+        files = {f.filename: (f.data, described[f.filename]) for r in sent for f in r.files}
+        table = files["community.csv"][0].decode("utf-8-sig")
+        return visible_text(answer), list(csv.reader(io.StringIO(table))), files
 
-    # One cohort: only its members' joins count.
-    await emulator.slash(world.guild_id, world.member, "cohort join", {"name": "Domiciliary care managers"})
-    dom = await emulator.slash(
-        world.guild_id, world.coordinator, "report community", {"cohort": "Domiciliary care managers"}
-    )
-    shown = visible_text(dom)
-    assert "Community: Domiciliary care managers" in shown and "Members now\n1" in shown and "1 joined" in shown
+    # By hand: five people joined on 10 March (one block of five people, which also holds the 4 openings, since
+    # opening a resource names nobody); on 11 March one left, one shared what works: two people, still waiting.
+    text, rows, files = await report()
+    assert "Community of practice" in text and "Members\n5" in text and "5 joined, 0 left" in text
+    assert "0 → 5" in text and "Resources added\n2" in text and "Resources opened\n4" in text
+    assert "What works posts\n0" in text and "at least 5 people" in text
+    assert "Leadership (2), Mental health (1)" in text and "Leadership (4), Mental health (3)" in text
+    assert rows == [list(CSV_HEADER), ["2027-03-10", "5", "0", "5", "4", "0"]]
+    chart, described = files["community-members.png"]
+    assert chart.startswith(b"\x89PNG") and described.startswith("Chart: community members, 1 Mar 2027")
+    assert files["community.csv"][1].startswith("The community's figures as a table")
+
+    # An erasure changes no released figure; the same report asked again reads the same.
+    asked = await emulator.slash(world.guild_id, newcomers[0], "privacy delete")
+    done = await emulator.click(world.guild_id, newcomers[0], asked.message["id"], asked.custom_ids()[0])
+    assert "erased" in visible_text(done)
+    again, again_rows, _ = await report()
+    assert again_rows == rows and "Members\n5" in again and "5 joined, 0 left" in again
+
+    # A third person acts: still under five people since the block, so still nothing new shows. Two more make five
+    # people (the leaver, the sharer, the erased member's nameless leave does not count as one, and three more).
+    await emulator.slash(world.guild_id, newcomers[2], "community join", {})
+    assert (await report())[1] == rows
+    for user in (world.coordinator, newcomers[1]):
+        await emulator.slash(world.guild_id, user, "community leave" if user == newcomers[1] else "community join", {})
+    clock.advance(timedelta(days=1))
+    text, rows, _ = await report()
+    assert rows[1:] == [["2027-03-10", "5", "0", "5", "4", "0"], ["2027-03-12", "2", "3", "4", "0", "1"]]
+    assert "Members\n4" in text and "7 joined, 3 left" in text and "What works posts\n1" in text

@@ -1,5 +1,5 @@
 """The community on a real database (SQLite and PostgreSQL): joining and leaving, sharing what works, the
-repository's resource counts, the community report, and the weekly digest posted exactly once."""
+repository's resource counts, and the weekly digest posted exactly once."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from bot.db.models import Resource, ResourceOpen
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.community import EventKind, digest_nonce
+from bot.domain.community_blocks import ActivityKind
 from bot.domain.errors import BotLacksPermission, InvalidInput, NotAllowed, NotConfigured
 from bot.services.cohorts import CohortService
 from bot.services.community import CommunityService
 from bot.services.digests import DigestService
 from bot.services.guild_setup import SetupService
-from bot.services.reports import ReportService
 from tests.fakes import FakeClock, FakeCommunityGateway, FakeRoleGateway
 
 GUILD = 900000000000000001
@@ -42,7 +42,6 @@ class World:
         self.roles = FakeRoleGateway(known_roles=set())
         self.gateway = FakeCommunityGateway()
         self.community = CommunityService(uow, self.roles, self.gateway, clock=clock)
-        self.reports = ReportService(uow, clock=clock, min_group=5, default_timezone="Europe/London")
 
     def digests(self, worker: str, uow: UnitOfWorkFactory | None = None) -> DigestService:
         return DigestService(uow or self.uow, self.gateway, clock=self.clock, timezone="Europe/London", worker=worker)
@@ -72,6 +71,11 @@ class MeetAfterReading(UnitOfWorkFactory):
 
 @pytest.fixture
 async def world(uow: UnitOfWorkFactory) -> World:
+    return await make_world(uow)
+
+
+async def make_world(uow: UnitOfWorkFactory) -> World:
+    """A guild set up with its roles and channels, and a Domiciliary care managers cohort."""
     setup = SetupService(uow)
     await setup.set_roles(GUILD, ADMIN, facilitator_role_id=11, coordinator_role_id=12)
     await setup.set_channels(
@@ -190,57 +194,12 @@ async def test_resource_counts_are_read_by_period_and_guild(world: World, engine
     async with world.uow() as uow:
         added = await uow.community.resources_added_between(GUILD, start, end)
         tags = await uow.community.tags_added_between(GUILD, start, end)
-        opens = await uow.community.opens_between(GUILD, start, end)
+        pending = await uow.community_blocks.pending(GUILD)
     assert [post.title for post in added] == ["Burnout guide", "Team huddles"]
     assert sorted(map(sorted, tags)) == [["Mental health", "Stress and burnout"], ["Team culture"]]
-    assert sorted((sorted(tags), count) for tags, count in opens) == [
-        (["Mental health"], 2),
-        (["Mental health", "Stress and burnout"], 3),
-        (["Team culture"], 1),
-    ]
-
-
-async def test_the_community_report_matches_a_hand_count(world: World, engine: AsyncEngine) -> None:
-    async def at(moment: datetime, action: str, user: int) -> None:
-        world.clock.set(moment)
-        await getattr(world.community, action)(GUILD, user)
-
-    await at(datetime(2027, 1, 5, 10, tzinfo=UTC), "join", ALICE)  # before the period
-    await at(datetime(2027, 3, 1, 10, tzinfo=UTC), "join", BOB)
-    await at(datetime(2027, 3, 1, 11, tzinfo=UTC), "join", CARYS)
-    await at(datetime(2027, 3, 3, 10, tzinfo=UTC), "leave", ALICE)
-    await at(datetime(2027, 3, 3, 11, tzinfo=UTC), "join", DAI)
-    await world.community.share_what_works(GUILD, BOB, "Walks", "Walking one-to-ones.", None)
-    cohorts = CohortService(world.uow, FakeRoleGateway(), default_timezone="Europe/London")
-    for user in (BOB, DAI):
-        await cohorts.join(GUILD, user, "Domiciliary care managers")
-    march = datetime(2027, 3, 2, 12, tzinfo=UTC)
-    await add_resource(engine, "Burnout guide", ["Mental health", "Leadership"], march, opens=[march] * 4)
-    await add_resource(engine, "Team huddles", ["Team culture", "Leadership"], march, opens=[march])
-    world.clock.set(datetime(2027, 3, 5, 12, tzinfo=UTC))
-
-    with pytest.raises(NotAllowed, match="Only coordinators"):
-        await world.reports.community(GUILD, MEMBER, None, None, None)
-    with pytest.raises(InvalidInput, match="as the start"):
-        await world.reports.community(GUILD, COORDINATOR, None, "1 March", None)
-
-    report = await world.reports.community(GUILD, COORDINATOR, None, "2027-03-01", "2027-03-31")
-    assert [(d.day.day, d.joins, d.leaves, d.members) for d in report.days] == [
-        (1, 2, 0, 3),
-        (2, 0, 0, 3),
-        (3, 1, 1, 3),
-        (4, 0, 0, 3),
-        (5, 0, 0, 3),  # the chart stops today
-    ]
-    assert (report.joins, report.leaves, report.members_now, report.what_works) == (3, 1, 3, 1)
-    assert (report.resources_added, report.resources_opened) == (2, 5)
-    assert report.top_tags_added == [("Leadership", 2), ("Mental health", 1), ("Team culture", 1)]
-    assert report.top_tags_opened == [("Leadership", 5), ("Mental health", 4), ("Team culture", 1)]
-
-    # One cohort: its members' joins and posts; resources stay the server's.
-    dom = await world.reports.community(GUILD, COORDINATOR, "domiciliary care managers", "2027-03-01", None)
-    assert dom.period.cohort == "Domiciliary care managers"
-    assert (dom.joins, dom.leaves, dom.members_now, dom.what_works, dom.resources_added) == (2, 0, 2, 1, 2)
+    # Openings wait for a community block with their resource's tags (the other guild's are not this guild's).
+    opened = sorted(sorted(item.activity.tags) for item in pending if item.activity.kind is ActivityKind.OPEN)
+    assert opened == [["Mental health"]] * 2 + [["Mental health", "Stress and burnout"]] * 3 + [["Team culture"]]
 
 
 # --- the weekly digest ------------------------------------------------------------------------------------

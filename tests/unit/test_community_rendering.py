@@ -5,39 +5,44 @@ from __future__ import annotations
 import csv
 import io
 import struct
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.community import DayFigures
+from bot.domain.community_blocks import BlockCounts, CommunityBlock, members_after, total
+from bot.services.community_reports import CommunityReport
 from bot.services.ports import PostLink, WeeklyDigest
-from bot.services.reports import CommunityReport, Period
 from bot.ui.community_gateway import ITEMS_SHOWN, digest_embed
-from bot.ui.community_reports import community_chart_png, community_csv, community_embed
+from bot.ui.community_reports import CSV_HEADER, chart_description, community_chart_png, community_csv, community_embed
 from bot.ui.links import channel_url
 
 LONDON = ZoneInfo("Europe/London")
+MARCH = datetime(2027, 3, 1, 10, tzinfo=UTC)
 
 
-def report(cohort: str | None = None, days: list[DayFigures] | None = None) -> CommunityReport:
-    figures = (
-        days
-        if days is not None
+def report(blocks: list[CommunityBlock] | None = None, before: int = 3) -> CommunityReport:
+    within = (
+        blocks
+        if blocks is not None
         else [
-            DayFigures(date(2027, 3, 1), 2, 0, 5),
-            DayFigures(date(2027, 3, 2), 0, 1, 4),
+            CommunityBlock(MARCH, MARCH + timedelta(days=1), BlockCounts(2, 0, 1, 6, (("Grief", 4), ("Sleep", 2)))),
+            CommunityBlock(MARCH, MARCH + timedelta(days=9), BlockCounts(0, 1, 0, 3, (("Grief", 3),))),
         ]
     )
+    counts = total(within)
     return CommunityReport(
-        period=Period(cohort, date(2027, 3, 1), date(2027, 3, 31), LONDON),
-        days=figures,
-        joins=2,
-        leaves=1,
+        start=date(2027, 3, 1),
+        end=date(2027, 3, 31),
+        zone=LONDON,
+        blocks=within,
+        counts=counts,
+        members_before=before,
+        points=members_after(before, within, LONDON),
         members_now=4,
+        counted_to=within[-1].last_at if within else None,
         resources_added=3,
-        resources_opened=9,
         top_tags_added=[("Leadership", 2), ("Learning", 1)],
         top_tags_opened=[],
-        what_works=1,
+        min_group=5,
     )
 
 
@@ -50,27 +55,46 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_the_embed_shows_every_figure() -> None:
     embed = community_embed(report()).to_dict()
     fields = {field["name"]: field["value"] for field in embed["fields"]}
-    assert embed["title"] == "Community: All cohorts" and embed["description"] == "1 Mar 2027 – 31 Mar 2027"
-    assert fields["Members now"] == "4" and fields["Members over the period"] == "3 → 4"
+    assert embed["title"] == "Community of practice" and embed["description"].startswith("1 Mar 2027 – 31 Mar 2027")
+    assert f"Counted to <t:{int((MARCH + timedelta(days=9)).timestamp())}:D>" in embed["description"]
+    assert "at least 5 people" in embed["description"]
+    assert fields["Members"] == "4" and fields["Members over the period"] == "3 → 4"
     assert fields["Joined / left"] == "2 joined, 1 left"
     assert (fields["Resources added"], fields["Resources opened"], fields["What works posts"]) == ("3", "9", "1")
     assert fields["Top tags (resources added)"] == "Leadership (2), Learning (1)"
     assert fields["Top tags (resources opened)"] == "None in this period"
-    assert "footer" not in embed
-    scoped = community_embed(report("Domiciliary care managers")).to_dict()
-    assert "resources are the whole server's" in scoped["footer"]["text"]
 
 
-def test_the_chart_is_phone_sized_even_with_odd_names_or_no_days() -> None:
-    assert png_size(community_chart_png(report())) == (1080, 1080)
-    assert png_size(community_chart_png(report("$\\frac{x}$ managers 🌱", days=[]))) == (1080, 1080)
+def test_nothing_released_says_so_and_draws_no_chart() -> None:
+    empty = report(blocks=[], before=0)
+    assert empty.counted_to is None and community_chart_png(empty) is None
+    assert (
+        community_embed(empty)
+        .to_dict()["description"]
+        .endswith(
+            "Nothing counted yet. People figures are added up from blocks of activity by at least 5 people, so nobody "
+            "can be picked out; the newest activity counts once its block is full."
+        )
+    )
 
 
-def test_the_csv_has_the_daily_figures_and_guards_formulas() -> None:
-    rows = list(csv.reader(io.StringIO(community_csv(report("=HYPERLINK()")).decode("utf-8-sig"))))
-    assert ["cohort", "'=HYPERLINK()"] in rows and ["members_now", "4"] in rows
-    header = rows.index(["date", "joins", "leaves", "members"])
-    assert rows[header + 1 :] == [["2027-03-01", "2", "0", "5"], ["2027-03-02", "0", "1", "4"]]
+def test_the_chart_is_phone_sized_and_described() -> None:
+    chart = community_chart_png(report())
+    assert chart is not None and png_size(chart) == (1080, 1080)
+    described = chart_description(report())
+    assert described == (
+        "Chart: community members, 1 Mar 2027 – 31 Mar 2027. At the start: 3. After each counted block: "
+        "2 Mar 2027: 5, 10 Mar 2027: 4."
+    )
+
+
+def test_the_csv_has_one_header_and_a_row_per_block() -> None:
+    rows = list(csv.reader(io.StringIO(community_csv(report()).decode("utf-8-sig"))))
+    assert rows == [
+        list(CSV_HEADER),
+        ["2027-03-02", "2", "0", "5", "6", "1"],
+        ["2027-03-10", "0", "1", "4", "3", "0"],
+    ]
 
 
 def test_the_digest_links_its_posts_and_counts_the_rest() -> None:

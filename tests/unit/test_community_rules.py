@@ -1,9 +1,8 @@
-"""Community rules: membership from the join/leave history, members per day, top tags, the "what works" post,
-and when the weekly digest is due (across both clock changes)."""
+"""Community rules: top tags, the "what works" post, and when the weekly digest is due (across both clock
+changes)."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,69 +16,23 @@ from bot.domain.community import (
     WHAT_WORKS_ADVICE_MAX,
     WHAT_WORKS_TEXT_MAX,
     WHAT_WORKS_TITLE_MAX,
-    DayFigures,
-    EventKind,
-    MembershipEvent,
     WhatWorks,
     active_this_week,
     clean_what_works,
-    current_members,
     digest_moment,
     digest_nonce,
     due_digest,
     may_claim_digest,
-    members_by_day,
     top_tags,
     what_works_post,
 )
 from bot.domain.errors import InvalidInput
 
 LONDON = ZoneInfo("Europe/London")
-JOIN, LEAVE = EventKind.JOIN, EventKind.LEAVE
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def event(when: str, user: int, kind: EventKind) -> MembershipEvent:
-    return MembershipEvent(at(when), user, kind)
-
-
-# --- membership -------------------------------------------------------------------------------------------
-
-
-def test_members_per_day_by_hand() -> None:
-    history = [
-        event("2027-02-27 10:00", 1, JOIN),  # before the period: the opening count
-        event("2027-03-01 09:00", 2, JOIN),
-        event("2027-03-01 12:00", 3, JOIN),
-        event("2027-03-01 13:00", 3, JOIN),  # a second join of a member changes nothing
-        event("2027-03-02 08:00", 1, LEAVE),
-        event("2027-03-02 09:00", 4, LEAVE),  # a leave of a non-member changes nothing
-        event("2027-03-04 09:00", 1, JOIN),
-        event("2027-03-05 09:00", 5, JOIN),  # after the period: ignored
-    ]
-    days = members_by_day(history, date(2027, 3, 1), date(2027, 3, 4), LONDON)
-    assert days == [
-        DayFigures(date(2027, 3, 1), joins=2, leaves=0, members=3),
-        DayFigures(date(2027, 3, 2), joins=0, leaves=1, members=2),
-        DayFigures(date(2027, 3, 3), joins=0, leaves=0, members=2),
-        DayFigures(date(2027, 3, 4), joins=1, leaves=0, members=3),
-    ]
-    assert current_members(history) == {1, 2, 3, 5}
-
-
-def test_days_are_local_days_in_summer_time() -> None:
-    # 23:30 UTC on 1 July is 00:30 on 2 July in London (BST).
-    history = [event("2027-07-01 22:30", 1, JOIN), event("2027-07-01 23:30", 2, JOIN)]
-    days = members_by_day(history, date(2027, 7, 1), date(2027, 7, 2), LONDON)
-    assert [(d.joins, d.members) for d in days] == [(1, 1), (1, 2)]
-
-
-def test_a_period_ending_before_it_starts_is_refused() -> None:
-    with pytest.raises(ValueError, match="ends before"):
-        members_by_day([], date(2027, 3, 2), date(2027, 3, 1), LONDON)
 
 
 def utc_moments(first_year: int, last_year: int) -> st.SearchStrategy[datetime]:
@@ -89,38 +42,7 @@ def utc_moments(first_year: int, last_year: int) -> st.SearchStrategy[datetime]:
     return st.integers(0, seconds - 1).map(lambda offset: earliest + timedelta(seconds=offset))
 
 
-histories = st.lists(
-    st.builds(
-        MembershipEvent,
-        at=utc_moments(2026, 2027),
-        user_id=st.integers(1, 6),
-        kind=st.sampled_from(EventKind),
-    ),
-    max_size=60,
-)
-
-
-@given(histories, st.dates(date(2026, 1, 1), date(2027, 12, 31)), st.integers(0, 400))
-def test_members_are_never_negative_and_add_up(history: list[MembershipEvent], start: date, length: int) -> None:
-    end = start + timedelta(days=length)
-    days = members_by_day(history, start, end, LONDON)
-    assert len(days) == length + 1 and all(day.members >= 0 for day in days)
-    opening = days[0].members - days[0].joins + days[0].leaves
-    assert opening >= 0
-    assert days[-1].members == opening + sum(d.joins for d in days) - sum(d.leaves for d in days)
-    for before, after in itertools.pairwise(days):
-        assert after.members == before.members + after.joins - after.leaves
-
-
-@given(histories)
-def test_the_last_day_equals_the_members_now(history: list[MembershipEvent]) -> None:
-    days = members_by_day(history, date(2025, 12, 1), date(2028, 1, 1), LONDON)
-    assert days[-1].members == len(current_members(history))
-    # Replayed by hand: a member is whoever's latest event is a join.
-    latest: dict[int, EventKind] = {}
-    for item in sorted(history, key=lambda e: e.at):
-        latest[item.user_id] = item.kind
-    assert current_members(history) == {user for user, kind in latest.items() if kind is JOIN}
+# --- tags ---------------------------------------------------------------------------------------------------
 
 
 def test_top_tags_rank_by_total_then_name() -> None:
