@@ -26,7 +26,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "cogs",
     ),
     "bot/db": ("discord", "bot.services", "bot.ui", "bot.scheduling", "bot.app", "bot.emulator", "cogs"),
-    "bot/services": ("discord", "aiohttp", "bot.ui", "bot.app", "bot.emulator", "cogs"),
+    "bot/services": ("discord", "sqlalchemy", "aiohttp", "bot.ui", "bot.app", "bot.emulator", "cogs"),
     "bot/ui": ("sqlalchemy", "bot.db", "bot.app", "bot.emulator", "cogs"),
     "cogs": ("sqlalchemy", "bot.db", "bot.app", "bot.emulator"),
     "bot/emulator": (

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditLogEntry, BotState, Cohort, CohortMembership, GuildSettings
@@ -106,6 +108,14 @@ class BotStateRepository:
     async def get(self, key: str) -> str | None:
         row = await self._session.get(BotState, key)
         return None if row is None else row.value
+
+    async def claim(self, key: str, value: str) -> bool:
+        """Store ``key`` only if no one has: True for the one insert that wins, even between processes (the key
+        is the primary key, so a second insert waits for the first to commit and then does nothing)."""
+        dialect = self._session.get_bind().dialect.name
+        insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = insert(BotState).values(key=key, value=value).on_conflict_do_nothing(index_elements=["key"])
+        return (await self._session.execute(statement.returning(BotState.key))).first() is not None
 
     async def set(self, key: str, value: str) -> None:
         row = await self._session.get(BotState, key)

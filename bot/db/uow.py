@@ -40,6 +40,7 @@ from bot.db.sessions import (
 )
 
 log = logging.getLogger(__name__)
+SyncSession = Session  # what ``run_sync`` work is given: services name it from here, never from SQLAlchemy
 
 T = TypeVar("T")
 

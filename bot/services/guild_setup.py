@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.db.models import GuildSettings
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor, GuildRoles, require_admin
@@ -116,16 +114,10 @@ class SetupService:
     async def claim_welcome(self, guild_id: int) -> bool:
         """True the first time it is asked for ``guild_id``, ever: the welcome is posted once per server, even when
         Discord delivers the join again or two processes see it (the key is a primary key; one insert wins)."""
-        key = _welcome_key(guild_id)
         async with self._uow() as uow:
-            if await uow.bot_state.get(key) is not None:
-                return False
-            await uow.bot_state.set(key, "posted")
-            try:
-                await uow.commit()
-            except IntegrityError:
-                return False
-        return True
+            claimed = await uow.bot_state.claim(_welcome_key(guild_id), "posted")
+            await uow.commit()
+        return claimed
 
 
 def _config(settings: GuildSettings) -> GuildConfig:

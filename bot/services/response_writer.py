@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy.orm import Session
-
 from bot.db.sessions import Eligibility, eligibilities, existing_occurrences, recount, save_responses
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import SyncSession, UnitOfWorkFactory
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.sessions import discord_timestamp
 
@@ -92,7 +90,7 @@ class ResponseWriter:
                     done.set_result(verdict)
 
 
-def write_batch(session: Session, batch: list[Submission]) -> list[Eligibility | Exception]:
+def write_batch(session: SyncSession, batch: list[Submission]) -> list[Eligibility | Exception]:
     """Judge each submission and store the answers of those allowed; returns, in order, what was checked or the
     refusal. Synchronous, so that the whole batch runs in one go (see ``UnitOfWorkFactory.run_sync``)."""
     verdicts: list[Eligibility | Exception] = []

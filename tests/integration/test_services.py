@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
@@ -126,3 +129,11 @@ async def test_refused_role_keeps_nothing(
         await cohorts.join(GUILD, MEMBER.user_id, "Dom care")
     [listed] = await cohorts.listing(GUILD, MEMBER.user_id)
     assert not listed.is_member and listed.member_count == 0
+
+
+async def test_the_welcome_is_claimed_once_even_by_two_processes_at_once(engine: AsyncEngine) -> None:
+    # Two processes, each with its own units of work (and, on SQLite, its own write lock queue).
+    first, second = (SetupService(UnitOfWorkFactory.for_engine(engine)) for _ in range(2))
+    claims = await asyncio.gather(first.claim_welcome(7), second.claim_welcome(7))
+    assert sorted(claims) == [False, True]
+    assert not await first.claim_welcome(7) and await second.claim_welcome(8)
