@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import DESCRIPTION_MAX, NAME_MAX, suggest_timezones
-from bot.domain.inputs import ZONE_TEXT_MAX
+from bot.domain.inputs import ZONE_TEXT_MAX, zone_note
 from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
 from bot.ui.embeds import cohort_created_embed, cohort_list_embed
@@ -55,7 +55,7 @@ class CohortCog(commands.Cog):
             role_id=role.id if role else None,
             timezone=timezone,
         )
-        await reply(interaction, embed=cohort_created_embed(cohort))
+        await reply(interaction, zone_note(timezone), embed=cohort_created_embed(cohort))
 
     @create.autocomplete("timezone")
     async def _timezones(

@@ -9,13 +9,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import NAME_MAX
-from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
+from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX, TIME_TEXT_MAX
+from bot.domain.series_rules import StopAction
 from bot.domain.sessions import CAPACITY_MAX, COUNT_MAX, DURATION_MAX, DURATION_MIN, LINK_MAX, TITLE_MAX
 from bot.services.series import SeriesRequest
+from bot.services.series_edit import SeriesChanges
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices, picked_id, series_choices
 from bot.ui.client import CwtchBot
 from bot.ui.reply import reply
+from bot.ui.series_items import edit_summary, stop_question, stop_view
 from bot.ui.session_embeds import series_embed
 from bot.ui.setup import facilitators_note
 
@@ -25,6 +28,7 @@ MonthlyBy = Literal["weekday", "last_weekday", "day"]
 CohortName = app_commands.Range[str, 1, NAME_MAX]
 Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
 DateText = app_commands.Range[str, 1, DATE_TEXT_MAX]
+Room = discord.VoiceChannel | discord.StageChannel
 
 
 class SeriesCog(commands.Cog):
@@ -59,7 +63,7 @@ class SeriesCog(commands.Cog):
         start: DateText,
         duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX],
         capacity: app_commands.Range[int, 1, CAPACITY_MAX] | None = None,
-        room: discord.VoiceChannel | discord.StageChannel | None = None,
+        room: Room | None = None,
         link: app_commands.Range[str, 1, LINK_MAX] | None = None,
         monthly_by: MonthlyBy | None = None,
         until: DateText | None = None,
@@ -97,12 +101,53 @@ class SeriesCog(commands.Cog):
     @series.command(name="pause", description="Pause a series: upcoming sessions are cancelled until you resume")
     @app_commands.autocomplete(series=series_choices)
     async def pause(self, interaction: discord.Interaction[CwtchBot], series: Picked) -> None:
-        await self._stop(interaction, series, pause=True)
+        await self._ask_to_stop(interaction, series, StopAction.PAUSE)
 
     @series.command(name="end", description="End a series: upcoming sessions are cancelled")
     @app_commands.autocomplete(series=series_choices)
     async def end(self, interaction: discord.Interaction[CwtchBot], series: Picked) -> None:
-        await self._stop(interaction, series, pause=False)
+        await self._ask_to_stop(interaction, series, StopAction.END)
+
+    @series.command(name="edit", description="Change a series; those who RSVP'd to sessions that change are told")
+    @app_commands.describe(
+        series="The series to change",
+        title="A new title",
+        duration=f"Minutes, {DURATION_MIN}-{DURATION_MAX}",
+        capacity=f"Places per session, 1-{CAPACITY_MAX}",
+        room="Meet in this Discord voice or stage channel from now on",
+        link="Or meet at this https:// link from now on",
+        start_time="New time of day, HH:MM in the cohort's time zone",
+        from_date="The new time applies from this date, YYYY-MM-DD (default: the next session)",
+    )
+    @app_commands.autocomplete(series=series_choices)
+    async def edit(
+        self,
+        interaction: discord.Interaction[CwtchBot],
+        series: Picked,
+        title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+        duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX] | None = None,
+        capacity: app_commands.Range[int, 1, CAPACITY_MAX] | None = None,
+        room: Room | None = None,
+        link: app_commands.Range[str, 1, LINK_MAX] | None = None,
+        start_time: app_commands.Range[str, 1, TIME_TEXT_MAX] | None = None,
+        from_date: DateText | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        changes = SeriesChanges(
+            title=title,
+            duration=duration,
+            capacity=capacity,
+            room_channel_id=room.id if room else None,
+            link=link,
+            start_time=start_time,
+            from_date=from_date,
+        )
+        outcome = await self.bot.services.series.edit(
+            interaction.guild_id, actor_of(interaction), picked_id(series, "series"), changes
+        )
+        self.bot.runtime.wake()
+        await reply(interaction, edit_summary(outcome), embed=series_embed([outcome.info], outcome.info.title))
 
     @series.command(name="resume", description="Resume a paused series")
     @app_commands.autocomplete(series=series_choices)
@@ -116,15 +161,13 @@ class SeriesCog(commands.Cog):
         self.bot.runtime.wake()
         await reply(interaction, "Series resumed.", embed=series_embed([info], info.title))
 
-    async def _stop(self, interaction: discord.Interaction[CwtchBot], series: str, *, pause: bool) -> None:
+    async def _ask_to_stop(self, interaction: discord.Interaction[CwtchBot], series: str, action: StopAction) -> None:
+        """Say what a pause or an end will do; the buttons do it (``bot/ui/series_items.py``)."""
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        service = self.bot.services.series
-        stop = service.pause if pause else service.end
-        info, cancelled = await stop(interaction.guild_id, actor_of(interaction), picked_id(series, "series"))
-        await self.bot.services.sessions.announce_cancellations(cancelled)
-        verb = "paused" if pause else "ended"
-        await reply(interaction, f"**{info.title}** is {verb}; {len(cancelled)} upcoming session(s) cancelled.")
+        preview = await self.bot.services.series.preview_stop(
+            interaction.guild_id, actor_of(interaction), picked_id(series, "series"), action
+        )
+        await reply(interaction, stop_question(preview), view=stop_view(preview))
 
 
 async def setup(bot: CwtchBot) -> None:

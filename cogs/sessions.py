@@ -12,10 +12,11 @@ from bot.domain.sessions import REASON_MAX
 from bot.domain.sessions import discord_timestamp as ts
 from bot.ui.actors import actor_of
 from bot.ui.attendance import attendance_view
-from bot.ui.choices import cohort_choices, picked_id, session_choices
+from bot.ui.choices import attendance_session_choices, cohort_choices, picked_id, session_choices
 from bot.ui.client import CwtchBot
 from bot.ui.reply import reply
 from bot.ui.session_embeds import attendance_embed, upcoming_embed
+from bot.ui.session_list import session_list_view
 
 # What Discord lets a member type into each option; the services check it all again.
 Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
@@ -28,14 +29,14 @@ class SessionCog(commands.Cog):
         self.bot = bot
 
     @session.command(name="list", description="Upcoming sessions, with your RSVP")
-    @app_commands.describe(cohort="Only this cohort's sessions")
+    @app_commands.describe(cohort="This cohort's sessions (without it: your cohorts')")
     @app_commands.autocomplete(cohort=cohort_choices)
     async def list_(
         self, interaction: discord.Interaction[CwtchBot], cohort: app_commands.Range[str, 1, NAME_MAX] | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        upcoming = await self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort)
-        await reply(interaction, embed=upcoming_embed(upcoming))
+        page = await self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort)
+        await reply(interaction, embed=upcoming_embed(page), view=session_list_view(page))
 
     @session.command(name="cancel", description="Cancel one session (facilitators); those who RSVP'd are told")
     @app_commands.describe(session="The session", reason="Shared with those who RSVP'd")
@@ -68,7 +69,8 @@ class SessionCog(commands.Cog):
             interaction.guild_id, actor_of(interaction), picked_id(session, "session"), start
         )
         self.bot.runtime.wake()
-        await reply(interaction, f"Moved **{card.title}** to {ts(card.starts_at)}. Those who RSVP'd were told.")
+        was = f" from {ts(card.moved_from)}" if card.moved_from else ""
+        await reply(interaction, f"Moved **{card.title}**{was} to {ts(card.starts_at)}. Those who RSVP'd were told.")
 
     @session.command(name="start", description="Open a session's room now (facilitators)")
     @app_commands.autocomplete(session=session_choices)
@@ -92,7 +94,8 @@ class SessionCog(commands.Cog):
         await reply(interaction, f"**{card.title}** has ended and its room is closed.")
 
     @session.command(name="attendance", description="See and correct who came to a session (facilitators)")
-    @app_commands.autocomplete(session=session_choices)
+    @app_commands.describe(session="A session on now or held in the last 30 days")
+    @app_commands.autocomplete(session=attendance_session_choices)
     async def attendance(self, interaction: discord.Interaction[CwtchBot], session: Picked) -> None:
         assert interaction.guild_id is not None
         occurrence_id = picked_id(session, "session")

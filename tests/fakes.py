@@ -121,6 +121,9 @@ class FakeSessionGateway:
     async def close_room(self, card: SessionCard) -> None:
         self.calls.append(("close", card.occurrence_id, None))
 
+    async def rename_thread(self, card: SessionCard) -> None:
+        self.calls.append(("rename", card.occurrence_id, (card.thread_id, card.starts_at)))
+
     async def notify(
         self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
     ) -> int | None:

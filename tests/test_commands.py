@@ -40,6 +40,16 @@ CONTRACT: dict[str, list[str] | None] = {
     "series pause": ["series"],
     "series resume": ["series"],
     "series end": ["series"],
+    "series edit": [
+        "series",
+        "title?",
+        "duration?",
+        "capacity?",
+        "room?",
+        "link?",
+        "start_time?",
+        "from_date?",
+    ],
     "session list": ["cohort?"],
     "session cancel": ["session", "reason?"],
     "session move": ["session", "start"],
@@ -73,6 +83,7 @@ IMPLEMENTED = {
     "series pause",
     "series resume",
     "series end",
+    "series edit",
     "session list",
     "session cancel",
     "session move",
@@ -182,6 +193,7 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     import re
 
     from bot.domain.rsvp import Choice
+    from bot.domain.series_rules import StopAction
     from bot.ui.alert_items import TakeAlertButton
     from bot.ui.attendance import AttendancePicker
     from bot.ui.community_items import WhatWorksButton
@@ -189,7 +201,9 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     from bot.ui.privacy import EraseButton
     from bot.ui.registry import DYNAMIC_ITEMS
     from bot.ui.resource_items import ApproveResourceButton, DeclineResourceButton, OpenResourceButton
-    from bot.ui.session_items import CheckInButton, GroundRulesButton, RsvpButton
+    from bot.ui.series_items import StopSeriesButton
+    from bot.ui.session_items import CheckInButton, GroundRulesButton, JoinCohortButton, RsvpButton
+    from bot.ui.session_list import SessionPageButton, SessionPicker
     from bot.ui.support import EditSignpostingButton
 
     biggest, user = 2**31 - 1, 2**63 - 1  # the largest row ID (sessions, resources) and Discord ID (users)
@@ -198,6 +212,11 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         RsvpButton(7, Choice.NO),
         GroundRulesButton(biggest),
         CheckInButton(9),
+        JoinCohortButton(biggest, "rsvp"),
+        JoinCohortButton(4, "checkin"),
+        SessionPageButton(biggest, 9999),
+        SessionPageButton(0, 0),
+        SessionPicker(),
         AttendancePicker(biggest, "present"),
         AttendancePicker(3, "absent"),
         FeedbackButton(biggest),
@@ -209,6 +228,8 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         ApproveResourceButton(biggest),
         DeclineResourceButton(12),
         TakeAlertButton(biggest),
+        StopSeriesButton("confirm", StopAction.END, biggest, 2**40),
+        StopSeriesButton("keep", StopAction.PAUSE, 5, 1_800_000_000),
     ]
     assert {type(item) for item in examples} == set(DYNAMIC_ITEMS)
     for item in examples:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -33,6 +33,17 @@ class ActionRepository:
             if kind not in existing:
                 self._session.add(Action(guild_id=guild_id, occurrence_id=occurrence_id, kind=kind, due_at=due_at))
         await self._session.flush()
+
+    async def plan_new(self, guild_id: int, due: Mapping[int, Mapping[ActionKind, datetime]]) -> None:
+        """Create the actions of occurrences just made (they have none yet) in one statement: a year of sessions
+        costs one round trip, not one per action."""
+        rows = [
+            {"guild_id": guild_id, "occurrence_id": occurrence_id, "kind": kind.value, "due_at": due_at}
+            for occurrence_id, times in due.items()
+            for kind, due_at in times.items()
+        ]
+        if rows:
+            await self._session.execute(insert(Action), rows)
 
     async def reschedule(self, occurrence_id: int, due: Mapping[ActionKind, datetime], rearm: set[str]) -> None:
         """Move the due times of an occurrence's actions; those in ``rearm`` become pending again."""

@@ -119,6 +119,8 @@ class Series(Base):
     __table_args__ = (
         Index("ix_series_guild_state", "guild_id", "state"),
         Index("ix_series_state_next_start", "state", "next_start"),
+        # Two live series of a cohort never share a title and a first start, even when created at the same moment.
+        Index("uq_series_cohort_duplicate_key", "cohort_id", "duplicate_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -143,6 +145,8 @@ class Series(Base):
     next_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The title (case and spacing ignored) and first start, while the series lives; none once it has ended.
+    duplicate_key: Mapped[str | None] = mapped_column(String(400))
 
 
 class Occurrence(Base):
@@ -256,7 +260,26 @@ class ReleaseBlock(Base):
     threshold. Counts only: nothing here points at a person."""
 
     __tablename__ = "release_blocks"
-    __table_args__ = (Index("ix_release_blocks_guild_dated", "guild_id", "dated"),)
+    # Covering for reports: a guild's blocks in date and cohort order (then by id, so a day's IDs come in order),
+    # with every figure a report sums: a report over a year of blocks reads this index alone, already grouped.
+    __table_args__ = (
+        Index(
+            "ix_release_blocks_report",
+            "guild_id",
+            "dated",
+            "cohort_id",
+            "id",
+            "sessions",
+            "responses",
+            "agreed_supported",
+            "agreed_supported_others",
+            "agreed_less_isolated",
+            "attendees",
+            "rsvps",
+            "waitlisted",
+            "no_shows",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)

@@ -5,11 +5,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import (
+    CompoundSelect,
+    Executable,
+    Result,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    func,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.db.models import Cohort, Occurrence, ReleaseBlock, Series, Survey
+from bot.db.models import Action, Cohort, Occurrence, ReleaseBlock, Series, Survey
+from bot.domain.actions import ActionKind, ActionState
 from bot.domain.disclosure import ReleasedBlock, Tally
 
 
@@ -30,65 +46,124 @@ class ReportRepository:
 
     async def blocks(self, guild_id: int, first: date, last: date, cohort_id: int | None) -> list[ReleasedBlock]:
         """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive, summed by
-        cohort and date in SQL: each entry is whole blocks (listed by ID), so every report still adds up whole
-        blocks, and a report over 10,000 blocks reads a row per cohort and day instead of one per block."""
-        sums = [
-            func.sum(column)
-            for column in (
-                ReleaseBlock.sessions,
-                ReleaseBlock.responses,
-                ReleaseBlock.agreed_supported,
-                ReleaseBlock.agreed_supported_others,
-                ReleaseBlock.agreed_less_isolated,
-                ReleaseBlock.attendees,
-                ReleaseBlock.rsvps,
-                ReleaseBlock.waitlisted,
-                ReleaseBlock.no_shows,
-            )
-        ]
-        query = (
-            select(
-                ReleaseBlock.cohort_id,
-                ReleaseBlock.dated,
-                func.aggregate_strings(cast(ReleaseBlock.id, String), ","),
-                *sums,
-            )
-            .where(ReleaseBlock.guild_id == guild_id, ReleaseBlock.dated >= first, ReleaseBlock.dated <= last)
-            .group_by(ReleaseBlock.cohort_id, ReleaseBlock.dated)
-            .order_by(ReleaseBlock.dated, ReleaseBlock.cohort_id)
-        )
-        if cohort_id is not None:
-            query = query.where(ReleaseBlock.cohort_id == cohort_id)
+        date and cohort in SQL: each entry is whole blocks (listed by ID), so every report still adds up whole
+        blocks, and a report over 10,000 blocks reads a row per date and cohort instead of one per block."""
+        query = _BLOCKS if cohort_id is None else _COHORT_BLOCKS
+        rows = await self._rows(query, {"guild": guild_id, "first": first, "last": last, "cohort": cohort_id})
         found = []
-        for cohort, dated, ids, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in (
-            await self._session.execute(query)
-        ).tuples():
-            first_id, *merged = sorted(int(block_id) for block_id in ids.split(","))
+        for dated, cohort, ids, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in rows:
+            block_ids = tuple(map(int, ids.split(",")))
             tally = Tally(sessions, responses, (a1, a2, a3), attendees, rsvps, wait, no)
-            found.append(ReleasedBlock(first_id, cohort, dated, tally, tuple(merged)))
+            found.append(ReleasedBlock(block_ids[0], cohort, dated, tally, block_ids[1:]))
         return found
 
     async def uncounted(
         self, guild_id: int, start: datetime, end: datetime, cohort_id: int | None
     ) -> list[UncountedSession]:
-        """Held sessions starting in ``[start, end)`` that no released block counts: survey not sent yet, still
-        open, or closed and waiting in its cohort's unfull tail."""
-        query = (
-            select(Occurrence.starts_at, Cohort.timezone, Survey.closed_at, Survey.closes_at)
-            .join(Series, Series.id == Occurrence.series_id)
-            .join(Cohort, Cohort.id == Series.cohort_id)
-            .outerjoin(Survey, Survey.occurrence_id == Occurrence.id)
-            .where(
-                Occurrence.guild_id == guild_id,
-                Occurrence.starts_at >= start,
-                Occurrence.starts_at < end,
-                Occurrence.state.in_(("open", "closed")),
-                or_(Survey.occurrence_id.is_(None), Survey.block_id.is_(None)),
-            )
-        )
-        if cohort_id is not None:
-            query = query.where(Series.cohort_id == cohort_id)
+        """Held sessions starting in ``[start, end)`` that no released block counts: survey still open, or closed
+        and waiting in its cohort's unfull tail, or not sent yet while its send-survey action may still run.
+
+        A held session with no survey whose send-survey action has finished (failed for good, or skipped), or
+        that has none, can never be counted: it is neither waiting nor open, so it is not listed."""
+        rows = await self._rows(_UNCOUNTED, {"guild": guild_id, "start": start, "end": end})
         return [
             UncountedSession(starts_at, timezone, closed_at is not None, None if closed_at is not None else closes_at)
-            for starts_at, timezone, closed_at, closes_at in (await self._session.execute(query)).tuples()
+            for starts_at, timezone, cohort, closed_at, closes_at in rows
+            if cohort_id is None or cohort == cohort_id
         ]
+
+    async def _rows(self, query: Executable, parameters: dict[str, Any]) -> Result[Any]:
+        """Plain rows through the session's connection, without the ORM's per-row work (they are no entities)."""
+        return await (await self._session.connection()).execute(query, parameters)
+
+
+# The statements are built once, with parameters: building one (and its cache key) costs about as much as running
+# it, and a report runs two.
+
+
+def _blocks(of_cohort: bool) -> Select[Any]:
+    """Released blocks summed by date and cohort. The report index (``ix_release_blocks_report``) holds every column
+    read here, in this grouping's order, so the database reads the index alone and sums as it goes."""
+    figures = (
+        ReleaseBlock.sessions,
+        ReleaseBlock.responses,
+        ReleaseBlock.agreed_supported,
+        ReleaseBlock.agreed_supported_others,
+        ReleaseBlock.agreed_less_isolated,
+        ReleaseBlock.attendees,
+        ReleaseBlock.rsvps,
+        ReleaseBlock.waitlisted,
+        ReleaseBlock.no_shows,
+    )
+    query = (
+        select(
+            ReleaseBlock.dated,
+            ReleaseBlock.cohort_id,
+            func.aggregate_strings(cast(ReleaseBlock.id, String), ","),
+            *(func.sum(column) for column in figures),
+        )
+        .where(
+            ReleaseBlock.guild_id == bindparam("guild"),
+            ReleaseBlock.dated >= bindparam("first"),
+            ReleaseBlock.dated <= bindparam("last"),
+        )
+        .group_by(ReleaseBlock.dated, ReleaseBlock.cohort_id)
+        .order_by(ReleaseBlock.dated, ReleaseBlock.cohort_id)
+    )
+    return query.where(ReleaseBlock.cohort_id == bindparam("cohort")) if of_cohort else query
+
+
+def _uncounted() -> CompoundSelect:
+    """The guild's held sessions no block counts, with their cohort, its zone and their survey's closing (if any).
+
+    Neither half reads every session of the period, and each leaves SQLite one place to start, with statistics or
+    without (the bot never runs ANALYZE; without it, SQLite takes a guild's sessions in a period to be few): the
+    surveys in no block start from their index, so the guild is matched through the cohort rather than by an
+    indexed column; the sessions with no survey start from their start time (an index) and the survey's key,
+    before any session's row is read."""
+
+    def held(query: Select[Any]) -> Select[Any]:
+        return (
+            query.join(Series, Series.id == Occurrence.series_id)
+            .join(Cohort, Cohort.id == Series.cohort_id)
+            .where(Occurrence.state.in_(("open", "closed")))
+        )
+
+    surveyed = held(
+        select(Occurrence.starts_at, Cohort.timezone, Cohort.id, Survey.closed_at, Survey.closes_at)
+        .select_from(Survey)
+        .join(Occurrence, Occurrence.id == Survey.occurrence_id)
+        .where(
+            Survey.block_id.is_(None),
+            Cohort.guild_id == bindparam("guild"),
+            Occurrence.starts_at >= bindparam("start"),
+            Occurrence.starts_at < bindparam("end"),
+        )
+    )
+    period = aliased(Occurrence)
+    no_survey = (
+        select(period.id)
+        .outerjoin(Survey, Survey.occurrence_id == period.id)
+        .where(
+            period.guild_id == bindparam("guild"),
+            period.starts_at >= bindparam("start"),
+            period.starts_at < bindparam("end"),
+            Survey.occurrence_id.is_(None),
+        )
+    )
+    # A send-survey action still pending (or being run) may yet open the survey; one that finished never will.
+    to_send = exists().where(
+        Action.occurrence_id == Occurrence.id,
+        Action.kind == ActionKind.SEND_SURVEY.value,
+        Action.state.in_((ActionState.PENDING.value, ActionState.CLAIMED.value)),
+    )
+    unsent = held(
+        select(Occurrence.starts_at, Cohort.timezone, Cohort.id, null(), null()).where(
+            Occurrence.id.in_(no_survey), to_send
+        )
+    )
+    return union_all(surveyed, unsent)
+
+
+_BLOCKS, _COHORT_BLOCKS = _blocks(of_cohort=False), _blocks(of_cohort=True)
+_UNCOUNTED = _uncounted()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Executable, ScalarSelect, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -36,6 +37,23 @@ class SeriesRepository:
         self._session.add(series)
         await self._session.flush()
         return series
+
+    async def add_unless_duplicate(self, series: Series) -> Series | None:
+        """Add a series; ``None`` when a live series of its cohort has its ``duplicate_key`` (another create won a
+        race to it: the unique constraint decides, on SQLite and PostgreSQL alike)."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(series)
+        except IntegrityError:
+            return None
+        return series
+
+    async def live_duplicate(self, cohort_id: int, duplicate_key: str, *, besides: int | None = None) -> Series | None:
+        """The live series of a cohort holding ``duplicate_key`` (other than ``besides``), if there is one."""
+        query = select(Series).where(Series.cohort_id == cohort_id, Series.duplicate_key == duplicate_key)
+        if besides is not None:
+            query = query.where(Series.id != besides)
+        return (await self._session.scalars(query.limit(1))).one_or_none()
 
     async def get(self, guild_id: int, series_id: int) -> Series | None:
         series = await self._session.get(Series, series_id)
@@ -72,6 +90,12 @@ class OccurrenceRepository:
         await self._session.flush()
         return occurrence
 
+    async def add_all(self, occurrences: Sequence[Occurrence]) -> Sequence[Occurrence]:
+        """Add several occurrences in one flush (their IDs are set afterwards)."""
+        self._session.add_all(occurrences)
+        await self._session.flush()
+        return occurrences
+
     async def existing(self, occurrence_ids: Iterable[int]) -> set[int]:
         return await self._session.run_sync(existing_occurrences, occurrence_ids)
 
@@ -99,6 +123,48 @@ class OccurrenceRepository:
         if cohort_id is not None:
             query = query.where(Series.cohort_id == cohort_id)
         query = query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit)
+        return (await self._session.execute(query)).tuples().all()
+
+    async def timeline(
+        self, guild_id: int, now: datetime, *, cohort_ids: Sequence[int] | None = None
+    ) -> Sequence[tuple[int, int, datetime, str, str]]:
+        """``(occurrence, series, starts_at, state, series state)`` of every session not yet over, soonest first:
+        a few columns a row, so the list can choose among a year of sessions before loading any."""
+        query = (
+            select(Occurrence.id, Occurrence.series_id, Occurrence.starts_at, Occurrence.state, Series.state)
+            .join(Series, Occurrence.series_id == Series.id)
+            .where(Occurrence.guild_id == guild_id, Occurrence.ends_at > now)
+        )
+        if cohort_ids is not None:
+            query = query.where(Series.cohort_id.in_(cohort_ids))
+        query = query.order_by(Occurrence.starts_at, Occurrence.id)
+        return (await self._session.execute(query)).tuples().all()
+
+    async def card_rows(self, occurrence_ids: Sequence[int]) -> Sequence[tuple[Occurrence, Series, Cohort]]:
+        """The sessions ``occurrence_ids`` with their series and cohort, soonest first."""
+        if not occurrence_ids:
+            return []
+        query = (
+            select(Occurrence, Series, Cohort)
+            .join(Series, Occurrence.series_id == Series.id)
+            .join(Cohort, Series.cohort_id == Cohort.id)
+            .where(Occurrence.id.in_(occurrence_ids))
+            .order_by(Occurrence.starts_at, Occurrence.id)
+        )
+        return (await self._session.execute(query)).tuples().all()
+
+    async def upcoming_labels(
+        self, guild_id: int, now: datetime, *, limit: int = 2000
+    ) -> Sequence[tuple[int, datetime, str, str, str, str]]:
+        """``(occurrence, starts_at, state, title, zone, cohort name)`` of sessions not yet over, soonest first."""
+        query = (
+            select(Occurrence.id, Occurrence.starts_at, Occurrence.state, Series.title, Series.timezone, Cohort.name)
+            .join(Series, Occurrence.series_id == Series.id)
+            .join(Cohort, Series.cohort_id == Cohort.id)
+            .where(Occurrence.guild_id == guild_id, Occurrence.ends_at > now)
+            .order_by(Occurrence.starts_at, Occurrence.id)
+            .limit(limit)
+        )
         return (await self._session.execute(query)).tuples().all()
 
     async def card_parts(self, occurrence_id: int) -> tuple[Occurrence, Series, Cohort] | None:
@@ -138,6 +204,25 @@ class OccurrenceRepository:
             Occurrence.guild_id == guild_id, Occurrence.event_id.is_not(None), Occurrence.ends_at > now
         )
         return list((await self._session.scalars(query)).all())
+
+    async def held_since(
+        self, guild_id: int, since: datetime, *, limit: int = 200
+    ) -> Sequence[tuple[Occurrence, Series, Cohort]]:
+        """Sessions of a guild that are running or have been held and were due to end after ``since``, the latest
+        first: the ones whose attendance can still be corrected."""
+        query = (
+            select(Occurrence, Series, Cohort)
+            .join(Series, Occurrence.series_id == Series.id)
+            .join(Cohort, Series.cohort_id == Cohort.id)
+            .where(
+                Occurrence.guild_id == guild_id,
+                Occurrence.state.in_(("open", "closed")),
+                Occurrence.ends_at >= since,
+            )
+            .order_by(Occurrence.starts_at.desc(), Occurrence.id.desc())
+            .limit(limit)
+        )
+        return (await self._session.execute(query)).tuples().all()
 
 
 class RsvpRepository:

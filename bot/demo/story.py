@@ -316,6 +316,8 @@ async def close_survey(stage: Stage, ended: datetime) -> None:
         f"A week later the survey closes; answers are added up only in groups of at least {MIN_GROUP} people, "
         "so no one can be picked out."
     )
+    # Halfway, as it would in a real week, the reminder goes; at the end the survey closes.
+    await stage.pass_time(ended + SURVEY_OPEN / 2 + timedelta(minutes=1) - stage.now())
     await stage.pass_time(ended + SURVEY_OPEN + timedelta(minutes=1) - stage.now())
     stage.note("The demo moves Cwtch's clock on by a week; in that week Cwtch did this by itself:")
     if not stage.news():

@@ -6,6 +6,8 @@ it still makes sense and is skipped (with the reason recorded) otherwise.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -60,17 +62,66 @@ def due_times(
     }
 
 
-def skip_reason(kind: ActionKind, state: str, starts_at: datetime, ends_at: datetime, now: datetime) -> str | None:
-    """Why running ``kind`` now would no longer make sense, or ``None`` if it should run."""
+@dataclass(frozen=True, slots=True)
+class SurveyWindow:
+    """Where a session's survey stands, for catch-up: when it closes (or will, if it has not gone out yet),
+    whether it went out, whether it has been closed."""
+
+    closes_at: datetime
+    sent: bool = False
+    closed: bool = False
+
+    def is_over(self, now: datetime) -> bool:
+        return self.closed or now >= self.closes_at
+
+
+def survey_window(
+    ends_at: datetime,
+    *,
+    close_due: datetime | None,
+    survey_closes_at: datetime | None = None,
+    survey_closed_at: datetime | None = None,
+    sent: bool = False,
+) -> SurveyWindow:
+    """The survey's window from what is stored: it closes when its closing action runs (``close_due``) or at the
+    close time it was given when it went out, whichever comes first."""
+    candidates = [when for when in (close_due, survey_closes_at) if when is not None]
+    closes_at = min(candidates) if candidates else ends_at + SURVEY_OPEN
+    return SurveyWindow(closes_at=closes_at, sent=sent, closed=survey_closed_at is not None)
+
+
+_BEFORE_THE_START = (ActionKind.ANNOUNCE, ActionKind.REMIND_24H, ActionKind.REMIND_1H)
+
+
+def skip_reason(
+    kind: ActionKind,
+    state: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+    survey: SurveyWindow | None = None,
+) -> str | None:
+    """Why running ``kind`` now would no longer make sense, or ``None`` if it should run.
+
+    ``survey`` is where the session's survey stands (needed for the survey's invitation and reminder); without
+    it the survey is taken to close ``SURVEY_OPEN`` after the end and not to have gone out.
+    """
     if state == "cancelled":
         return "session cancelled"
+    if kind in (ActionKind.SEND_SURVEY, ActionKind.SURVEY_REMINDER):
+        window = survey or SurveyWindow(closes_at=ends_at + SURVEY_OPEN)
+        if window.is_over(now):
+            return "survey already closed"  # no invitation or "still open" for a survey nobody can answer
+        if kind is ActionKind.SURVEY_REMINDER and not window.sent:
+            return "survey never went out"
+        return None  # a survey is sent late while it is still open
     if kind in AFTER_THE_SESSION:
-        return None  # a survey is always sent, even late; the survey itself knows when it closes
+        return None  # closing the room and the survey always run: closing releases the report blocks
     if state == "closed":
         return "session already ended"
     if state == "open" and kind is ActionKind.OPEN_ROOM:
         return "room already open"
-    if kind in (ActionKind.ANNOUNCE, ActionKind.REMIND_1H) and now >= starts_at:
+    if kind in _BEFORE_THE_START and now >= starts_at:
         return "session already started"
     if kind is ActionKind.REMIND_24H and now >= starts_at - timedelta(hours=1):
         return "the 1-hour reminder covers it"
@@ -118,3 +169,10 @@ def nonce(action_id: int) -> str:
 def room_nonce(occurrence_id: int) -> str:
     """The nonce of the "room is open" message when a facilitator opens the room by hand."""
     return f"cwtch-room-{occurrence_id}"[:25]
+
+
+def late_survey_nonce(occurrence_id: int, user_id: int) -> str:
+    """The nonce of the survey sent to one member marked present after it went out (at most 25 characters): the
+    same member marked by two facilitators at once gets one message."""
+    digest = hashlib.blake2b(f"{occurrence_id}:{user_id}".encode(), digest_size=7).hexdigest()
+    return f"cwtch-sv-{digest}"[:25]

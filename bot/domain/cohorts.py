@@ -6,7 +6,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
-from bot.domain.inputs import parse_zone, zone_names
+from bot.domain.inputs import ZONE_ALIASES, parse_zone, zone_names
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 1000
@@ -45,10 +45,12 @@ def parse_timezone(raw: str) -> ZoneInfo:
 
 
 def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
-    """Zone names containing ``prefix`` (case-insensitive), for autocomplete; Europe first."""
+    """Zone names containing ``prefix`` (case-insensitive), for autocomplete; Europe first, and first of all the
+    zone a common name starting with ``prefix`` means ("uk" → Europe/London)."""
     needle = prefix.strip().casefold()
+    meant = sorted({zone for alias, zone in ZONE_ALIASES.items() if needle and alias.startswith(needle)})
     zones = sorted(
-        (zone for zone in zone_names() if needle in zone.casefold() and "/" in zone),
+        (zone for zone in zone_names() if needle in zone.casefold() and "/" in zone and zone not in meant),
         key=lambda zone: (not zone.startswith("Europe/"), zone),
     )
-    return zones[:limit]
+    return [*meant, *zones][:limit]

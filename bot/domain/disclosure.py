@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
@@ -58,10 +59,15 @@ class Tally:
     no_shows: int = 0  # said they'd come and did not attend
 
     def __post_init__(self) -> None:
-        counts = (self.sessions, self.responses, *self.agreed, self.attendees, self.rsvps, self.waitlisted)
-        if len(self.agreed) != len(STATEMENTS) or min(*counts, self.no_shows) < 0:
+        # Reports build a Tally per cohort and day read: built-ins only here, no generator.
+        agreed = self.agreed
+        if (
+            len(agreed) != len(STATEMENTS)
+            or min(self.sessions, self.responses, *agreed, self.attendees, self.rsvps, self.waitlisted, self.no_shows)
+            < 0
+        ):
             raise ValueError("a tally holds one agreed count per statement, and no count is negative")
-        if any(a > self.responses for a in self.agreed):
+        if max(agreed) > self.responses:
             raise ValueError("no statement can be agreed by more people than answered")
 
     def __add__(self, other: Tally) -> Tally:
@@ -79,13 +85,11 @@ class Tally:
 
 def _total(tallies: Sequence[Tally]) -> Tally:
     """The sum of ``tallies``, added column by column (one Tally built, not one per addition)."""
-    sums = [0] * 9
-    for tally in tallies:
-        for index, value in enumerate(
-            (tally.sessions, tally.responses, *tally.agreed, tally.attendees, tally.rsvps, tally.waitlisted)
-        ):
-            sums[index] += value
-        sums[8] += tally.no_shows
+    columns = zip(
+        *((t.sessions, t.responses, *t.agreed, t.attendees, t.rsvps, t.waitlisted, t.no_shows) for t in tallies),
+        strict=True,
+    )
+    sums = [sum(column) for column in columns] or [0] * 9
     sessions, responses, first, second, third, attendees, rsvps, waitlisted, no_shows = sums
     return Tally(sessions, responses, (first, second, third), attendees, rsvps, waitlisted, no_shows)
 
@@ -221,7 +225,7 @@ _LABELS: dict[Breakdown, Callable[[tuple[int, int]], str]] = {
 
 
 def _row(label: str, blocks: Sequence[ReleasedBlock]) -> ReportRow:
-    ids = sorted(block_id for b in blocks for block_id in b.block_ids)
+    ids = sorted(chain.from_iterable(b.block_ids for b in blocks))
     return ReportRow(label, tuple(ids), _total([b.tally for b in blocks]))
 
 
@@ -241,18 +245,21 @@ def report_rows(
     gives no rows."""
     if first > last:
         raise ValueError("the period must not start after it ends")
-    ids = [block_id for b in blocks for block_id in b.block_ids]
+    ids = list(chain.from_iterable(b.block_ids for b in blocks))
     if len(set(ids)) != len(ids):
         raise ValueError("each block can be counted once")
     chosen = [b for b in blocks if first <= b.dated <= last and (cohort_ids is None or b.cohort_id in cohort_ids)]
-    total = _row("all", chosen)
     if breakdown is Breakdown.NONE:
-        return total, []
+        return _row("all", chosen), []
     key, label = _KEYS[breakdown], _LABELS[breakdown]
     groups: dict[tuple[int, int], list[ReleasedBlock]] = {}
     for block in chosen:
         groups.setdefault(key(block), []).append(block)
-    return total, [_row(label(k), groups[k]) for k in sorted(groups)]
+    rows = [_row(label(k), groups[k]) for k in sorted(groups)]
+    # The rows partition the chosen blocks, so the total adds up the rows: fewer additions, and their sorted IDs
+    # are runs that sorting merges in one pass.
+    ids = sorted(chain.from_iterable(row.blocks for row in rows))
+    return ReportRow("all", tuple(ids), _total([row.tally for row in rows])), rows
 
 
 def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:

@@ -9,7 +9,7 @@ error funnel turns into a polite reply), and every refusal that shows the input 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -20,10 +20,12 @@ QUOTE_MAX = 100  # characters of a member's input a reply may show back
 YEAR_MIN = 2000  # dates a programme of peer support can sensibly name; beyond them calendars
 YEAR_MAX = 2100  # and Python's datetime (which ends in 9999) stop being meaningful
 DATE_TEXT_MAX = 32  # the longest date or date-and-time option a member may type
+TIME_TEXT_MAX = 8  # the longest time of day (HH:MM, with spaces around) a member may type
 ZONE_TEXT_MAX = 64  # the longest IANA zone name is 32 characters
 PICKED_TEXT_MAX = 100  # an autocomplete choice's value is at most 100 characters
 
 _DATE = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\s*$", re.ASCII)
+_TIME = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})\s*$", re.ASCII)
 _DATE_TIME = re.compile(r"^\s*([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})\s*$", re.ASCII)
 # Names in the zone list that are not places a cohort meets in: the host's own zone and tzdata's placeholder.
 _NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
@@ -86,6 +88,16 @@ def parse_wall_clock(text: str, what: str = "start") -> datetime:
         ) from None
 
 
+def parse_time_of_day(text: str, what: str = "time") -> time:
+    """``HH:MM`` on the 24-hour clock, in ASCII digits, as a wall-clock time (the zone is applied by the caller)."""
+    match = _TIME.match(text)
+    if match is not None and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
+    raise InvalidInput(
+        f"I couldn't read {quote(text)!r} as the {what}. Use `HH:MM` on the 24-hour clock, e.g. `14:00`."
+    )
+
+
 @cache
 def zone_names() -> frozenset[str]:
     """The IANA zones a cohort may meet in: the installed zone list (read once), without non-places."""
@@ -97,16 +109,59 @@ def _zones_by_key() -> dict[str, str]:
     return {name.casefold(): name for name in zone_names()}
 
 
+def _alias_key(raw: str) -> str:
+    return " ".join(raw.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+# What people in the UK and Ireland type for a zone, and the zone they mean. "GMT" and "BST" are the UK's clock in
+# winter and in summer: someone typing either means UK time, which changes between them (the zone called "GMT"
+# never does), so both are Europe/London. UTC stays UTC: whoever types it means it.
+_LONDON, _DUBLIN = "Europe/London", "Europe/Dublin"
+ZONE_ALIASES = {
+    **dict.fromkeys(
+        (
+            "london", "uk", "u.k.", "gb", "great britain", "britain", "united kingdom", "england", "scotland",
+            "wales", "cymru", "northern ireland", "cardiff", "caerdydd", "swansea", "abertawe", "newport",
+            "wrexham", "bangor", "aberystwyth", "edinburgh", "glasgow", "aberdeen", "belfast", "manchester",
+            "birmingham", "leeds", "liverpool", "bristol", "gmt", "bst", "greenwich mean time",
+            "british summer time", "british time", "uk time",
+        ),
+        _LONDON,
+    ),
+    **dict.fromkeys(("dublin", "ireland", "eire", "éire", "republic of ireland", "irish time"), _DUBLIN),
+}  # fmt: skip
+_CLOCK_NAMES = frozenset({"gmt", "bst", "greenwich mean time", "british summer time"})
+
+
 def parse_zone(raw: str) -> ZoneInfo:
-    """The IANA zone named by ``raw`` (case ignored), looked up in the zone list: a name that is not in it (a
-    directory such as ``America``, a path, a very long or non-ASCII name) never reaches the file system."""
-    name = _zones_by_key().get(raw.strip().casefold()) if len(raw) <= ZONE_TEXT_MAX else None
-    if name is None:
+    """The IANA zone named by ``raw`` (case ignored), or the zone a common name means ("London", "UK", "GMT",
+    "Dublin"...: :data:`ZONE_ALIASES`), looked up in the zone list: a name that is not in it (a directory such as
+    ``America``, a path, a very long or non-ASCII name) never reaches the file system."""
+    name = None
+    if len(raw) <= ZONE_TEXT_MAX:
+        name = ZONE_ALIASES.get(_alias_key(raw)) or _zones_by_key().get(raw.strip().casefold())
+    if name is None or name not in zone_names():
         raise InvalidInput(
-            f"I don't know the time zone {quote(raw)!r}. Use a name like `Europe/London` or `Europe/Dublin`; "
-            "pick one from the list as you type."
+            f"I don't know the time zone {quote(raw)!r}. Use a region/city name such as `Europe/London` (all of "
+            "the UK) or `Europe/Dublin`; pick one from the list as you type."
         )
     return ZoneInfo(name)
+
+
+def zone_note(raw: str | None) -> str | None:
+    """What to tell someone whose typed zone was read as another name (``None`` when it was read as typed)."""
+    if raw is None or len(raw) > ZONE_TEXT_MAX:
+        return None
+    key = _alias_key(raw)
+    zone = ZONE_ALIASES.get(key)
+    if zone is None:
+        return None
+    if key in _CLOCK_NAMES:
+        return (
+            f"I took {quote(raw)!r} to mean UK time: the time zone is `{zone}`, so sessions keep their clock time "
+            "when the clocks change (GMT in winter, BST in summer)."
+        )
+    return f"I took {quote(raw)!r} to mean the time zone `{zone}`."
 
 
 def check_number(value: int, low: int, high: int, refusal: str) -> int:

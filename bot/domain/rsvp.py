@@ -1,4 +1,4 @@
-"""RSVP rules: places, the waitlist, and who is promoted when a place frees."""
+"""RSVP rules: places, the waitlist, who is promoted when a place frees, and who may answer for a session."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import InvalidInput, UserFacingError
 
 
 class RsvpStatus(StrEnum):
@@ -18,6 +18,14 @@ class RsvpStatus(StrEnum):
 class Choice(StrEnum):
     YES = "yes"
     NO = "no"
+
+
+class JoinCohortFirst(UserFacingError):
+    """A session is for its cohort: someone outside it is offered to join first, and nothing is recorded yet."""
+
+    def __init__(self, cohort_name: str) -> None:
+        super().__init__(f"This session is for members of **{cohort_name}**. Please join that cohort first.")
+        self.cohort_name = cohort_name
 
 
 def status_for(choice: Choice, current: RsvpStatus | None, going: int, capacity: int | None) -> RsvpStatus:
@@ -39,8 +47,39 @@ def promotions(capacity: int | None, going: int, waitlist: Sequence[int]) -> lis
     return list(waitlist[:free])
 
 
+def open_for_rsvp(state: str, starts_at: datetime, now: datetime) -> bool:
+    """Whether a session still takes RSVPs: any session made, however far ahead, until it starts."""
+    return state == "scheduled" and now < starts_at
+
+
 def require_open_for_rsvp(state: str, starts_at: datetime, now: datetime) -> None:
     if state == "cancelled":
         raise InvalidInput("This session was cancelled, so it no longer takes RSVPs.")
-    if state != "scheduled" or now >= starts_at:
+    if not open_for_rsvp(state, starts_at, now):
         raise InvalidInput("This session has already started, so RSVPs are closed. See you at the next one!")
+
+
+def require_open_for_check_in(state: str) -> None:
+    if state != "open":
+        when = "hasn't started yet" if state == "scheduled" else "is over"
+        raise InvalidInput(f"Check-in is open only while the session runs, and this one {when}.")
+
+
+def require_in_cohort(
+    is_member: bool, cohort_name: str, choice: Choice | None = None, current: RsvpStatus | None = None
+) -> None:
+    """Only a session's cohort RSVPs to it or checks in (``choice`` None); facilitators too, for simplicity.
+
+    Someone outside the cohort is asked to join first (:class:`JoinCohortFirst`). One exception: a member who
+    answered before leaving the cohort may still say they can't make it, which frees their place.
+    """
+    if is_member:
+        return
+    if choice is Choice.NO:
+        if current is not None:
+            return
+        raise InvalidInput(
+            f"Thanks for letting us know. You're not in **{cohort_name}**, so there is no RSVP to change. "
+            f"If you'd like to come to its sessions, join it with `/cohort join`."
+        )
+    raise JoinCohortFirst(cohort_name)

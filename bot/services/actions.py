@@ -20,10 +20,11 @@ from bot.services.cards import load_card
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 from bot.services.releases import ReleaseService
-from bot.services.surveys import SurveyService
+from bot.services.surveys import SurveyService, survey_window_of
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+SURVEY_MESSAGES = (ActionKind.SEND_SURVEY, ActionKind.SURVEY_REMINDER)  # run only while their survey is open
 
 
 class Deferred(Exception):
@@ -84,9 +85,12 @@ class ActionRunner:
             assert action is not None
             kind, attempts = ActionKind(action.kind), action.attempts
             session = await load_card(uow, action.occurrence_id)
+            survey = None
+            if session is not None and kind in SURVEY_MESSAGES:
+                survey = await survey_window_of(uow, session.occurrence_id, session.ends_at)
         if session is None:
             return await self._finish(action_id, ActionState.SKIPPED, "session deleted")
-        reason = skip_reason(kind, session.state, session.starts_at, session.ends_at, now)
+        reason = skip_reason(kind, session.state, session.starts_at, session.ends_at, now, survey)
         if reason is not None:
             log.info("action %s (%s) skipped: %s", action_id, kind, reason)
             return await self._finish(action_id, ActionState.SKIPPED, reason)

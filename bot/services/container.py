@@ -78,13 +78,14 @@ class Services:
         surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open, alerts=alerts)
         releases = ReleaseService(uow, clock=clock, key=pseudonym_key, min_group=min_group, shards=shards)
         community_releases = CommunityReleaseService(uow, clock=clock, min_group=min_group, shards=shards)
+        cohorts = CohortService(uow, roles, default_timezone=default_timezone)
         return cls(
             setup=SetupService(uow),
-            cohorts=CohortService(uow, roles, default_timezone=default_timezone),
+            cohorts=cohorts,
             state=BotStateService(uow),
-            series=SeriesService(uow, clock=clock, shards=shards, survey_open=survey_open),
+            series=SeriesService(uow, clock=clock, shards=shards, survey_open=survey_open, gateway=sessions),
             sessions=SessionService(uow, sessions, clock=clock, survey_open=survey_open),
-            rsvp=RsvpService(uow, sessions, clock=clock),
+            rsvp=RsvpService(uow, sessions, clock=clock, cohorts=cohorts),
             actions=ActionRunner(
                 uow, sessions, clock=clock, worker=worker, surveys=surveys, releases=releases, shards=shards
             ),

@@ -52,6 +52,7 @@ class SessionCard:
     announcement_message_id: int | None = None
     thread_id: int | None = None
     event_id: int | None = None
+    moved_from: datetime | None = None  # the start before a move, for the notice that tells people of it
 
 
 class Notice(StrEnum):
@@ -61,6 +62,7 @@ class Notice(StrEnum):
     REMIND_1H = "remind_1h"
     CANCELLED = "cancelled"
     MOVED = "moved"
+    CHANGED = "changed"  # where it meets or how long it lasts changed (its series was edited)
     PROMOTED = "promoted"
     SURVEY = "survey"
     SURVEY_REMINDER = "survey_reminder"
@@ -93,6 +95,10 @@ class SessionGateway(Protocol):
     async def open_room(self, card: SessionCard, *, nonce: str) -> RoomOpened: ...
 
     async def close_room(self, card: SessionCard) -> None: ...
+
+    async def rename_thread(self, card: SessionCard) -> None:
+        """Name the session thread (``card.thread_id``) after the session's title and time, e.g. after a move."""
+        ...
 
     async def notify(
         self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None

@@ -166,8 +166,9 @@ def _within(session: UncountedSession, period: Period) -> bool:
 
 
 def _waiting(uncounted: list[UncountedSession]) -> Waiting:
-    """How many sessions no block counts yet (closed ones waiting in unfull blocks; those whose survey has not
-    closed), and when the next open survey closes. Sessions only: never how many people or answers."""
+    """How many sessions no block counts yet (closed ones waiting in unfull blocks; those whose survey is open, or
+    not sent yet but still to be), and when the next open survey closes. A session that can never have a survey
+    is in neither (see ``ReportRepository.uncounted``). Sessions only: never how many people or answers."""
     closes = [session.closes_at for session in uncounted if session.closes_at is not None]
     closed = sum(1 for session in uncounted if session.survey_closed)
     return Waiting(closed, len(uncounted) - closed, min(closes, default=None))

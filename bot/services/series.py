@@ -10,18 +10,27 @@ from zoneinfo import ZoneInfo
 from bot.db.models import Occurrence, Series
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import recurrence as rules
+from bot.domain import series_rules
 from bot.domain import sessions as session_rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import SURVEY_OPEN, ActionKind, ActionState, due_times, rearm_after_resume
-from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
+from bot.domain.inputs import quote
+from bot.domain.series_rules import StopAction
+from bot.domain.sessions import discord_timestamp
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort, guild_roles
+from bot.services.ports import SessionGateway
+from bot.services.series_edit import Edit, SeriesChanges, apply_edit, tell_edit
 
 Clock = Callable[[], datetime]
-MATERIALIZE_AHEAD = timedelta(days=62)  # beyond the event horizon, and far enough to hold a bimonthly's next
+# Sessions are made 13 months ahead (and always a series' next three), so members book and facilitators cancel or
+# move any of them; Discord sees only its own horizons (announcement, events: bot/domain/actions.py).
+MATERIALIZE_AHEAD = timedelta(days=400)
+MATERIALIZE_AT_LEAST = 3
 NO_MORE = datetime(9999, 12, 31, tzinfo=UTC)  # next_start of a series whose rule has no more sessions
-PAUSED = "series paused"
+PAUSED = series_rules.PAUSED
 ENDED = "series ended"
 
 
@@ -35,6 +44,8 @@ class SeriesInfo:
     duration_minutes: int
     capacity: int | None
     next_starts: tuple[datetime, ...]
+    room_channel_id: int | None = None
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +65,26 @@ class SeriesRequest:
     count: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StopPreview:
+    """What pausing or ending a series would do, shown before the facilitator confirms it."""
+
+    series_id: int
+    title: str
+    action: StopAction
+    sessions: int  # upcoming sessions that would be cancelled
+    people: int  # members who RSVP'd to them (going or waitlisted), who would be told
+    next_start: datetime | None  # the next session's start, if there is one
+    issued_at: int  # UNIX seconds: the moment offered, carried by the Confirm button
+
+
+@dataclass(frozen=True, slots=True)
+class EditOutcome:
+    info: SeriesInfo
+    edit: Edit
+    told: int  # members told by DM (or in the session thread when their DMs are closed)
+
+
 class SeriesService:
     def __init__(
         self,
@@ -62,11 +93,13 @@ class SeriesService:
         clock: Clock,
         shards: ShardSet = ALL_SHARDS,
         survey_open: timedelta = SURVEY_OPEN,
+        gateway: SessionGateway | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._shards = shards
         self._survey_open = survey_open
+        self._gateway = gateway  # tells those affected by an edit; only `edit` needs it
 
     async def create(self, guild_id: int, actor: Actor, request: SeriesRequest) -> SeriesInfo:
         now = self._clock()
@@ -74,7 +107,11 @@ class SeriesService:
             require_facilitator(actor, await guild_roles(uow, guild_id))
             cohort = await find_cohort(uow, guild_id, request.cohort)
             series = _validated_series(guild_id, cohort.id, cohort.timezone, actor.user_id, request, now)
-            await uow.series.add(series)
+            assert series.duplicate_key is not None
+            # Checked first for the clearest answer; the unique constraint decides when two creates race.
+            twin = await uow.series.live_duplicate(cohort.id, series.duplicate_key)
+            if twin is not None or await uow.series.add_unless_duplicate(series) is None:
+                raise _duplicate(series, cohort.name)
             made = await materialize(uow, series, now, self._survey_open)
             await uow.audit.record(guild_id, actor.user_id, "series.create", series_id=series.id, title=series.title)
             await uow.commit()
@@ -105,12 +142,63 @@ class SeriesService:
             if needle in series.title.casefold() or needle in cohort.name.casefold()
         ][:25]
 
+    async def preview_stop(self, guild_id: int, actor: Actor, series_id: int, action: StopAction) -> StopPreview:
+        """What ``/series pause`` or ``/series end`` would do (nothing changes until it is confirmed)."""
+        now = self._clock()
+        async with self._uow.reading() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            series, _ = await _series(uow, guild_id, series_id)
+            _require_stoppable(series, "paused" if action is StopAction.PAUSE else "ended")
+            upcoming = [o for o in await uow.occurrences.of_series(series.id, after=now) if o.state == "scheduled"]
+            people: set[int] = set()
+            for occurrence in upcoming:
+                people.update(await uow.rsvps.users(occurrence.id, "going"))
+                people.update(await uow.rsvps.users(occurrence.id, "waitlisted"))
+        return StopPreview(
+            series_id=series.id,
+            title=series.title,
+            action=action,
+            sessions=len(upcoming),
+            people=len(people),
+            next_start=min((o.starts_at for o in upcoming), default=None),
+            issued_at=int(now.timestamp()),
+        )
+
+    async def confirm_stop(
+        self, guild_id: int, actor: Actor, series_id: int, action: StopAction, issued_at: int
+    ) -> tuple[SeriesInfo, list[int]]:
+        """The facilitator confirmed a pause or an end offered at ``issued_at``: do it, if the offer is still fresh
+        and they are still a facilitator. Returns the series and the sessions cancelled."""
+        series_rules.require_fresh(
+            issued_at, self._clock(), f"Run `/series {action.value}` again if you still want to."
+        )
+        if action is StopAction.PAUSE:
+            return await self.pause(guild_id, actor, series_id)
+        return await self.end(guild_id, actor, series_id)
+
     async def pause(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
         """Pause: upcoming sessions are cancelled (reason "series paused"). Returns the cancelled occurrences."""
         return await self._stop(guild_id, actor, series_id, "paused", PAUSED)
 
     async def end(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
         return await self._stop(guild_id, actor, series_id, "ended", ENDED)
+
+    async def edit(self, guild_id: int, actor: Actor, series_id: int, changes: SeriesChanges) -> EditOutcome:
+        """``/series edit``: change a series and its sessions still to come; tell those who RSVP'd to a session
+        whose time, place or length changed, and bring its announcement and Discord event up to date."""
+        assert self._gateway is not None, "SeriesService needs a gateway to edit series"
+        now = self._clock()
+        async with self._uow() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            series, cohort_name = await _series(uow, guild_id, series_id)
+            edit = await apply_edit(uow, series, changes, now, self._survey_open)
+            await uow.audit.record(
+                guild_id, actor.user_id, "series.edit", series_id=series.id, changed=list(edit.changed)
+            )
+            await uow.commit()
+            upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
+            info = _info(series, cohort_name, upcoming)
+        return EditOutcome(info, edit, await tell_edit(self._uow, self._gateway, edit))
 
     async def resume(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
         """Resume a paused series; returns it and the sessions restored (their announcements need refreshing)."""
@@ -145,9 +233,10 @@ class SeriesService:
         async with self._uow() as uow:
             require_facilitator(actor, await guild_roles(uow, guild_id))
             series, cohort_name = await _series(uow, guild_id, series_id)
-            if series.state == "ended" or series.state == state:
-                raise InvalidInput(f"**{series.title}** is already {series.state}.")
+            _require_stoppable(series, state)
             series.state = state
+            if state == "ended":
+                series.duplicate_key = None  # an ended series no longer stands in the way of a new one like it
             cancelled = []
             for occurrence in await uow.occurrences.of_series(series.id, after=now):
                 if occurrence.state == "scheduled":
@@ -172,19 +261,23 @@ class SeriesService:
 async def materialize(
     uow: UnitOfWork, series: Series, now: datetime, survey_open: timedelta = SURVEY_OPEN
 ) -> list[Occurrence]:
-    """Create the series' occurrences up to ``now + MATERIALIZE_AHEAD`` (always the next one), with actions."""
+    """Create the series' occurrences up to ``now + MATERIALIZE_AHEAD``, and at least its next
+    ``MATERIALIZE_AT_LEAST`` however far ahead, with their actions."""
     if series.state != "active":
         return []
     duration = timedelta(minutes=series.duration_minutes)
     made: list[Occurrence] = []
+    ahead = 0  # sessions of the rule after now, made before or here
     series.next_start = NO_MORE  # unless the loop finds one beyond the horizon
     for sequence, start in rules.occurrences(recurrence_of(series)):
         if sequence <= series.materialized_through:
+            ahead += start > now
             continue
-        if start > now + MATERIALIZE_AHEAD and (made or series.materialized_through >= 0):
+        if start > now + MATERIALIZE_AHEAD and ahead >= MATERIALIZE_AT_LEAST:
             series.next_start = start
             break
-        occurrence = await uow.occurrences.add(
+        ahead += start > now
+        made.append(
             Occurrence(
                 guild_id=series.guild_id,
                 series_id=series.id,
@@ -195,11 +288,12 @@ async def materialize(
                 state="scheduled",
             )
         )
-        await uow.actions.plan(
-            series.guild_id, occurrence.id, due_times(occurrence.starts_at, occurrence.ends_at, survey_open)
+    if made:  # a year of sessions and their actions in two flushes
+        await uow.occurrences.add_all(made)
+        await uow.actions.plan_new(
+            series.guild_id, {o.id: due_times(o.starts_at, o.ends_at, survey_open) for o in made}
         )
-        series.materialized_through = sequence
-        made.append(occurrence)
+        series.materialized_through = made[-1].sequence
     return made
 
 
@@ -211,6 +305,8 @@ def _validated_series(
     except ValueError:
         options = ", ".join(c.value for c in rules.Cadence)
         raise InvalidInput(f"Cadence must be one of: {options}.") from None
+    series_rules.require_one_place(request.room_channel_id, request.link)
+    series_rules.require_monthly_by_fits(cadence, request.monthly_by)
     try:
         monthly_by = rules.MonthlyBy((request.monthly_by or "weekday").strip().lower())
     except ValueError:
@@ -227,10 +323,12 @@ def _validated_series(
         last = rules.nth_weekday_of_month(local.year, local.month, local.weekday(), -1)
         if last != local.day:
             raise InvalidInput(f"{local:%-d %B} is not the last {local:%A} of its month; pick that day as the start.")
+    title = session_rules.clean_title(request.title)
     return Series(
         guild_id=guild_id,
         cohort_id=cohort_id,
-        title=session_rules.clean_title(request.title),
+        title=title,
+        duplicate_key=series_rules.duplicate_key(title, local),
         cadence=cadence.value,
         monthly_by=monthly_by.value,
         first_date=local.date(),
@@ -245,6 +343,20 @@ def _validated_series(
         state="active",
         materialized_through=-1,
         created_by=user_id,
+    )
+
+
+def _require_stoppable(series: Series, state: str) -> None:
+    if series.state == "ended" or series.state == state:
+        raise InvalidInput(f"**{series.title}** is already {series.state}.")
+
+
+def _duplicate(series: Series, cohort_name: str) -> AlreadyExists:
+    first = rules.to_utc(datetime.combine(series.first_date, series.start_time), ZoneInfo(series.timezone))
+    return AlreadyExists(
+        f"**{quote(series.title)}** already exists for {quote(cohort_name)}, starting "
+        f"{discord_timestamp(first)}, so I didn't make it twice. See it with `/series list`; "
+        "change it with `/series edit`."
     )
 
 
@@ -266,4 +378,6 @@ def _info(series: Series, cohort_name: str, upcoming: list[datetime]) -> SeriesI
         duration_minutes=series.duration_minutes,
         capacity=series.capacity,
         next_starts=tuple(sorted(upcoming)[:5]),
+        room_channel_id=series.room_channel_id,
+        link=series.link,
     )

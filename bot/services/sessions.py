@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Occurrence
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import schedule
 from bot.domain import sessions as rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import (
@@ -17,23 +19,42 @@ from bot.domain.actions import (
     ActionKind,
     ActionState,
     due_times,
+    late_survey_nonce,
     rearm_after_move,
     room_nonce,
 )
+from bot.domain.attendance import CORRECTABLE_FOR, FACILITATOR, Mark, absent_source, offer_when_present
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.rsvp import open_for_rsvp
 from bot.services import rooms
 from bot.services.cards import load_card, load_cards
 from bot.services.cohorts import find_cohort, guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
+from bot.services.surveys import survey_window_of
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class UpcomingSession:
     session: SessionCard
     my_status: str | None
+    open_for_rsvp: bool = False  # scheduled and not started: the list offers an RSVP for it
+
+
+@dataclass(frozen=True, slots=True)
+class UpcomingPage:
+    """One page of ``/session list``: whose sessions, which page of how many."""
+
+    entries: list[UpcomingSession]
+    page: int
+    pages: int
+    total: int
+    cohort_id: int | None = None  # the cohort asked for; None: the member's own cohorts (or everyone's)
+    cohort_name: str | None = None
+    my_cohorts: tuple[str, ...] = ()  # the member's cohorts, when the page shows them (none: everyone's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +62,8 @@ class AttendanceSheet:
     session: SessionCard
     present: list[tuple[int, str]]  # (user_id, how we know)
     absent_going: list[int]  # said they'd come, not (yet) seen
+    surveyed: tuple[int, ...] = ()  # just marked present after the survey went out, and sent it
+    unreachable: tuple[int, ...] = ()  # to be sent it, but Discord failed just now: they can use /feedback give
 
 
 class SessionService:
@@ -53,30 +76,83 @@ class SessionService:
         self._clock = clock
         self._survey_open = survey_open
 
-    async def upcoming(self, guild_id: int, user_id: int, cohort: str | None = None) -> list[UpcomingSession]:
-        async with self._uow() as uow:
-            cohort_id = None
-            if cohort:
-                cohort_id = (await find_cohort(uow, guild_id, cohort)).id
-            rows = await uow.occurrences.upcoming(guild_id, self._clock(), cohort_id=cohort_id)
+    async def upcoming(
+        self, guild_id: int, user_id: int, cohort: str | None = None, *, cohort_id: int | None = None, page: int = 1
+    ) -> UpcomingPage:
+        """``/session list``: per series the next 90 days or next three sessions (whichever is more), paged.
+
+        Without a cohort (by name, or by ID from a page button): the member's own cohorts, or everyone's if they are
+        in none."""
+        now = self._clock()
+        async with self._uow.reading() as uow:
+            chosen = await find_cohort(uow, guild_id, cohort) if cohort else None
+            if chosen is None and cohort_id is not None:
+                chosen = next((c for c in await uow.cohorts.in_guild(guild_id) if c.id == cohort_id), None)
+                if chosen is None:
+                    raise NotFound("That cohort is no longer here. `/session list` shows the sessions there are.")
+            mine: tuple[str, ...] = ()
+            if chosen is not None:
+                cohort_ids: list[int] | None = [chosen.id]
+            else:
+                member_of = await uow.cohorts.memberships_of(guild_id, user_id)
+                cohort_ids = sorted(member_of) or None
+                mine = tuple(c.name for c in await uow.cohorts.in_guild(guild_id) if c.id in member_of)
+            slots = [
+                schedule.Slot(*row) for row in await uow.occurrences.timeline(guild_id, now, cohort_ids=cohort_ids)
+            ]
+            shown = schedule.listed(slots, now)
+            where = schedule.page_of(len(shown), page)
+            rows = await uow.occurrences.card_rows([slot.occurrence_id for slot in shown[where.start : where.stop]])
             cards = await load_cards(uow, rows)
-            mine = await uow.rsvps.statuses_of(user_id, [c.occurrence_id for c in cards])
-        return [UpcomingSession(card, mine.get(card.occurrence_id)) for card in cards]
+            statuses = await uow.rsvps.statuses_of(user_id, [c.occurrence_id for c in cards])
+        entries = [
+            UpcomingSession(c, statuses.get(c.occurrence_id), open_for_rsvp(c.state, c.starts_at, now)) for c in cards
+        ]
+        return UpcomingPage(
+            entries=entries,
+            page=where.number,
+            pages=where.count,
+            total=where.total,
+            cohort_id=chosen.id if chosen else None,
+            cohort_name=chosen.name if chosen else None,
+            my_cohorts=mine,
+        )
 
     async def choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
-        """``(label, id)`` of upcoming and running sessions matching ``fragment``, for autocomplete."""
-        needle = fragment.strip().casefold()
-        async with self._uow() as uow:
-            rows = await uow.occurrences.upcoming(guild_id, self._clock(), limit=100)
+        """``(label, id)`` of upcoming and running sessions whose label has every word of ``fragment`` (say
+        "care dec"), soonest first, for autocomplete: any session made, however far ahead."""
+        words = fragment.casefold().split()
+        async with self._uow.reading() as uow:
+            rows = await uow.occurrences.upcoming_labels(guild_id, self._clock())
+        found = []
+        for occurrence_id, starts_at, state, title, timezone, cohort_name in rows:
+            local = starts_at.astimezone(ZoneInfo(timezone))
+            label = f"{title} · {local:%a %-d %b %Y %H:%M} · {cohort_name}"
+            if state == "cancelled":
+                label += " (cancelled)"
+            if all(word in label.casefold() for word in words):
+                found.append((label if len(label) <= 100 else label[:99] + "…", occurrence_id))
+                if len(found) == 25:
+                    break
+        return found
+
+    async def attendance_choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
+        """``(label, id)`` of the sessions whose attendance can be corrected: running now or ended in the last 30
+        days, the latest first, whose label has every word of ``fragment``; for autocomplete."""
+        words = fragment.casefold().split()
+        async with self._uow.reading() as uow:
+            rows = await uow.occurrences.held_since(guild_id, self._clock() - CORRECTABLE_FOR)
         found = []
         for occurrence, series, cohort in rows:
             local = occurrence.starts_at.astimezone(ZoneInfo(series.timezone))
-            label = f"{series.title} · {local:%a %-d %b %H:%M} · {cohort.name}"
-            if occurrence.state == "cancelled":
-                label += " (cancelled)"
-            if needle in label.casefold():
-                found.append((label[:100], occurrence.id))
-        return found[:25]
+            label = f"{series.title} · {local:%a %-d %b %Y %H:%M} · {cohort.name}"
+            if occurrence.state == "open":
+                label += " (on now)"
+            if all(word in label.casefold() for word in words):
+                found.append((label if len(label) <= 100 else label[:99] + "…", occurrence.id))
+                if len(found) == 25:
+                    break
+        return found
 
     async def cancel(self, guild_id: int, actor: Actor, occurrence_id: int, reason: str | None) -> SessionCard:
         now = self._clock()
@@ -123,11 +199,14 @@ class SessionService:
                 await self._gateway.refresh_announcement(session)
 
     async def move(self, guild_id: int, actor: Actor, occurrence_id: int, start: str) -> SessionCard:
+        """Move one session; its event, announcement and thread follow, and those who RSVP'd are told the old
+        and the new time."""
         now = self._clock()
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
             if occurrence.state != "scheduled":
                 raise InvalidInput(f"This session is {occurrence.state}, so it can't be moved.")
+            old_start = occurrence.starts_at
             parts = await uow.occurrences.card_parts(occurrence_id)
             assert parts is not None
             zone = ZoneInfo(parts[1].timezone)
@@ -154,9 +233,11 @@ class SessionService:
         assert session is not None
         if session.event_id is not None:
             await self._gateway.upsert_event(session)
-        await self._messenger.tell(session, told, Notice.MOVED)
+        await self._messenger.tell(replace(session, moved_from=old_start), told, Notice.MOVED)
         await self._gateway.refresh_announcement(session)
-        return session
+        if session.thread_id is not None:
+            await self._gateway.rename_thread(session)
+        return replace(session, moved_from=old_start)
 
     async def start(self, guild_id: int, actor: Actor, occurrence_id: int) -> SessionCard:
         now = self._clock()
@@ -204,12 +285,25 @@ class SessionService:
     async def correct_attendance(
         self, guild_id: int, actor: Actor, occurrence_id: int, user_ids: Sequence[int], present: bool
     ) -> AttendanceSheet:
+        """Mark members present or absent. Those marked present after the survey went out are sent it, while it
+        is open and once only, however often they are marked; the sheet says who was sent it."""
+        now = self._clock()
+        offered: list[int] = []
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
             if occurrence.state in ("scheduled", "cancelled"):
                 raise InvalidInput("Attendance can be corrected once the session has started.")
-            for user_id in user_ids:
-                await uow.attendance.record(guild_id, occurrence_id, user_id, present=present, source="facilitator")
+            await uow.occurrences.get(occurrence_id, for_update=True)  # one at a time with the survey going out
+            survey = await survey_window_of(uow, occurrence_id, occurrence.ends_at)
+            marks = {row.user_id: row for row in await uow.attendance.of_occurrence(occurrence_id)}
+            for user_id in dict.fromkeys(user_ids):
+                row = marks.get(user_id)
+                before = None if row is None else Mark(row.present, row.source)
+                await uow.attendance.record(guild_id, occurrence_id, user_id, present=present, source=FACILITATOR)
+                if present and offer_when_present(before, survey, now):
+                    offered.append(user_id)
+                elif not present and row is not None:
+                    row.source = absent_source(before, survey)  # remembers whether they were offered the survey
             await uow.feedback.recount_attendees(occurrence_id)  # a survey's response rate follows corrections
             await uow.audit.record(
                 guild_id,
@@ -218,9 +312,30 @@ class SessionService:
                 occurrence_id=occurrence_id,
                 count=len(user_ids),
                 present=present,
+                surveyed=len(offered),
             )
             await uow.commit()
-            return await _sheet(uow, occurrence_id)
+            sheet = await _sheet(uow, occurrence_id)
+        unreachable = [user_id for user_id in offered if not await self._send_survey(sheet.session, user_id)]
+        return replace(
+            sheet,
+            surveyed=tuple(u for u in offered if u not in unreachable),
+            unreachable=tuple(unreachable),
+        )
+
+    async def _send_survey(self, session: SessionCard, user_id: int) -> bool:
+        """The survey's DM (or a mention in the thread) for one member marked present late; ``False`` if Discord
+        failed. Its nonce is the member's own, so two facilitators marking them at once send one message."""
+        try:
+            await self._messenger.tell(
+                session, [user_id], Notice.SURVEY, nonce=late_survey_nonce(session.occurrence_id, user_id)
+            )
+        except Exception:
+            log.warning(
+                "could not send the survey of occurrence %s to user %s", session.occurrence_id, user_id, exc_info=True
+            )
+            return False
+        return True
 
     async def _facilitated(self, uow: UnitOfWork, guild_id: int, actor: Actor, occurrence_id: int) -> Occurrence:
         require_facilitator(actor, await guild_roles(uow, guild_id))

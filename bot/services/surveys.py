@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Survey
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import feedback as rules
 from bot.domain.access import Actor, require_facilitator
+from bot.domain.actions import ActionKind, SurveyWindow, survey_window
 from bot.domain.errors import NotAllowed, NotFound
 from bot.services.cards import load_card
 from bot.services.cohorts import guild_roles
@@ -76,9 +77,11 @@ class SurveyService:
         """Open the survey and offer it to the attendees (thread and DM). Safe to repeat: nonces de-duplicate."""
         now = self._clock()
         async with self._uow() as uow:
+            # Locked (on PostgreSQL) against attendance corrections: whoever is marked present meanwhile is either
+            # among the attendees read here or sees the survey open and is sent it then, never both.
+            occurrence = await uow.occurrences.get(occurrence_id, for_update=True)
+            assert occurrence is not None
             if await uow.feedback.survey(occurrence_id) is None:
-                occurrence = await uow.occurrences.get(occurrence_id)
-                assert occurrence is not None
                 closes_at = max(occurrence.ends_at, now) + self._survey_open
                 await uow.feedback.open_survey(
                     Survey(
@@ -86,8 +89,8 @@ class SurveyService:
                     )
                 )
                 await uow.feedback.recount_attendees(occurrence_id)
-                await uow.commit()
             attendees = await uow.attendance.present(occurrence_id)
+            await uow.commit()
             session = await load_card(uow, occurrence_id)
         assert session is not None
         if session.thread_id is not None:
@@ -216,3 +219,17 @@ class SurveyService:
         log.warning("a feedback comment for occurrence %s suggests risk; alerting facilitators", occurrence_id)
         assert self._alerts is not None, "SurveyService needs alerts= to raise safeguarding alerts"
         return await self._alerts.alert_feedback(guild_id, occurrence_id)
+
+
+async def survey_window_of(uow: UnitOfWork, occurrence_id: int, ends_at: datetime) -> SurveyWindow:
+    """Where a session's survey stands: whether it went out, and when it closes (when its closing action is due,
+    or at the close time it was given when it went out, whichever is first) or closed."""
+    survey = await uow.feedback.survey(occurrence_id)
+    close_due = next(
+        (a.due_at for a in await uow.actions.of_occurrence(occurrence_id) if a.kind == ActionKind.CLOSE_SURVEY), None
+    )
+    if survey is None:
+        return survey_window(ends_at, close_due=close_due)
+    return survey_window(
+        ends_at, close_due=close_due, survey_closes_at=survey.closes_at, survey_closed_at=survey.closed_at, sent=True
+    )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.services.sessions import AttendanceSheet
 from bot.ui.actors import actor_of
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.session_embeds import attendance_embed
@@ -45,6 +46,7 @@ class AttendancePicker(
         async def handle() -> None:
             bot: CwtchBot = interaction.client
             occurrence_id = require_id(self.occurrence_id, "session")
+            await interaction.response.defer()  # those marked present late may be sent the survey first
             sheet = await bot.services.sessions.correct_attendance(
                 guild_of(interaction),
                 actor_of(interaction),
@@ -52,9 +54,32 @@ class AttendancePicker(
                 [user.id for user in self.item.values],
                 self.mark == PRESENT,
             )
-            await interaction.response.edit_message(embed=attendance_embed(sheet), view=attendance_view(occurrence_id))
+            await interaction.edit_original_response(
+                content=survey_note(sheet),
+                embed=attendance_embed(sheet),
+                view=attendance_view(occurrence_id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
 
         await guarded(interaction, handle)
+
+
+def survey_note(sheet: AttendanceSheet) -> str | None:
+    """What the facilitator is told about the survey after marking people present late."""
+    lines = []
+    if sheet.surveyed:
+        lines.append(f"Sent the survey to {_people(sheet.surveyed)}, as it's still open.")
+    if sheet.unreachable:
+        lines.append(
+            f"I couldn't send the survey to {_people(sheet.unreachable)} just now. "
+            "They can answer it with `/feedback give` while it's open."
+        )
+    return "\n".join(lines) or None
+
+
+def _people(user_ids: tuple[int, ...]) -> str:
+    mentions = [f"<@{user_id}>" for user_id in user_ids]
+    return mentions[0] if len(mentions) == 1 else f"{', '.join(mentions[:-1])} and {mentions[-1]}"
 
 
 def attendance_view(occurrence_id: int) -> discord.ui.View:

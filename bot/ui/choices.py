@@ -39,6 +39,16 @@ async def session_choices(interaction: discord.Interaction[Any], current: str) -
     return [app_commands.Choice(name=label, value=str(occurrence_id)) for label, occurrence_id in found]
 
 
+async def attendance_session_choices(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """Sessions running now or ended in the last 30 days: the ones whose attendance can be corrected."""
+    if interaction.guild_id is None:
+        return []
+    found = await _bot(interaction).services.sessions.attendance_choices(interaction.guild_id, current)
+    return [app_commands.Choice(name=label, value=str(occurrence_id)) for label, occurrence_id in found]
+
+
 async def released_session_choices(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:

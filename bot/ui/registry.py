@@ -14,13 +14,18 @@ from bot.ui.feedback import FeedbackButton, FeedbackModal
 from bot.ui.persistent import PersistentForm
 from bot.ui.privacy import EraseButton
 from bot.ui.resource_items import RESOURCE_ITEMS, DeclineModal
-from bot.ui.session_items import CheckInButton, GroundRulesButton, RsvpButton
+from bot.ui.series_items import StopSeriesButton
+from bot.ui.session_items import CheckInButton, GroundRulesButton, JoinCohortButton, RsvpButton
+from bot.ui.session_list import SessionPageButton, SessionPicker
 from bot.ui.support import EditSignpostingButton, SignpostingModal
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     RsvpButton,
     GroundRulesButton,
     CheckInButton,
+    JoinCohortButton,
+    SessionPageButton,
+    SessionPicker,
     AttendancePicker,
     FeedbackButton,
     EditSignpostingButton,
@@ -28,6 +33,7 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     WhatWorksButton,
     *RESOURCE_ITEMS,
     TakeAlertButton,
+    StopSeriesButton,
 )
 
 FORMS: tuple[type[PersistentForm], ...] = (FeedbackModal, WhatWorksModal, SignpostingModal, DeclineModal)

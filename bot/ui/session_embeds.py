@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.domain.inputs import quote
 from bot.domain.sessions import discord_timestamp as ts
 from bot.services.ports import Notice, SessionCard
 from bot.services.reports import AttendanceReport
 from bot.services.series import SeriesInfo
-from bot.services.sessions import AttendanceSheet, UpcomingSession
+from bot.services.sessions import AttendanceSheet, UpcomingPage
 from bot.ui.embeds import CWTCH_COLOUR
 
 CANCELLED_COLOUR = discord.Colour.dark_grey()
@@ -57,6 +58,8 @@ NOTICE_TEXT = {
     Notice.REMIND_1H: "Reminder: **{title}** ({cohort}) starts {rel}, at {when}, in {where}.",
     Notice.CANCELLED: "**{title}** ({cohort}) on {when} is cancelled. {reason}",
     Notice.MOVED: "**{title}** ({cohort}) has moved to {when} ({rel}). Your RSVP still stands.",
+    Notice.CHANGED: "**{title}** ({cohort}) on {when} has changed: it meets in {where} and lasts {minutes} minutes. "
+    "Your RSVP still stands.",
     Notice.PROMOTED: "Good news: a place freed up, so you're now going to **{title}** ({cohort}) on {when}.",
     Notice.SURVEY: "Thank you for coming to **{title}** ({cohort}). How was it? Three quick questions, and no one "
     "sees who answered what: press **Give feedback**.",
@@ -65,36 +68,61 @@ NOTICE_TEXT = {
 }
 
 
+MOVED_FROM_TEXT = "**{title}** ({cohort}) has moved from {old} to {when} ({rel}). Your RSVP still stands."
+
+
 def notice_text(session: SessionCard, notice: Notice) -> str:
     reason = f"Reason: {session.cancel_reason}" if session.cancel_reason else ""
-    return (
-        NOTICE_TEXT[notice]
-        .format(
-            title=session.title,
-            cohort=session.cohort_name,
-            when=ts(session.starts_at),
-            rel=ts(session.starts_at, "R"),
-            where=where(session),
-            reason=reason,
-        )
-        .strip()
-    )
+    text = MOVED_FROM_TEXT if notice is Notice.MOVED and session.moved_from is not None else NOTICE_TEXT[notice]
+    return text.format(
+        title=session.title,
+        cohort=session.cohort_name,
+        when=ts(session.starts_at),
+        rel=ts(session.starts_at, "R"),
+        old=ts(session.moved_from) if session.moved_from is not None else "",
+        where=where(session),
+        minutes=int((session.ends_at - session.starts_at).total_seconds() // 60),
+        reason=reason,
+    ).strip()
 
 
-def upcoming_embed(sessions: Sequence[UpcomingSession]) -> discord.Embed:
-    embed = discord.Embed(title="Upcoming sessions", colour=CWTCH_COLOUR)
-    if not sessions:
-        embed.description = "No sessions are planned yet."
+def upcoming_embed(page: UpcomingPage) -> discord.Embed:
+    """A page of ``/session list``: whose sessions, which page of how many, and each with the member's RSVP.
+
+    Sized to fit: at most ``PAGE_SIZE`` fields of at most 200 + 400 characters stay under Discord's 6,000."""
+    if page.cohort_name:
+        title, lines = f"Upcoming sessions · {page.cohort_name}", []
+    elif page.my_cohorts:
+        mine = ", ".join(page.my_cohorts)
+        title, lines = "Upcoming sessions · your cohorts", [f"Your cohorts: {quote(mine, 300)}."]
+    else:
+        title = "Upcoming sessions · everyone's"
+        lines = ["You're not in a cohort yet, so here are everyone's sessions. `/cohort join` adds you to one."]
+    embed = discord.Embed(title=title[:256], colour=CWTCH_COLOUR)
+    if not page.entries:
+        lines.append("No sessions are planned yet.")
+        embed.description = "\n".join(lines)
         return embed
-    for entry in sessions[:25]:
+    if any(entry.open_for_rsvp for entry in page.entries):
+        lines.append("Pick a session below to RSVP.")
+    count = f"{page.total} session{'' if page.total == 1 else 's'}"
+    lines.append(f"Page {page.page} of {page.pages} ({count})." if page.pages > 1 else f"All {count} are here.")
+    embed.description = "\n".join(lines)
+    for entry in page.entries:
         session = entry.session
-        state = " (cancelled)" if session.state == "cancelled" else " (on now)" if session.state == "open" else ""
-        mine = STATUS_WORDS.get(entry.my_status or "", "no RSVP yet")
-        embed.add_field(
-            name=f"{session.title} · {session.cohort_name}{state}"[:256],
-            value=f"{ts(session.starts_at)} · {where(session)} · {places(session)} · {mine}",
-            inline=False,
-        )
+        name = f"{session.title} · {session.cohort_name}"
+        if session.state == "cancelled":
+            reason = f": {quote(session.cancel_reason, 200)}" if session.cancel_reason else "."
+            value = f"~~{ts(session.starts_at)}~~\nCancelled{reason}"
+            name = f"Cancelled: {name}"
+        else:
+            mine = STATUS_WORDS.get(entry.my_status or "", "no RSVP yet")
+            now = "on now" if session.state == "open" else ts(session.starts_at, "R")
+            place = "online" if session.link and not session.room_channel_id else where(session)
+            value = f"{ts(session.starts_at)} ({now})\n{place} · {places(session)}\nYou: **{mine}**"
+        embed.add_field(name=name[:200], value=value[:400], inline=False)
+    if page.pages > 1:
+        embed.set_footer(text=f"Page {page.page} of {page.pages}. Previous and Next turn the pages.")
     return embed
 
 

@@ -26,6 +26,7 @@ EVENT_SCHEDULED, EVENT_CANCELLED = 1, 4
 GUILD_ONLY = 2
 THREAD_ALREADY_CREATED = 160004  # Discord's code for starting a second thread on one message
 EVENT_ALREADY_FINISHED = 180000  # Discord's code for editing an event that ended or was cancelled
+THREAD_ARCHIVED = 50083  # Discord's code for editing an archived thread
 MENTIONS_PER_MESSAGE = 50
 SURVEY_NOTICES = (Notice.SURVEY, Notice.SURVEY_REMINDER)
 
@@ -129,15 +130,16 @@ class DiscordSessionGateway:
         return None
 
     def _event_place(self, card: SessionCard) -> dict[str, Any]:
+        # Both keys every time: an event whose series moved from a room to a link (or back) must drop the other.
         channel = self._client.get_channel(card.room_channel_id) if card.room_channel_id else None
         if isinstance(channel, discord.StageChannel):
-            return {"entity_type": EVENT_STAGE, "channel_id": str(channel.id)}
+            return {"entity_type": EVENT_STAGE, "channel_id": str(channel.id), "entity_metadata": None}
         if isinstance(channel, discord.VoiceChannel):
-            return {"entity_type": EVENT_VOICE, "channel_id": str(channel.id)}
+            return {"entity_type": EVENT_VOICE, "channel_id": str(channel.id), "entity_metadata": None}
         location = (
             card.link or f"#{getattr(self._client.get_channel(card.cohort_channel_id), 'name', 'session thread')}"
         )
-        return {"entity_type": EVENT_EXTERNAL, "entity_metadata": {"location": location[:100]}}
+        return {"entity_type": EVENT_EXTERNAL, "channel_id": None, "entity_metadata": {"location": location[:100]}}
 
     async def cancel_event(self, card: SessionCard) -> None:
         if card.event_id is None:
@@ -191,6 +193,20 @@ class DiscordSessionGateway:
         except discord.NotFound:
             log.info("thread %s of occurrence %s was deleted", card.thread_id, card.occurrence_id)
 
+    async def rename_thread(self, card: SessionCard) -> None:
+        if card.thread_id is None:
+            return
+        name, reason = _thread_name(card), f"session {card.occurrence_id} moved"
+        try:
+            await self._client.http.edit_channel(card.thread_id, name=name, reason=reason)
+        except discord.NotFound:
+            log.info("thread %s of occurrence %s was deleted", card.thread_id, card.occurrence_id)
+        except discord.HTTPException as error:
+            if error.code != THREAD_ARCHIVED:
+                raise
+            # A quiet week archived it: it is opened again to be renamed (and archives again when quiet).
+            await self._client.http.edit_channel(card.thread_id, name=name, archived=False, reason=reason)
+
     async def notify(
         self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
     ) -> int | None:
@@ -241,5 +257,6 @@ class DiscordSessionGateway:
 
 
 def _thread_name(card: SessionCard) -> str:
+    """The session's title and local day and time (a channel name can't show a Discord timestamp)."""
     local = card.starts_at.astimezone(ZoneInfo(card.timezone))
-    return f"{card.title} · {local:%-d %b}"[:100]
+    return f"{card.title} · {local:%a %-d %b %H:%M}"[:100]

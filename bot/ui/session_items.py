@@ -1,15 +1,20 @@
 """Persistent buttons of sessions. Each carries its IDs in its custom_id (``cwtch:<kind>:<ids>``), so it keeps
-working after a restart; ``from_custom_id`` only parses, and state lives in the database."""
+working after a restart; ``from_custom_id`` only parses, and state lives in the database.
+
+A session is for its cohort: someone outside it who presses "I'll be there" or "I'm here" is offered one button,
+"Join and RSVP" (or "Join and check in"), which joins the cohort and records the answer in the same click."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.rsvp import Choice, RsvpStatus
+from bot.domain.rsvp import Choice, JoinCohortFirst, RsvpStatus
+from bot.services.ports import SessionCard
 from bot.services.rsvp import GroundRulesRequired, RsvpOutcome
 from bot.ui.embeds import ground_rules_embed
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
@@ -25,6 +30,15 @@ RSVP_WORDS = {
     RsvpStatus.WAITLISTED: "The session is full, so you're on the waitlist. I'll tell you if a place frees up.",
     RsvpStatus.DECLINED: "Thanks for letting us know. You can change your mind until the session starts.",
 }
+JOIN_RSVP, JOIN_CHECK_IN = "rsvp", "checkin"
+JOIN_OFFER = {
+    JOIN_RSVP: "This session is for members of **{cohort}**, and you're not in that cohort yet. Press **Join and "
+    "RSVP** to join it (as `/cohort join` does) and I'll record that you'll be there in the same step. "
+    "Nothing is saved until you press it.",
+    JOIN_CHECK_IN: "This session is for members of **{cohort}**, and you're not in that cohort yet. Press **Join and "
+    "check in** to join it (as `/cohort join` does) and I'll check you in in the same step. "
+    "Nothing is saved until you press it.",
+}
 
 
 async def _prepare_reminders(interaction: discord.Interaction[Any], outcome: RsvpOutcome) -> None:
@@ -39,6 +53,31 @@ async def _prepare_reminders(interaction: discord.Interaction[Any], outcome: Rsv
 
 def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
     return interaction.client
+
+
+async def _answer_rsvp(
+    interaction: discord.Interaction[Any],
+    occurrence_id: int,
+    record: Callable[[], Awaitable[RsvpOutcome]],
+    prefix: Callable[[RsvpOutcome], str] = lambda outcome: "",
+) -> None:
+    """Record an RSVP and say how it went; or offer to join the cohort, or the ground rules, first."""
+    try:
+        outcome = await record()
+    except JoinCohortFirst as outside:
+        await reply(
+            interaction,
+            JOIN_OFFER[JOIN_RSVP].format(cohort=outside.cohort_name),
+            view=join_view(occurrence_id, JOIN_RSVP),
+        )
+        return
+    except GroundRulesRequired as required:
+        view = discord.ui.View(timeout=None)
+        view.add_item(GroundRulesButton(occurrence_id))
+        await reply(interaction, required.message, embed=ground_rules_embed(), view=view)
+        return
+    await _prepare_reminders(interaction, outcome)
+    await reply(interaction, prefix(outcome) + RSVP_WORDS[outcome.status])
 
 
 class RsvpButton(
@@ -67,17 +106,12 @@ class RsvpButton(
         async def handle() -> None:
             guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
             await interaction.response.defer(ephemeral=True, thinking=True)
-            try:
-                outcome = await _bot(interaction).services.rsvp.respond(
-                    guild_id, interaction.user.id, occurrence_id, self.choice
-                )
-            except GroundRulesRequired as required:
-                view = discord.ui.View(timeout=None)
-                view.add_item(GroundRulesButton(self.occurrence_id))
-                await reply(interaction, required.message, embed=ground_rules_embed(), view=view)
-                return
-            await _prepare_reminders(interaction, outcome)
-            await reply(interaction, RSVP_WORDS[outcome.status])
+            rsvp = _bot(interaction).services.rsvp
+            await _answer_rsvp(
+                interaction,
+                occurrence_id,
+                lambda: rsvp.respond(guild_id, interaction.user.id, occurrence_id, self.choice),
+            )
 
         await guarded(interaction, handle)
 
@@ -105,13 +139,62 @@ class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         async def handle() -> None:
             guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
             await interaction.response.defer(ephemeral=True, thinking=True)
-            services = _bot(interaction).services
-            await services.rsvp.accept_ground_rules(guild_id, interaction.user.id)
-            outcome: RsvpOutcome = await services.rsvp.respond(guild_id, interaction.user.id, occurrence_id, Choice.YES)
-            await _prepare_reminders(interaction, outcome)
-            await reply(interaction, "Thank you for agreeing to the ground rules. " + RSVP_WORDS[outcome.status])
+            rsvp = _bot(interaction).services.rsvp
+            await rsvp.accept_ground_rules(guild_id, interaction.user.id)
+            await _answer_rsvp(
+                interaction,
+                occurrence_id,
+                lambda: rsvp.respond(guild_id, interaction.user.id, occurrence_id, Choice.YES),
+                lambda outcome: "Thank you for agreeing to the ground rules. ",
+            )
 
         await guarded(interaction, handle)
+
+
+class JoinCohortButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"cwtch:join:(?P<occurrence>{ID}):(?P<then>{JOIN_RSVP}|{JOIN_CHECK_IN})",
+):
+    """ "Join and RSVP" / "Join and check in": joins the session's cohort, then records what the member pressed."""
+
+    def __init__(self, occurrence_id: int, then: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Join and RSVP" if then == JOIN_RSVP else "Join and check in",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"cwtch:join:{occurrence_id}:{then}",
+            )
+        )
+        self.occurrence_id = occurrence_id
+        self.then = then
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> JoinCohortButton:
+        return cls(id_from(match, "occurrence"), match["then"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            rsvp, user_id = _bot(interaction).services.rsvp, interaction.user.id
+            if self.then == JOIN_CHECK_IN:
+                session = await rsvp.join_and_check_in(guild_id, user_id, occurrence_id)
+                await reply(interaction, _welcome(session) + f"You're checked in to **{session.title}**.")
+                return
+            await _answer_rsvp(
+                interaction,
+                occurrence_id,
+                lambda: rsvp.join_and_respond(guild_id, user_id, occurrence_id, Choice.YES),
+                lambda outcome: _welcome(outcome.session) + "Your RSVP is in. ",
+            )
+
+        await guarded(interaction, handle)
+
+
+def _welcome(session: SessionCard) -> str:
+    return f"Welcome to **{session.cohort_name}**: you've joined the cohort. "
 
 
 class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"cwtch:checkin:(?P<occurrence>{ID})"):
@@ -133,9 +216,15 @@ class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
-            session = await _bot(interaction).services.rsvp.check_in(
-                guild_of(interaction), interaction.user.id, require_id(self.occurrence_id, "session")
-            )
+            occurrence_id = require_id(self.occurrence_id, "session")
+            try:
+                session = await _bot(interaction).services.rsvp.check_in(
+                    guild_of(interaction), interaction.user.id, occurrence_id
+                )
+            except JoinCohortFirst as outside:
+                offer = JOIN_OFFER[JOIN_CHECK_IN].format(cohort=outside.cohort_name)
+                await reply(interaction, offer, view=join_view(occurrence_id, JOIN_CHECK_IN))
+                return
             await reply(interaction, f"Welcome to **{session.title}**, you're checked in.")
 
         await guarded(interaction, handle)
@@ -151,4 +240,10 @@ def rsvp_view(occurrence_id: int) -> discord.ui.View:
 def check_in_view(occurrence_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(CheckInButton(occurrence_id))
+    return view
+
+
+def join_view(occurrence_id: int, then: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(JoinCohortButton(occurrence_id, then))
     return view

@@ -337,6 +337,7 @@ PICKERS = {
     "series pause": {},
     "series resume": {},
     "series end": {},
+    "series edit": {"title": "Renamed"},
     "session cancel": {},
     "session move": {"start": "2027-04-01 10:00"},
     "session start": {},

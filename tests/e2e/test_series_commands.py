@@ -73,12 +73,15 @@ async def test_pause_resume_and_end_a_series(emulator: Emulator, world: World, b
     await create_dom_series(emulator, world)
     await run_due(bot)
     [message] = announcements(emulator, world.dom_channel)
+    await emulator.slash(world.guild_id, world.member, "cohort join", {"name": "Domiciliary care managers"})
     await rsvp(emulator, world, world.member, message)
     [choice] = await emulator.autocomplete(
         world.guild_id, world.facilitator, "series pause", {"series": "peer"}, "series"
     )
 
-    paused = await emulator.slash(world.guild_id, world.facilitator, "series pause", {"series": choice["value"]})
+    # Pausing and ending ask first (tests/e2e/test_series_management.py follows that in detail).
+    asked = await emulator.slash(world.guild_id, world.facilitator, "series pause", {"series": choice["value"]})
+    paused = await emulator.click(world.guild_id, world.facilitator, asked.message["id"], asked.custom_ids()[0])
     assert "is paused" in visible_text(paused)
     assert "is cancelled" in emulator.dm_messages(world.member)[-1]["content"]
     again = await emulator.slash(world.guild_id, world.facilitator, "series pause", {"series": choice["value"]})
@@ -91,7 +94,8 @@ async def test_pause_resume_and_end_a_series(emulator: Emulator, world: World, b
     assert FIRST_DOM.isoformat()[:16] in {e["scheduled_start_time"][:16] for e in live}
     [again_announced] = announcements(emulator, world.dom_channel)  # the same message, buttons back
     assert again_announced["id"] == message["id"] and "Cancelled" not in str(again_announced.get("embeds"))
-    ended = await emulator.slash(world.guild_id, world.facilitator, "series end", {"series": choice["value"]})
+    asked = await emulator.slash(world.guild_id, world.facilitator, "series end", {"series": choice["value"]})
+    ended = await emulator.click(world.guild_id, world.facilitator, asked.message["id"], asked.custom_ids()[0])
     assert "is ended" in visible_text(ended)
     typed = await emulator.slash(world.guild_id, world.facilitator, "series resume", {"series": "Peer support"})
     assert "pick one from the list" in visible_text(typed)
@@ -113,6 +117,7 @@ async def test_start_check_in_and_end_by_hand(
     thread = int(emulator.find_requests("POST", r"/channels/\d+/messages/\d+/threads")[0].response["id"])
     [opening] = [m for m in emulator.messages(thread) if "is starting now" in (m.get("content") or "")]
     assert "https://teams.example.org/meet/abc" in opening["content"]
+    await emulator.slash(world.guild_id, world.member, "cohort join", {"name": "Domiciliary care managers"})
     checked = await emulator.click(world.guild_id, world.member, opening["id"], f"cwtch:checkin:{occurrence}")
     assert checked.ephemeral and "checked in" in visible_text(checked)
     sheet = await emulator.slash(world.guild_id, world.facilitator, "session attendance", {"session": str(occurrence)})

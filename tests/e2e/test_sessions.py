@@ -53,9 +53,14 @@ async def create_dom_series(emu: Emulator, world: World, **extra: object) -> Non
 
 
 async def rsvp(emu: Emulator, world: World, user: int, message: dict[str, Any], choice: str = "yes") -> str:
-    """Press an RSVP button as ``user``, accepting the ground rules if asked. Returns what they read last."""
+    """Press an RSVP button as ``user``, joining the session's cohort and accepting the ground rules if asked.
+    Returns what they read last."""
     custom_id = f"cwtch:rsvp:{occurrence_of(message)}:{choice}"
     result = await emu.click(world.guild_id, user, message["id"], custom_id)
+    join = [c for c in result.custom_ids() if c.startswith("cwtch:join:")]
+    if join:  # a session is for its cohort: a member outside it joins first, in the same step
+        assert "not in that cohort yet" in visible_text(result)
+        result = await emu.click(world.guild_id, user, result.message["id"], join[0])
     rules = [c for c in result.custom_ids() if c.startswith("cwtch:rules:")]
     if rules:
         assert "ground rules" in visible_text(result) and "Confidentiality" in visible_text(result)

@@ -5,6 +5,7 @@ first run after the upgrade releases the surveys closed before blocks existed.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +24,7 @@ from bot.db.releases import NewBlock
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.disclosure import Breakdown, Tally
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import AlreadyExists, InvalidInput
 from bot.domain.feedback import pseudonym
 from bot.domain.rsvp import Choice
 from bot.scheduling.runtime import SchedulingRuntime
@@ -117,6 +118,8 @@ class World:
         """Hold the cohort's next session as planned and answer its survey; the survey stays open."""
         occurrence, starts_at, ends_at = await self.next_session(cohort)
         for user in plan.going:
+            with contextlib.suppress(AlreadyExists):  # a session is for its cohort
+                await self.cohorts.join(GUILD, user, cohort)
             await self.rsvp.accept_ground_rules(GUILD, user)
             await self.rsvp.respond(GUILD, user, occurrence, Choice.YES)
         assert starts_at >= self.clock(), "the plan must run in time order"

@@ -1,0 +1,128 @@
+"""``/session list`` as members use it: a page of sessions, a picker to RSVP to one of them, and Previous/Next.
+
+Every control is a ``DynamicItem`` carrying what it needs in its custom_id (the cohort asked for and the page), so
+an old list keeps working after a restart. Paging asks the service again, so a page always shows the latest
+RSVPs; picking a session shows it with the same RSVP buttons as its announcement (which ask a member outside the
+cohort to join first)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.domain.ids import ROW_ID_MAX, parse_id
+from bot.services.sessions import UpcomingPage, UpcomingSession
+from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
+from bot.ui.reply import reply
+from bot.ui.session_embeds import STATUS_WORDS, announcement_embed, upcoming_embed
+from bot.ui.session_items import rsvp_view
+
+if TYPE_CHECKING:
+    from bot.ui.client import CwtchBot
+
+PAGE = "[0-9]{1,4}"
+PICK_ID = "cwtch:sessions:pick"
+
+
+def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
+    return interaction.client
+
+
+class SessionPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"cwtch:sessions:(?P<cohort>{ID}):(?P<page>{PAGE})",
+):
+    """Previous or Next: shows page ``page`` of the list (cohort 0: the member's own cohorts, or everyone's)."""
+
+    def __init__(self, cohort_id: int, page: int, label: str = "Go", *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cwtch:sessions:{cohort_id}:{page}",
+                disabled=disabled,
+            )
+        )
+        self.cohort_id = cohort_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> SessionPageButton:
+        return cls(id_from(match, "cohort"), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            page = await _bot(interaction).services.sessions.upcoming(
+                guild_of(interaction), interaction.user.id, cohort_id=self.cohort_id or None, page=self.page
+            )
+            await interaction.response.edit_message(embed=upcoming_embed(page), view=session_list_view(page))
+
+        await guarded(interaction, handle)
+
+
+class SessionPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PICK_ID):
+    """ "RSVP to a session on this page": shows the picked session with its RSVP buttons."""
+
+    def __init__(self, entries: list[UpcomingSession] | None = None) -> None:
+        options = [_option(entry) for entry in entries or []]
+        super().__init__(
+            discord.ui.Select(
+                custom_id=PICK_ID,
+                placeholder="RSVP to a session on this page…",
+                options=options or [discord.SelectOption(label="No session", value="0")],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> SessionPicker:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        async def handle() -> None:
+            guild_id = guild_of(interaction)
+            picked = self.item.values[0] if self.item.values else ""
+            occurrence_id = require_id(parse_id(picked, ROW_ID_MAX) or 0, "session")
+            session, status = await _bot(interaction).services.rsvp.session_for(
+                guild_id, interaction.user.id, occurrence_id
+            )
+            if session.state != "scheduled":  # cancelled, or started since the list was shown: nothing to answer
+                await reply(interaction, embed=announcement_embed(session))
+                return
+            mine = STATUS_WORDS.get(status or "")
+            question = f"You said {mine}; you can change that here." if mine else "Will you be there?"
+            await reply(interaction, question, embed=announcement_embed(session), view=rsvp_view(occurrence_id))
+
+        await guarded(interaction, handle)
+
+
+def _option(entry: UpcomingSession) -> discord.SelectOption:
+    """A session as a picker option: plain text (no Discord timestamps there), in the cohort's own time zone."""
+    session = entry.session
+    local = session.starts_at.astimezone(ZoneInfo(session.timezone))
+    label = f"{local:%a %-d %b %Y, %H:%M} {local.tzname() or ''} · {session.title}"
+    description = f"{session.cohort_name} · {STATUS_WORDS.get(entry.my_status or '', 'no RSVP yet')}"
+    return discord.SelectOption(label=_fit(label), value=str(session.occurrence_id), description=_fit(description))
+
+
+def _fit(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def session_list_view(page: UpcomingPage) -> discord.ui.View | None:
+    """The picker (for sessions on this page that take RSVPs) and, when there is more than one page, paging."""
+    view = discord.ui.View(timeout=None)
+    bookable = [entry for entry in page.entries if entry.open_for_rsvp]
+    if bookable:
+        view.add_item(SessionPicker(bookable[:25]))
+    if page.pages > 1:
+        cohort = page.cohort_id or 0
+        view.add_item(SessionPageButton(cohort, page.page - 1, "Previous", disabled=page.page <= 1))
+        view.add_item(SessionPageButton(cohort, page.page + 1, "Next", disabled=page.page >= page.pages))
+    return view if view.children else None
