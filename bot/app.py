@@ -64,7 +64,7 @@ def build_bot(
         )
 
     def runtime(built: Services) -> SchedulingRuntime:
-        return SchedulingRuntime(
+        made = SchedulingRuntime(
             build_scheduler(),
             built.series,
             built.actions,
@@ -75,6 +75,8 @@ def build_bot(
             community_releases=built.community_releases,
             safety=built.safety,
         )
+        built.schedule_changed.listen(made.wake)
+        return made
 
     async def close_database() -> None:
         uow.dispose()

@@ -85,7 +85,6 @@ class SeriesCog(commands.Cog):
             count=count,
         )
         info = await self.bot.services.series.create(interaction.guild_id, actor_of(interaction), request)
-        self.bot.runtime.wake()
         note = facilitators_note(await self.bot.services.setup.config(interaction.guild_id))
         text = "Series created. Sessions are announced a week ahead." + (f"\n{note}" if note else "")
         await reply(interaction, text, embed=series_embed([info], info.title))
@@ -146,7 +145,6 @@ class SeriesCog(commands.Cog):
         outcome = await self.bot.services.series.edit(
             interaction.guild_id, actor_of(interaction), picked_id(series, "series"), changes
         )
-        self.bot.runtime.wake()
         await reply(interaction, edit_summary(outcome), embed=series_embed([outcome.info], outcome.info.title))
 
     @series.command(name="resume", description="Resume a paused series")
@@ -154,11 +152,9 @@ class SeriesCog(commands.Cog):
     async def resume(self, interaction: discord.Interaction[CwtchBot], series: Picked) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        info, restored = await self.bot.services.series.resume(
+        info, _ = await self.bot.services.series.resume(
             interaction.guild_id, actor_of(interaction), picked_id(series, "series")
         )
-        await self.bot.services.sessions.refresh_announcements(restored)
-        self.bot.runtime.wake()
         await reply(interaction, "Series resumed.", embed=series_embed([info], info.title))
 
     async def _ask_to_stop(self, interaction: discord.Interaction[CwtchBot], series: str, action: StopAction) -> None:

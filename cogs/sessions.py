@@ -68,7 +68,6 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.move(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session"), start
         )
-        self.bot.runtime.wake()
         was = f" from {ts(card.moved_from)}" if card.moved_from else ""
         await reply(interaction, f"Moved **{card.title}**{was} to {ts(card.starts_at)}. Those who RSVP'd were told.")
 
@@ -90,7 +89,6 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.end(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session")
         )
-        self.bot.runtime.wake()  # the survey is due now: send it at once, not at the next tick
         await reply(interaction, f"**{card.title}** has ended and its room is closed.")
 
     @session.command(name="attendance", description="See and correct who came to a session (facilitators)")

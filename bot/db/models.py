@@ -22,7 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.db.types import UTCDateTime, utcnow
+from bot.db.types import EnumText, UTCDateTime, utcnow
+from bot.domain.lifecycle import SeriesState, SessionState
+from bot.domain.rsvp import RsvpStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -138,7 +140,7 @@ class Series(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     until: Mapped[date | None] = mapped_column(Date)
     count: Mapped[int | None] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(16), default="active")  # active | paused | ended
+    state: Mapped[SeriesState] = mapped_column(EnumText(SeriesState, 16), default=SeriesState.ACTIVE)
     materialized_through: Mapped[int] = mapped_column(Integer, default=-1)  # highest sequence made an occurrence
     # Start of the first occurrence not made yet (far future once the rule has no more): the tick only looks
     # at series whose horizon has reached it.
@@ -165,7 +167,7 @@ class Occurrence(Base):
     scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled | cancelled | open | closed
+    state: Mapped[SessionState] = mapped_column(EnumText(SessionState, 16), default=SessionState.SCHEDULED)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     announcement_message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -188,7 +190,7 @@ class Rsvp(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16))  # going | waitlisted | declined
+    status: Mapped[RsvpStatus] = mapped_column(EnumText(RsvpStatus, 16))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

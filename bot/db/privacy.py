@@ -30,6 +30,7 @@ from bot.db.models import (
     Survey,
     WhatWorksThread,
 )
+from bot.domain.lifecycle import SessionState
 from bot.domain.privacy import scrub
 
 
@@ -178,7 +179,7 @@ class PrivacyRepository:
             .where(
                 Rsvp.guild_id == guild_id,
                 Rsvp.user_id == user_id,
-                Occurrence.state == "scheduled",
+                Occurrence.state == SessionState.SCHEDULED,
                 Occurrence.starts_at > now,
             )
         )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CompoundSelect,
     Executable,
     Result,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     exists,
+    extract,
     func,
     null,
     select,
@@ -27,6 +29,7 @@ from sqlalchemy.orm import aliased
 from bot.db.models import Action, Cohort, Occurrence, ReleaseBlock, Series, Survey
 from bot.domain.actions import ActionKind, ActionState
 from bot.domain.disclosure import ReleasedBlock, Tally
+from bot.domain.lifecycle import SessionState
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +49,17 @@ class ReportRepository:
 
     async def blocks(self, guild_id: int, first: date, last: date, cohort_id: int | None) -> list[ReleasedBlock]:
         """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive, summed by
-        date and cohort in SQL: each entry is whole blocks (listed by ID), so every report still adds up whole
-        blocks, and a report over 10,000 blocks reads a row per date and cohort instead of one per block."""
+        cohort and month in SQL: each entry is whole blocks (listed by ID, with their earliest and latest dates),
+        so every report still adds up whole blocks, and a year's report over 10,000 blocks reads a row per cohort
+        and month instead of one per block. Only a report over this same period may use them (see
+        :meth:`ReleasedBlock.within`)."""
         query = _BLOCKS if cohort_id is None else _COHORT_BLOCKS
         rows = await self._rows(query, {"guild": guild_id, "first": first, "last": last, "cohort": cohort_id})
         found = []
-        for dated, cohort, ids, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in rows:
+        for earliest, latest, cohort, ids, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in rows:
             block_ids = tuple(map(int, ids.split(",")))
             tally = Tally(sessions, responses, (a1, a2, a3), attendees, rsvps, wait, no)
-            found.append(ReleasedBlock(block_ids[0], cohort, dated, tally, block_ids[1:]))
+            found.append(ReleasedBlock(block_ids[0], cohort, latest, tally, block_ids[1:], earliest))
         return found
 
     async def uncounted(
@@ -82,8 +87,9 @@ class ReportRepository:
 
 
 def _blocks(of_cohort: bool) -> Select[Any]:
-    """Released blocks summed by date and cohort. The report index (``ix_release_blocks_report``) holds every column
-    read here, in this grouping's order, so the database reads the index alone and sums as it goes."""
+    """Released blocks summed by cohort and month, in two steps. First by date and cohort: the report index
+    (``ix_release_blocks_report``) holds every column read, in that order, so the database reads the index once and
+    sums as it goes, with no sort. Then by month, over a row per date."""
     figures = (
         ReleaseBlock.sessions,
         ReleaseBlock.responses,
@@ -95,12 +101,12 @@ def _blocks(of_cohort: bool) -> Select[Any]:
         ReleaseBlock.waitlisted,
         ReleaseBlock.no_shows,
     )
-    query = (
+    by_day = (
         select(
             ReleaseBlock.dated,
             ReleaseBlock.cohort_id,
-            func.aggregate_strings(cast(ReleaseBlock.id, String), ","),
-            *(func.sum(column) for column in figures),
+            func.aggregate_strings(cast(ReleaseBlock.id, String), ",").label("ids"),
+            *(func.sum(column).label(column.key) for column in figures),
         )
         .where(
             ReleaseBlock.guild_id == bindparam("guild"),
@@ -108,9 +114,23 @@ def _blocks(of_cohort: bool) -> Select[Any]:
             ReleaseBlock.dated <= bindparam("last"),
         )
         .group_by(ReleaseBlock.dated, ReleaseBlock.cohort_id)
-        .order_by(ReleaseBlock.dated, ReleaseBlock.cohort_id)
     )
-    return query.where(ReleaseBlock.cohort_id == bindparam("cohort")) if of_cohort else query
+    if of_cohort:
+        by_day = by_day.where(ReleaseBlock.cohort_id == bindparam("cohort"))
+    day = by_day.subquery("by_day")
+    month = (extract("year", day.c.dated), extract("month", day.c.dated), day.c.cohort_id)
+    return (
+        select(
+            func.min(day.c.dated),
+            func.max(day.c.dated),
+            day.c.cohort_id,
+            func.aggregate_strings(day.c.ids, ","),
+            # A sum of sums is numeric on PostgreSQL: back to integers.
+            *(cast(func.sum(day.c[column.key]), BigInteger) for column in figures),
+        )
+        .group_by(*month)
+        .order_by(*month)
+    )
 
 
 def _uncounted() -> CompoundSelect:
@@ -126,7 +146,7 @@ def _uncounted() -> CompoundSelect:
         return (
             query.join(Series, Series.id == Occurrence.series_id)
             .join(Cohort, Cohort.id == Series.cohort_id)
-            .where(Occurrence.state.in_(("open", "closed")))
+            .where(Occurrence.state.in_((SessionState.OPEN, SessionState.CLOSED)))
         )
 
     surveyed = held(

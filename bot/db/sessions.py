@@ -26,6 +26,7 @@ from bot.db.models import (
     Series,
     Survey,
 )
+from bot.domain.lifecycle import SessionState
 from bot.domain.shards import ShardSet
 
 
@@ -181,7 +182,9 @@ class OccurrenceRepository:
             select(Occurrence)
             .join(Series, Occurrence.series_id == Series.id)
             .where(
-                Occurrence.guild_id == guild_id, Occurrence.state == "open", Series.room_channel_id == room_channel_id
+                Occurrence.guild_id == guild_id,
+                Occurrence.state == SessionState.OPEN,
+                Series.room_channel_id == room_channel_id,
             )
             .order_by(Occurrence.starts_at.desc())
             .limit(1)
@@ -194,7 +197,7 @@ class OccurrenceRepository:
             return []
         query = select(Occurrence).where(
             Occurrence.series_id.in_(series_ids),
-            or_(Occurrence.state == "cancelled", Occurrence.starts_at != Occurrence.scheduled_start),
+            or_(Occurrence.state == SessionState.CANCELLED, Occurrence.starts_at != Occurrence.scheduled_start),
         )
         return (await self._session.scalars(query)).all()
 
@@ -216,7 +219,7 @@ class OccurrenceRepository:
             .join(Cohort, Series.cohort_id == Cohort.id)
             .where(
                 Occurrence.guild_id == guild_id,
-                Occurrence.state.in_(("open", "closed")),
+                Occurrence.state.in_((SessionState.OPEN, SessionState.CLOSED)),
                 Occurrence.ends_at >= since,
             )
             .order_by(Occurrence.starts_at.desc(), Occurrence.id.desc())

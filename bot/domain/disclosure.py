@@ -174,19 +174,38 @@ def waiting(pending: Sequence[ClosedSession], open_surveys: int, next_close: dat
 
 @dataclass(frozen=True, slots=True)
 class ReleasedBlock:
-    """A stored, frozen block as reports read it."""
+    """A stored, frozen block as reports read it; or whole blocks of one cohort and month that a database summed
+    (a report needs no finer grain: every breakdown is by month, quarter, financial year or cohort, and adding up
+    whole blocks in SQL is what keeps it fast). Summed blocks are counted together or not at all:
+    :func:`report_rows` refuses a period that would cut them apart."""
 
     block_id: int
     cohort_id: int
     dated: date  # the local date (cohort's zone) of its last session: the one date a block is reported under
     tally: Tally
-    # Other blocks of the same cohort and date whose tallies a database summed into this one (a report needs no
-    # finer grain than cohort and date, and adding up whole blocks in SQL is what keeps it fast).
-    merged: tuple[int, ...] = ()
+    merged: tuple[int, ...] = ()  # the other blocks summed into this one
+    earliest: date | None = None  # for summed blocks, the earliest of their dates (``dated`` is the latest)
+
+    def __post_init__(self) -> None:
+        earliest, latest = self.earliest, self.dated
+        if earliest is not None and (
+            earliest > latest or (earliest.year, earliest.month) != (latest.year, latest.month)
+        ):
+            raise ValueError("blocks summed together are of one month, and dated from the earliest to the latest")
 
     @property
     def block_ids(self) -> tuple[int, ...]:
         return (self.block_id, *self.merged)
+
+    def within(self, first: date, last: date) -> bool:
+        """Whether the period from ``first`` to ``last`` holds this entry: all of it, or none. Raises ValueError
+        should the period cut summed blocks apart (the caller must sum only blocks inside the period)."""
+        earliest = self.dated if self.earliest is None else self.earliest
+        if first <= earliest and self.dated <= last:
+            return True
+        if self.dated < first or earliest > last:
+            return False
+        raise ValueError("the period would cut summed blocks apart")
 
 
 class Breakdown(StrEnum):
@@ -238,7 +257,8 @@ def report_rows(
 ) -> tuple[ReportRow, list[ReportRow]]:
     """(the total row, the breakdown rows in order) over whole blocks whose `dated` falls in [first, last] (inclusive)
     and whose cohort is in cohort_ids (None: all). Each row is the sum of whole blocks; rows partition the total's
-    blocks.
+    blocks. Blocks a database summed by cohort and month count as the blocks they hold (all in one row, as they
+    share a month); a period that would cut them apart is refused (ValueError).
 
     The total is labelled "all". Breakdown rows come only for months, quarters, financial years or cohorts that hold
     a block (the caller fills gaps it wants to show as empty), in time order or by cohort id; ``Breakdown.NONE``
@@ -248,7 +268,7 @@ def report_rows(
     ids = list(chain.from_iterable(b.block_ids for b in blocks))
     if len(set(ids)) != len(ids):
         raise ValueError("each block can be counted once")
-    chosen = [b for b in blocks if first <= b.dated <= last and (cohort_ids is None or b.cohort_id in cohort_ids)]
+    chosen = [b for b in blocks if (cohort_ids is None or b.cohort_id in cohort_ids) and b.within(first, last)]
     if breakdown is Breakdown.NONE:
         return _row("all", chosen), []
     key, label = _KEYS[breakdown], _LABELS[breakdown]

@@ -48,21 +48,9 @@ def promotions(capacity: int | None, going: int, waitlist: Sequence[int]) -> lis
 
 
 def open_for_rsvp(state: str, starts_at: datetime, now: datetime) -> bool:
-    """Whether a session still takes RSVPs: any session made, however far ahead, until it starts."""
+    """Whether a session still takes RSVPs: any session made, however far ahead, until it starts (the refusals
+    are ``bot.domain.lifecycle.rsvp``'s)."""
     return state == "scheduled" and now < starts_at
-
-
-def require_open_for_rsvp(state: str, starts_at: datetime, now: datetime) -> None:
-    if state == "cancelled":
-        raise InvalidInput("This session was cancelled, so it no longer takes RSVPs.")
-    if not open_for_rsvp(state, starts_at, now):
-        raise InvalidInput("This session has already started, so RSVPs are closed. See you at the next one!")
-
-
-def require_open_for_check_in(state: str) -> None:
-    if state != "open":
-        when = "hasn't started yet" if state == "scheduled" else "is over"
-        raise InvalidInput(f"Check-in is open only while the session runs, and this one {when}.")
 
 
 def require_in_cohort(

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.calendar import CalendarSeries, build_calendar
+from bot.domain.lifecycle import SessionState
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort
 
@@ -37,8 +38,8 @@ class CalendarService:
                     rule=recurrence_of(series),
                     duration=timedelta(minutes=series.duration_minutes),
                     location=series.link,
-                    cancelled=frozenset(o.scheduled_start for o in mine if o.state == "cancelled"),
-                    moved={o.scheduled_start: o.starts_at for o in mine if o.state != "cancelled"},
+                    cancelled=frozenset(o.scheduled_start for o in mine if o.state == SessionState.CANCELLED),
+                    moved={o.scheduled_start: o.starts_at for o in mine if o.state != SessionState.CANCELLED},
                 )
             )
         slug = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "cwtch"

@@ -25,6 +25,7 @@ from bot.services.reports import ReportService
 from bot.services.resources import ResourceService
 from bot.services.rsvp import RsvpService
 from bot.services.safety import AlertGateway, SafetyService
+from bot.services.schedule_signal import ScheduleSignal
 from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
 from bot.services.support import SupportService
@@ -46,6 +47,7 @@ class Services:
     surveys: SurveyService
     releases: ReleaseService
     reports: ReportService
+    schedule_changed: ScheduleSignal  # the scheduler listens: services say when what is due has changed
     community_releases: CommunityReleaseService
     community_reports: CommunityReportService
     resources: ResourceService
@@ -75,6 +77,10 @@ class Services:
         community: CommunityGateway,
     ) -> Services:
         alerts = SafetyService(uow, safety, clock=clock, worker=worker, shards=shards)
+        schedule_changed = ScheduleSignal()
+        session_service = SessionService(
+            uow, sessions, clock=clock, survey_open=survey_open, schedule_changed=schedule_changed
+        )
         surveys = SurveyService(uow, sessions, clock=clock, key=pseudonym_key, survey_open=survey_open, alerts=alerts)
         releases = ReleaseService(uow, clock=clock, key=pseudonym_key, min_group=min_group, shards=shards)
         community_releases = CommunityReleaseService(uow, clock=clock, min_group=min_group, shards=shards)
@@ -83,8 +89,16 @@ class Services:
             setup=SetupService(uow),
             cohorts=cohorts,
             state=BotStateService(uow),
-            series=SeriesService(uow, clock=clock, shards=shards, survey_open=survey_open, gateway=sessions),
-            sessions=SessionService(uow, sessions, clock=clock, survey_open=survey_open),
+            series=SeriesService(
+                uow,
+                clock=clock,
+                shards=shards,
+                survey_open=survey_open,
+                gateway=sessions,
+                sessions=session_service,
+                schedule_changed=schedule_changed,
+            ),
+            sessions=session_service,
             rsvp=RsvpService(uow, sessions, clock=clock, cohorts=cohorts),
             actions=ActionRunner(
                 uow, sessions, clock=clock, worker=worker, surveys=surveys, releases=releases, shards=shards
@@ -94,6 +108,7 @@ class Services:
             releases=releases,
             reports=ReportService(uow, clock=clock, min_group=min_group, default_timezone=default_timezone),
             community_releases=community_releases,
+            schedule_changed=schedule_changed,
             community_reports=CommunityReportService(
                 uow, community_releases, clock=clock, min_group=min_group, default_timezone=default_timezone
             ),

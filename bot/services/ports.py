@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.domain.lifecycle import SessionState
+
 
 class RoleGateway(Protocol):
     """Gives and takes member roles. Raises ``BotLacksPermission`` when Discord refuses the bot."""
@@ -41,7 +43,7 @@ class SessionCard:
     timezone: str
     starts_at: datetime
     ends_at: datetime
-    state: str
+    state: SessionState
     capacity: int | None = None
     going: int = 0
     waitlisted: int = 0

@@ -31,6 +31,7 @@ from bot.domain.privacy import (
 )
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
+from bot.services.places import fill_free_places
 from bot.services.ports import CommunityGateway, Notice, RoleGateway, SessionCard, SessionGateway
 
 log = logging.getLogger(__name__)
@@ -188,11 +189,8 @@ class PrivacyService:
             parts = await uow.occurrences.card_parts(occurrence_id)
             if parts is None:
                 continue
-            going = [u for u in await uow.rsvps.users(occurrence_id, "going") if u != user_id]
-            waitlist = [u for u in await uow.rsvps.users(occurrence_id, "waitlisted") if u != user_id]
-            moved = rsvp_rules.promotions(parts[1].capacity, len(going), waitlist)
+            moved = await fill_free_places(uow, occurrence_id, parts[1].capacity, now, leaving=user_id)
             if moved:
-                await uow.rsvps.set_status(occurrence_id, moved, "going", now)
                 promoted[occurrence_id] = moved
         return promoted
 

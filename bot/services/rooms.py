@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain import lifecycle
+from bot.domain.lifecycle import SessionState
 from bot.services.cards import load_card
 from bot.services.ports import SessionCard, SessionGateway
 
@@ -15,9 +17,9 @@ async def open_room(
     """Mark the session open and open its room; returns ``None`` if it was not waiting to open."""
     async with uow_factory() as uow:
         occurrence = await uow.occurrences.get(occurrence_id)
-        if occurrence is None or occurrence.state != "scheduled":
+        if occurrence is None or not lifecycle.may_open(occurrence.state):
             return None
-        occurrence.state, occurrence.opened_at = "open", now
+        occurrence.state, occurrence.opened_at = SessionState.OPEN, now
         await uow.commit()
         session = await load_card(uow, occurrence_id)
     assert session is not None
@@ -41,9 +43,9 @@ async def close_room(
     """Mark the session closed and close its room; returns ``None`` if it was already closed or cancelled."""
     async with uow_factory() as uow:
         occurrence = await uow.occurrences.get(occurrence_id)
-        if occurrence is None or occurrence.state not in ("open", "scheduled"):
+        if occurrence is None or not lifecycle.may_close(occurrence.state):
             return None
-        occurrence.state, occurrence.closed_at = "closed", now
+        occurrence.state, occurrence.closed_at = SessionState.CLOSED, now
         if occurrence.opened_at is None:
             occurrence.opened_at = now
         await uow.commit()

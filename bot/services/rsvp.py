@@ -13,11 +13,13 @@ from datetime import datetime
 
 from bot.db.models import Occurrence, Rsvp
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain import lifecycle
 from bot.domain import rsvp as rules
 from bot.domain.errors import AlreadyExists, NotFound, UserFacingError
 from bot.services.cards import load_card
 from bot.services.cohorts import CohortService
 from bot.services.messaging import Messenger
+from bot.services.places import fill_free_places
 from bot.services.ports import Notice, SessionCard, SessionGateway
 
 log = logging.getLogger(__name__)
@@ -56,12 +58,12 @@ class RsvpService:
             occurrence = await uow.occurrences.get(occurrence_id, for_update=True)
             if occurrence is None or occurrence.guild_id != guild_id:
                 raise NotFound("I can't find that session any more.")
-            rules.require_open_for_rsvp(occurrence.state, occurrence.starts_at, now)
+            lifecycle.rsvp(occurrence.state, occurrence.starts_at, now)
             parts = await uow.occurrences.card_parts(occurrence_id)
             assert parts is not None
             capacity, cohort = parts[1].capacity, parts[2]
             existing = await uow.rsvps.of(occurrence_id, user_id)
-            current = rules.RsvpStatus(existing.status) if existing else None
+            current = existing.status if existing else None
             is_member = await uow.cohorts.membership(cohort.id, user_id) is not None
             rules.require_in_cohort(is_member, cohort.name, choice, current)
             preference = await uow.preferences.get(guild_id, user_id)
@@ -74,12 +76,10 @@ class RsvpService:
                     Rsvp(guild_id=guild_id, occurrence_id=occurrence_id, user_id=user_id, status=status)
                 )
             elif existing.status != status:
-                existing.status, existing.updated_at = status.value, now
+                existing.status, existing.updated_at = status, now
             promoted: list[int] = []
             if current is rules.RsvpStatus.GOING and status is not rules.RsvpStatus.GOING:
-                waitlist = await uow.rsvps.users(occurrence_id, "waitlisted")
-                promoted = rules.promotions(capacity, len(going), waitlist)
-                await uow.rsvps.set_status(occurrence_id, promoted, "going", now)
+                promoted = await fill_free_places(uow, occurrence_id, capacity, now, leaving=user_id)
             await uow.commit()
             session = await load_card(uow, occurrence_id)
         assert session is not None
@@ -93,7 +93,7 @@ class RsvpService:
         """Join the session's cohort (as ``/cohort join`` does, role and all), then record the RSVP."""
         now = self._clock()
         cohort = await self._join_cohort_of(
-            guild_id, user_id, occurrence_id, lambda o: rules.require_open_for_rsvp(o.state, o.starts_at, now)
+            guild_id, user_id, occurrence_id, lambda o: lifecycle.rsvp(o.state, o.starts_at, now)
         )
         try:
             return await self.respond(guild_id, user_id, occurrence_id, choice)
@@ -102,7 +102,7 @@ class RsvpService:
 
     async def join_and_check_in(self, guild_id: int, user_id: int, occurrence_id: int) -> SessionCard:
         """Join the session's cohort (as ``/cohort join`` does), then check in."""
-        await self._join_cohort_of(guild_id, user_id, occurrence_id, lambda o: rules.require_open_for_check_in(o.state))
+        await self._join_cohort_of(guild_id, user_id, occurrence_id, lambda o: lifecycle.check_in(o.state))
         return await self.check_in(guild_id, user_id, occurrence_id)
 
     async def _join_cohort_of(
@@ -153,7 +153,7 @@ class RsvpService:
             occurrence = await uow.occurrences.get(occurrence_id)
             if occurrence is None or occurrence.guild_id != guild_id:
                 raise NotFound("I can't find that session any more.")
-            rules.require_open_for_check_in(occurrence.state)
+            lifecycle.check_in(occurrence.state)
             parts = await uow.occurrences.card_parts(occurrence_id)
             assert parts is not None
             cohort = parts[2]

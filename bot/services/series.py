@@ -9,20 +9,24 @@ from zoneinfo import ZoneInfo
 
 from bot.db.models import Occurrence, Series
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain import lifecycle, series_rules
 from bot.domain import recurrence as rules
-from bot.domain import series_rules
 from bot.domain import sessions as session_rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import SURVEY_OPEN, ActionKind, ActionState, due_times, rearm_after_resume
 from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
 from bot.domain.inputs import quote
+from bot.domain.lifecycle import SeriesState, SessionState
+from bot.domain.rsvp import RsvpStatus
 from bot.domain.series_rules import StopAction
 from bot.domain.sessions import discord_timestamp
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort, guild_roles
 from bot.services.ports import SessionGateway
+from bot.services.schedule_signal import ScheduleSignal
 from bot.services.series_edit import Edit, SeriesChanges, apply_edit, tell_edit
+from bot.services.sessions import SessionService
 
 Clock = Callable[[], datetime]
 # Sessions are made 13 months ahead (and always a series' next three), so members book and facilitators cancel or
@@ -32,6 +36,8 @@ MATERIALIZE_AT_LEAST = 3
 NO_MORE = datetime(9999, 12, 31, tzinfo=UTC)  # next_start of a series whose rule has no more sessions
 PAUSED = series_rules.PAUSED
 ENDED = "series ended"
+
+_STOPS_TO = {StopAction.PAUSE: SeriesState.PAUSED, StopAction.END: SeriesState.ENDED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +100,16 @@ class SeriesService:
         shards: ShardSet = ALL_SHARDS,
         survey_open: timedelta = SURVEY_OPEN,
         gateway: SessionGateway | None = None,
+        sessions: SessionService | None = None,
+        schedule_changed: ScheduleSignal | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._shards = shards
         self._survey_open = survey_open
         self._gateway = gateway  # tells those affected by an edit; only `edit` needs it
+        self._sessions = sessions  # tells Discord and members about sessions a pause, end or resume changed
+        self._schedule = schedule_changed or ScheduleSignal()
 
     async def create(self, guild_id: int, actor: Actor, request: SeriesRequest) -> SeriesInfo:
         now = self._clock()
@@ -115,7 +125,9 @@ class SeriesService:
             made = await materialize(uow, series, now, self._survey_open)
             await uow.audit.record(guild_id, actor.user_id, "series.create", series_id=series.id, title=series.title)
             await uow.commit()
-            return _info(series, cohort.name, [o.starts_at for o in made if o.starts_at > now])
+            info = _info(series, cohort.name, [o.starts_at for o in made if o.starts_at > now])
+        self._schedule.changed()
+        return info
 
     async def listing(self, guild_id: int, actor: Actor, cohort: str | None = None) -> list[SeriesInfo]:
         """``/series list``: the series of the guild (or of one cohort), for facilitators only."""
@@ -148,12 +160,14 @@ class SeriesService:
         async with self._uow.reading() as uow:
             require_facilitator(actor, await guild_roles(uow, guild_id))
             series, _ = await _series(uow, guild_id, series_id)
-            _require_stoppable(series, "paused" if action is StopAction.PAUSE else "ended")
-            upcoming = [o for o in await uow.occurrences.of_series(series.id, after=now) if o.state == "scheduled"]
+            lifecycle.stop(series.state, _STOPS_TO[action], series.title)
+            upcoming = [
+                o for o in await uow.occurrences.of_series(series.id, after=now) if o.state is SessionState.SCHEDULED
+            ]
             people: set[int] = set()
             for occurrence in upcoming:
-                people.update(await uow.rsvps.users(occurrence.id, "going"))
-                people.update(await uow.rsvps.users(occurrence.id, "waitlisted"))
+                people.update(await uow.rsvps.users(occurrence.id, RsvpStatus.GOING))
+                people.update(await uow.rsvps.users(occurrence.id, RsvpStatus.WAITLISTED))
         return StopPreview(
             series_id=series.id,
             title=series.title,
@@ -168,20 +182,25 @@ class SeriesService:
         self, guild_id: int, actor: Actor, series_id: int, action: StopAction, issued_at: int
     ) -> tuple[SeriesInfo, list[int]]:
         """The facilitator confirmed a pause or an end offered at ``issued_at``: do it, if the offer is still fresh
-        and they are still a facilitator. Returns the series and the sessions cancelled."""
+        and they are still a facilitator, and tell Discord and those who RSVP'd. Returns the series and the
+        sessions cancelled."""
         series_rules.require_fresh(
             issued_at, self._clock(), f"Run `/series {action.value}` again if you still want to."
         )
         if action is StopAction.PAUSE:
-            return await self.pause(guild_id, actor, series_id)
-        return await self.end(guild_id, actor, series_id)
+            info, cancelled = await self.pause(guild_id, actor, series_id)
+        else:
+            info, cancelled = await self.end(guild_id, actor, series_id)
+        if self._sessions is not None:
+            await self._sessions.announce_cancellations(cancelled)
+        return info, cancelled
 
     async def pause(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
         """Pause: upcoming sessions are cancelled (reason "series paused"). Returns the cancelled occurrences."""
-        return await self._stop(guild_id, actor, series_id, "paused", PAUSED)
+        return await self._stop(guild_id, actor, series_id, SeriesState.PAUSED, PAUSED)
 
     async def end(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
-        return await self._stop(guild_id, actor, series_id, "ended", ENDED)
+        return await self._stop(guild_id, actor, series_id, SeriesState.ENDED, ENDED)
 
     async def edit(self, guild_id: int, actor: Actor, series_id: int, changes: SeriesChanges) -> EditOutcome:
         """``/series edit``: change a series and its sessions still to come; tell those who RSVP'd to a session
@@ -198,21 +217,21 @@ class SeriesService:
             await uow.commit()
             upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
             info = _info(series, cohort_name, upcoming)
+        self._schedule.changed()
         return EditOutcome(info, edit, await tell_edit(self._uow, self._gateway, edit))
 
     async def resume(self, guild_id: int, actor: Actor, series_id: int) -> tuple[SeriesInfo, list[int]]:
-        """Resume a paused series; returns it and the sessions restored (their announcements need refreshing)."""
+        """Resume a paused series, bringing its restored sessions' announcements up to date; returns it and the
+        sessions restored."""
         now = self._clock()
         async with self._uow() as uow:
             require_facilitator(actor, await guild_roles(uow, guild_id))
             series, cohort_name = await _series(uow, guild_id, series_id)
-            if series.state != "paused":
-                raise InvalidInput(f"**{series.title}** is {series.state}, not paused, so there is nothing to resume.")
-            series.state = "active"
+            series.state = lifecycle.resume(series.state, series.title)
             restored = []
             for occurrence in await uow.occurrences.of_series(series.id, after=now):
-                if occurrence.state == "cancelled" and occurrence.cancel_reason == PAUSED:
-                    occurrence.state, occurrence.cancel_reason = "scheduled", None
+                if occurrence.state is SessionState.CANCELLED and occurrence.cancel_reason == PAUSED:
+                    occurrence.state, occurrence.cancel_reason = SessionState.SCHEDULED, None
                     states = {a.kind: ActionState(a.state) for a in await uow.actions.of_occurrence(occurrence.id)}
                     await uow.actions.reschedule(
                         occurrence.id,
@@ -224,23 +243,26 @@ class SeriesService:
             await uow.audit.record(guild_id, actor.user_id, "series.resume", series_id=series.id)
             await uow.commit()
             upcoming = [o.starts_at for o in await uow.occurrences.of_series(series.id, after=now)]
-            return _info(series, cohort_name, upcoming), restored
+            info = _info(series, cohort_name, upcoming)
+        self._schedule.changed()
+        if self._sessions is not None:
+            await self._sessions.refresh_announcements(restored)
+        return info, restored
 
     async def _stop(
-        self, guild_id: int, actor: Actor, series_id: int, state: str, reason: str
+        self, guild_id: int, actor: Actor, series_id: int, state: SeriesState, reason: str
     ) -> tuple[SeriesInfo, list[int]]:
         now = self._clock()
         async with self._uow() as uow:
             require_facilitator(actor, await guild_roles(uow, guild_id))
             series, cohort_name = await _series(uow, guild_id, series_id)
-            _require_stoppable(series, state)
-            series.state = state
-            if state == "ended":
+            series.state = lifecycle.stop(series.state, state, series.title)
+            if state is SeriesState.ENDED:
                 series.duplicate_key = None  # an ended series no longer stands in the way of a new one like it
             cancelled = []
             for occurrence in await uow.occurrences.of_series(series.id, after=now):
-                if occurrence.state == "scheduled":
-                    occurrence.state, occurrence.cancel_reason = "cancelled", reason
+                if occurrence.state is SessionState.SCHEDULED:
+                    occurrence.state, occurrence.cancel_reason = lifecycle.cancel(occurrence.state), reason
                     await uow.actions.skip_pending(occurrence.id, reason, now)
                     cancelled.append(occurrence.id)
             await uow.audit.record(guild_id, actor.user_id, f"series.{state}", series_id=series.id)
@@ -263,7 +285,7 @@ async def materialize(
 ) -> list[Occurrence]:
     """Create the series' occurrences up to ``now + MATERIALIZE_AHEAD``, and at least its next
     ``MATERIALIZE_AT_LEAST`` however far ahead, with their actions."""
-    if series.state != "active":
+    if series.state is not SeriesState.ACTIVE:
         return []
     duration = timedelta(minutes=series.duration_minutes)
     made: list[Occurrence] = []
@@ -285,7 +307,7 @@ async def materialize(
                 scheduled_start=start,
                 starts_at=start,
                 ends_at=start + duration,
-                state="scheduled",
+                state=SessionState.SCHEDULED,
             )
         )
     if made:  # a year of sessions and their actions in two flushes
@@ -340,15 +362,10 @@ def _validated_series(
         link=session_rules.clean_link(request.link),
         until=until,
         count=count,
-        state="active",
+        state=SeriesState.ACTIVE,
         materialized_through=-1,
         created_by=user_id,
     )
-
-
-def _require_stoppable(series: Series, state: str) -> None:
-    if series.state == "ended" or series.state == state:
-        raise InvalidInput(f"**{series.title}** is already {series.state}.")
 
 
 def _duplicate(series: Series, cohort_name: str) -> AlreadyExists:

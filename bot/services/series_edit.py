@@ -16,15 +16,17 @@ from datetime import date, datetime, time, timedelta
 
 from bot.db.models import Occurrence, Series
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import rsvp as rsvp_rules
 from bot.domain import series_rules
 from bot.domain import sessions as session_rules
 from bot.domain.actions import ActionKind, ActionState, due_times, rearm_after_move
 from bot.domain.errors import AlreadyExists, InvalidInput
 from bot.domain.inputs import parse_day, parse_time_of_day, quote
+from bot.domain.lifecycle import SessionState
 from bot.domain.recurrence import Recurrence, local_dates, to_utc
+from bot.domain.rsvp import RsvpStatus
 from bot.services.cards import load_card, recurrence_of
 from bot.services.messaging import Messenger
+from bot.services.places import fill_free_places
 from bot.services.ports import Notice, SessionGateway
 
 
@@ -103,7 +105,7 @@ async def apply_edit(
     to_come = [o for o in occurrences if o.starts_at > now and _follows_series(o)]
     for occurrence in to_come:
         occurrence.ends_at = occurrence.starts_at + timedelta(minutes=wanted.minutes)
-    upcoming = sorted((o for o in to_come if o.state == "scheduled"), key=lambda o: o.starts_at)
+    upcoming = sorted((o for o in to_come if o.state == SessionState.SCHEDULED), key=lambda o: o.starts_at)
     await _reschedule([o for o in upcoming if "duration" in changed or o.id in moved], survey_open, uow, now)
     promoted: dict[int, list[int]] = {}
     over = 0
@@ -189,7 +191,7 @@ async def _retime(
     for occurrence in occurrences:
         occurrence.scheduled_start = plan.scheduled[occurrence.sequence]
         if occurrence.sequence in plan.moved:
-            if occurrence.state == "scheduled":
+            if occurrence.state == SessionState.SCHEDULED:
                 retimed.moved[occurrence.id] = occurrence.starts_at
             occurrence.starts_at = plan.moved[occurrence.sequence]
     return retimed
@@ -243,8 +245,8 @@ async def tell_edit(uow_factory: UnitOfWorkFactory, gateway: SessionGateway, edi
 def _follows_series(occurrence: Occurrence) -> bool:
     """A session to come that takes the series' changes: scheduled, or cancelled by a pause (a resume brings it
     back as the series now is)."""
-    return occurrence.state == "scheduled" or (
-        occurrence.state == "cancelled" and occurrence.cancel_reason == series_rules.PAUSED
+    return occurrence.state == SessionState.SCHEDULED or (
+        occurrence.state == SessionState.CANCELLED and occurrence.cancel_reason == series_rules.PAUSED
     )
 
 
@@ -291,7 +293,7 @@ async def _make_before(
                 scheduled_start=start,
                 starts_at=start,
                 ends_at=start + duration,
-                state="cancelled" if paused else "scheduled",
+                state=SessionState.CANCELLED if paused else SessionState.SCHEDULED,
                 cancel_reason=series_rules.PAUSED if paused else None,
             )
         )
@@ -325,12 +327,10 @@ async def _fit_capacity(
     promoted: dict[int, list[int]] = {}
     over = 0
     for occurrence in upcoming:
-        going = await uow.rsvps.users(occurrence.id, "going")
-        if capacity is not None and len(going) > capacity:
+        if capacity is not None and len(await uow.rsvps.users(occurrence.id, RsvpStatus.GOING)) > capacity:
             over += 1
             continue
-        chosen = rsvp_rules.promotions(capacity, len(going), await uow.rsvps.users(occurrence.id, "waitlisted"))
+        chosen = await fill_free_places(uow, occurrence.id, capacity, now)
         if chosen:
-            await uow.rsvps.set_status(occurrence.id, chosen, "going", now)
             promoted[occurrence.id] = chosen
     return promoted, over

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db.models import Occurrence
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import schedule
+from bot.domain import lifecycle, schedule
 from bot.domain import sessions as rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import (
@@ -25,12 +25,14 @@ from bot.domain.actions import (
 )
 from bot.domain.attendance import CORRECTABLE_FOR, FACILITATOR, Mark, absent_source, offer_when_present
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.lifecycle import SessionState
 from bot.domain.rsvp import open_for_rsvp
 from bot.services import rooms
 from bot.services.cards import load_card, load_cards
 from bot.services.cohorts import find_cohort, guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
+from bot.services.schedule_signal import ScheduleSignal
 from bot.services.surveys import survey_window_of
 
 Clock = Callable[[], datetime]
@@ -68,13 +70,20 @@ class AttendanceSheet:
 
 class SessionService:
     def __init__(
-        self, uow: UnitOfWorkFactory, gateway: SessionGateway, *, clock: Clock, survey_open: timedelta = SURVEY_OPEN
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: SessionGateway,
+        *,
+        clock: Clock,
+        survey_open: timedelta = SURVEY_OPEN,
+        schedule_changed: ScheduleSignal | None = None,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._messenger = Messenger(uow, gateway)
         self._clock = clock
         self._survey_open = survey_open
+        self._schedule = schedule_changed or ScheduleSignal()
 
     async def upcoming(
         self, guild_id: int, user_id: int, cohort: str | None = None, *, cohort_id: int | None = None, page: int = 1
@@ -128,7 +137,7 @@ class SessionService:
         for occurrence_id, starts_at, state, title, timezone, cohort_name in rows:
             local = starts_at.astimezone(ZoneInfo(timezone))
             label = f"{title} · {local:%a %-d %b %Y %H:%M} · {cohort_name}"
-            if state == "cancelled":
+            if state == SessionState.CANCELLED:
                 label += " (cancelled)"
             if all(word in label.casefold() for word in words):
                 found.append((label if len(label) <= 100 else label[:99] + "…", occurrence_id))
@@ -146,7 +155,7 @@ class SessionService:
         for occurrence, series, cohort in rows:
             local = occurrence.starts_at.astimezone(ZoneInfo(series.timezone))
             label = f"{series.title} · {local:%a %-d %b %Y %H:%M} · {cohort.name}"
-            if occurrence.state == "open":
+            if occurrence.state is SessionState.OPEN:
                 label += " (on now)"
             if all(word in label.casefold() for word in words):
                 found.append((label if len(label) <= 100 else label[:99] + "…", occurrence.id))
@@ -159,9 +168,8 @@ class SessionService:
         reason = rules.clean_reason(reason)
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
-            if occurrence.state != "scheduled":
-                raise InvalidInput(f"This session is {occurrence.state}, so it can't be cancelled.")
-            occurrence.state, occurrence.cancel_reason = "cancelled", reason or "cancelled by a facilitator"
+            occurrence.state = lifecycle.cancel(occurrence.state)
+            occurrence.cancel_reason = reason or "cancelled by a facilitator"
             await uow.actions.skip_pending(occurrence_id, "session cancelled", now)
             await uow.audit.record(guild_id, actor.user_id, "session.cancel", occurrence_id=occurrence_id)
             await uow.commit()
@@ -204,8 +212,7 @@ class SessionService:
         now = self._clock()
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
-            if occurrence.state != "scheduled":
-                raise InvalidInput(f"This session is {occurrence.state}, so it can't be moved.")
+            occurrence.state = lifecycle.move(occurrence.state)
             old_start = occurrence.starts_at
             parts = await uow.occurrences.card_parts(occurrence_id)
             assert parts is not None
@@ -230,6 +237,7 @@ class SessionService:
             await uow.commit()
             session = await load_card(uow, occurrence_id)
             told = await uow.rsvps.users(occurrence_id, "going") + await uow.rsvps.users(occurrence_id, "waitlisted")
+        self._schedule.changed()
         assert session is not None
         if session.event_id is not None:
             await self._gateway.upsert_event(session)
@@ -243,8 +251,7 @@ class SessionService:
         now = self._clock()
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
-            if occurrence.state != "scheduled":
-                raise InvalidInput(f"This session is {occurrence.state}, so it can't be started.")
+            lifecycle.start(occurrence.state)
             await uow.actions.skip_pending(occurrence_id, "started by a facilitator", now, [ActionKind.OPEN_ROOM])
             await uow.audit.record(guild_id, actor.user_id, "session.start", occurrence_id=occurrence_id)
             await uow.commit()
@@ -257,10 +264,7 @@ class SessionService:
         now = self._clock()
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
-            if occurrence.state not in ("open", "scheduled"):
-                raise InvalidInput(f"This session is {occurrence.state}, so it can't be ended.")
-            if occurrence.state == "scheduled" and occurrence.starts_at > now:
-                raise InvalidInput("This session hasn't started yet. Start it first, or cancel it instead.")
+            lifecycle.end(occurrence.state, occurrence.starts_at, now)
             before_end = [kind for kind in ActionKind if kind not in AFTER_THE_SESSION]
             await uow.actions.skip_pending(occurrence_id, "ended by a facilitator", now, before_end)
             # The room closes here; the survey follows at once, its reminder and closing from now on.
@@ -273,6 +277,7 @@ class SessionService:
             await uow.audit.record(guild_id, actor.user_id, "session.end", occurrence_id=occurrence_id)
             await uow.commit()
         closed = await rooms.close_room(self._uow, self._gateway, occurrence_id, now)
+        self._schedule.changed()  # the survey is due now: send it at once, not at the next tick
         if closed is None:
             raise InvalidInput("This session was closed a moment ago already.")
         return closed
@@ -291,8 +296,7 @@ class SessionService:
         offered: list[int] = []
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
-            if occurrence.state in ("scheduled", "cancelled"):
-                raise InvalidInput("Attendance can be corrected once the session has started.")
+            lifecycle.correct_attendance(occurrence.state)
             await uow.occurrences.get(occurrence_id, for_update=True)  # one at a time with the survey going out
             survey = await survey_window_of(uow, occurrence_id, occurrence.ends_at)
             marks = {row.user_id: row for row in await uow.attendance.of_occurrence(occurrence_id)}

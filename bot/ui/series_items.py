@@ -96,7 +96,6 @@ class StopSeriesButton(
         info, cancelled = await services.series.confirm_stop(
             guild_id, actor_of(interaction), series_id, self.action, self.issued_at
         )
-        await services.sessions.announce_cancellations(cancelled)
         text = f"**{info.title}** is {_DONE[self.action]}; {_plural(len(cancelled), 'upcoming session')} cancelled"
         text += ", and those who RSVP'd have been told." if cancelled else "."
         if self.action is StopAction.PAUSE:

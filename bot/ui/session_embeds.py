@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.domain.inputs import quote
+from bot.domain.lifecycle import SessionState
 from bot.domain.sessions import discord_timestamp as ts
 from bot.services.ports import Notice, SessionCard
 from bot.services.reports import AttendanceReport
@@ -35,7 +36,7 @@ def places(session: SessionCard) -> str:
 
 def announcement_embed(session: SessionCard) -> discord.Embed:
     title = f"{session.title} · {session.cohort_name}"
-    if session.state == "cancelled":
+    if session.state == SessionState.CANCELLED:
         embed = discord.Embed(title=f"Cancelled: {title}"[:256], colour=CANCELLED_COLOUR)
         embed.description = f"The session on {ts(session.starts_at)} is cancelled."
         if session.cancel_reason:
@@ -46,7 +47,10 @@ def announcement_embed(session: SessionCard) -> discord.Embed:
     embed.description = f"{ts(session.starts_at)} ({ts(session.starts_at, 'R')}), {minutes} minutes"
     embed.add_field(name="Where", value=where(session))
     embed.add_field(name="Places", value=places(session))
-    state = {"open": "The room is open now.", "closed": "This session has ended. Thank you for coming."}
+    state = {
+        SessionState.OPEN: "The room is open now.",
+        SessionState.CLOSED: "This session has ended. Thank you for coming.",
+    }
     if session.state in state:
         embed.add_field(name="Now", value=state[session.state], inline=False)
     embed.set_footer(text="Times show in your own time zone. Peer support is confidential; see /ground-rules.")
@@ -111,13 +115,13 @@ def upcoming_embed(page: UpcomingPage) -> discord.Embed:
     for entry in page.entries:
         session = entry.session
         name = f"{session.title} · {session.cohort_name}"
-        if session.state == "cancelled":
+        if session.state == SessionState.CANCELLED:
             reason = f": {quote(session.cancel_reason, 200)}" if session.cancel_reason else "."
             value = f"~~{ts(session.starts_at)}~~\nCancelled{reason}"
             name = f"Cancelled: {name}"
         else:
             mine = STATUS_WORDS.get(entry.my_status or "", "no RSVP yet")
-            now = "on now" if session.state == "open" else ts(session.starts_at, "R")
+            now = "on now" if session.state == SessionState.OPEN else ts(session.starts_at, "R")
             place = "online" if session.link and not session.room_channel_id else where(session)
             value = f"{ts(session.starts_at)} ({now})\n{place} · {places(session)}\nYou: **{mine}**"
         embed.add_field(name=name[:200], value=value[:400], inline=False)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.domain.lifecycle import SessionState
 from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
 from bot.ui.feedback import feedback_view
 from bot.ui.session_embeds import announcement_embed, notice_text
@@ -83,7 +84,7 @@ class DiscordSessionGateway:
     async def refresh_announcement(self, card: SessionCard) -> None:
         if card.announcement_channel_id is None or card.announcement_message_id is None:
             return
-        view = rsvp_view(card.occurrence_id) if card.state == "scheduled" else None
+        view = rsvp_view(card.occurrence_id) if card.state == SessionState.SCHEDULED else None
         message = self._channel(card.announcement_channel_id, card.guild_id).get_partial_message(
             card.announcement_message_id
         )

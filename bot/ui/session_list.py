@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.domain.ids import ROW_ID_MAX, parse_id
+from bot.domain.lifecycle import SessionState
 from bot.services.sessions import UpcomingPage, UpcomingSession
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.reply import reply
@@ -92,7 +93,9 @@ class SessionPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PIC
             session, status = await _bot(interaction).services.rsvp.session_for(
                 guild_id, interaction.user.id, occurrence_id
             )
-            if session.state != "scheduled":  # cancelled, or started since the list was shown: nothing to answer
+            if (
+                session.state != SessionState.SCHEDULED
+            ):  # cancelled, or started since the list was shown: nothing to answer
                 await reply(interaction, embed=announcement_embed(session))
                 return
             mine = STATUS_WORDS.get(status or "")

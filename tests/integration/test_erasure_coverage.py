@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Base
-from bot.db.types import UTCDateTime
+from bot.db.types import EnumText, UTCDateTime
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.feedback import pseudonym
 from bot.services.privacy import PrivacyService
@@ -81,6 +81,8 @@ class Filler:
             return time(10, 0)
         if isinstance(kind, JSON):
             return []
+        if isinstance(kind, EnumText):
+            return next(iter(kind.enum))  # the first state, e.g. scheduled or active
         if isinstance(kind, String | Text):
             value = f"v{next(self.small)}"
             return value[: kind.length] if isinstance(kind, String) and kind.length else value
