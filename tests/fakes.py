@@ -118,8 +118,8 @@ class FakeSessionGateway:
         self.calls.append(("open", card.occurrence_id, nonce))
         return RoomOpened(card.thread_id or self._next(), tuple(self.in_voice))
 
-    async def close_room(self, card: SessionCard) -> None:
-        self.calls.append(("close", card.occurrence_id, None))
+    async def close_room(self, card: SessionCard, *, was_open: bool) -> None:
+        self.calls.append(("close", card.occurrence_id, "thanked" if was_open else None))
 
     async def rename_thread(self, card: SessionCard) -> None:
         self.calls.append(("rename", card.occurrence_id, (card.thread_id, card.starts_at)))

@@ -96,7 +96,10 @@ class SessionGateway(Protocol):
 
     async def open_room(self, card: SessionCard, *, nonce: str) -> RoomOpened: ...
 
-    async def close_room(self, card: SessionCard) -> None: ...
+    async def close_room(self, card: SessionCard, *, was_open: bool) -> None:
+        """Archive the session's thread; thank those who came only if its room was open (not after downtime
+        that spanned the whole session)."""
+        ...
 
     async def rename_thread(self, card: SessionCard) -> None:
         """Name the session thread (``card.thread_id``) after the session's title and time, e.g. after a move."""

@@ -45,12 +45,13 @@ async def close_room(
         occurrence = await uow.occurrences.get(occurrence_id)
         if occurrence is None or not lifecycle.may_close(occurrence.state):
             return None
+        was_open = occurrence.state is SessionState.OPEN
         occurrence.state, occurrence.closed_at = SessionState.CLOSED, now
         if occurrence.opened_at is None:
             occurrence.opened_at = now
         await uow.commit()
         session = await load_card(uow, occurrence_id)
     assert session is not None
-    await gateway.close_room(session)
+    await gateway.close_room(session, was_open=was_open)
     await gateway.refresh_announcement(session)
     return session

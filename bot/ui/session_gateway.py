@@ -183,13 +183,14 @@ class DiscordSessionGateway:
         in_voice = tuple(room.voice_states) if isinstance(room, discord.VoiceChannel | discord.StageChannel) else ()
         return RoomOpened(thread_id, in_voice)
 
-    async def close_room(self, card: SessionCard) -> None:
+    async def close_room(self, card: SessionCard, *, was_open: bool) -> None:
         if card.thread_id is None:
             return
         try:
-            await self._channel(card.thread_id, card.guild_id).send(
-                f"**{card.title}** has ended. Thank you for coming and for supporting each other."
-            )
+            if was_open:
+                await self._channel(card.thread_id, card.guild_id).send(
+                    f"**{card.title}** has ended. Thank you for coming and for supporting each other."
+                )
             await self._client.http.edit_channel(card.thread_id, archived=True, locked=True)
         except discord.NotFound:
             log.info("thread %s of occurrence %s was deleted", card.thread_id, card.occurrence_id)

@@ -106,6 +106,10 @@ async def test_three_days_of_downtime_send_nothing_stale(
         assert len(emulator.dm_messages(world.member)) == dms_before, emulator.dm_messages(world.member)[dms_before:]
         assert not any("How was it?" in text for text in texts(emulator, home_thread))
         assert not any("Reminder" in text for text in texts(emulator, home_thread) + texts(emulator, drop_in_thread))
+        # Their rooms never opened, so no one is thanked for coming; the threads are archived all the same.
+        missed_threads = texts(emulator, home_thread) + texts(emulator, drop_in_thread)
+        assert not any("Thank you for coming" in text for text in missed_threads)
+        assert emulator.world.channel(home_thread)[1]["thread_metadata"]["archived"]
         # What still makes sense ran: the drop-in's survey is open until Saturday, so it was offered.
         assert any("How was it?" in text for text in texts(emulator, drop_in_thread))
 
