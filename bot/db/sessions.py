@@ -56,6 +56,9 @@ class SeriesRepository:
             query = query.where(Series.id != besides)
         return (await self._session.scalars(query.limit(1))).one_or_none()
 
+    async def by_id(self, series_id: int) -> Series | None:
+        return await self._session.get(Series, series_id)
+
     async def get(self, guild_id: int, series_id: int) -> Series | None:
         series = await self._session.get(Series, series_id)
         return series if series is not None and series.guild_id == guild_id else None

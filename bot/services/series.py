@@ -270,13 +270,21 @@ class SeriesService:
             return _info(series, cohort_name, []), cancelled
 
     async def materialize_due(self) -> int:
-        """Make the occurrences (and actions) of active series whose horizon moved on. Returns how many."""
+        """Make the occurrences (and actions) of active series whose horizon moved on. Returns how many.
+
+        One short transaction per series: after an upgrade that widened the horizon, hundreds of series each make
+        a year of sessions, and members' clicks must not wait behind all of it for the write lock."""
         now = self._clock()
+        async with self._uow.reading() as uow:
+            due = [series.id for series in await uow.series.needing_occurrences(now + MATERIALIZE_AHEAD, self._shards)]
         made = 0
-        async with self._uow() as uow:
-            for series in await uow.series.needing_occurrences(now + MATERIALIZE_AHEAD, self._shards):
+        for series_id in due:
+            async with self._uow() as uow:
+                series = await uow.series.by_id(series_id)
+                if series is None:
+                    continue
                 made += len(await materialize(uow, series, now, self._survey_open))
-            await uow.commit()
+                await uow.commit()
         return made
 
 
