@@ -4,25 +4,30 @@ and bulk seeding of series, sessions and actions (through the models, as the ser
 from __future__ import annotations
 
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import insert
+import discord
+import yarl
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_bot
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Action, Cohort, DmChannel, Occurrence, Rsvp, Series
-from bot.domain.actions import due_times
+from bot.domain.actions import ActionKind, due_times, nonce
 from bot.emulator import Emulator
+from bot.emulator.interactions import InteractionResult
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
 
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from tests.e2e.processes import BotProcesses
 
 TOKEN = "bench-token"
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -245,3 +251,176 @@ def requests_with_nonce(emu: Emulator) -> list[Any]:
         for r in emu.find_requests("POST", r"/channels/\d+/messages")
         if isinstance(r.json, dict) and r.json.get("nonce")
     ]
+
+
+async def advance_sequences(database_url: str) -> None:
+    """After rows were inserted with explicit ids (as the seeders do), move PostgreSQL's id sequences past them, so
+    that the bot's own inserts get fresh ids. SQLite needs nothing: it takes the next id from the table."""
+    if not database_url.startswith("postgresql"):
+        return
+    from bot.db.models import Base
+
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if "id" not in table.c or not table.c.id.primary_key:
+                continue
+            sequence = (
+                await connection.execute(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+            ).scalar_one()
+            if sequence:
+                await connection.execute(
+                    text(f"SELECT setval('{sequence}', (SELECT coalesce(max(id), 0) + 1 FROM \"{table.name}\"), false)")
+                )
+    await engine.dispose()
+
+
+def database_label(database_url: str) -> str:
+    url = make_url(database_url)
+    return "PostgreSQL" if url.drivername.startswith("postgresql") else "SQLite"
+
+
+async def gathered(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T | BaseException]:
+    """Start every call at once (members acting together) and wait for all; a failure is returned, not raised.
+
+    The emulator runs in this process and keeps every request it saw, so the heap grows burst by burst and a full
+    garbage collection, landing in a burst at random, would cost either bot 100 ms or more. What exists now is
+    collected and frozen first, for each bot alike, so that a burst measures the bot rather than the emulator's heap.
+    """
+    gc.collect()
+    gc.freeze()
+    return list(await asyncio.gather(*(call() for call in calls), return_exceptions=True))
+
+
+def seen_latencies(emu: Emulator, results: Sequence[InteractionResult], since: float) -> dict[int, float]:
+    """Milliseconds from the emulator dispatching each interaction to the member seeing its answer, by interaction
+    id: the callback when it carries the answer (a message, a modal, autocomplete choices), or, after a deferral
+    (callback type 5 or 6), the first follow-up or edit of @original with that interaction's token. An interaction
+    not answered yet is left out."""
+    callbacks: dict[str, float] = {}
+    for request in emu.find_requests("POST", r"/interactions/\d+/[^/]+/callback", since):
+        if request.status < 300:
+            callbacks.setdefault(request.path.split("/")[2], request.at)
+    followups: dict[str, float] = {}
+    for request in emu.find_requests(None, r"/webhooks/\d+/[^/]+(/messages/@original)?", since):
+        if request.method in ("POST", "PATCH") and request.status < 300:
+            followups.setdefault(request.path.split("/")[3], request.at)
+    seen: dict[int, float] = {}
+    for result in results:
+        pending = emu.interactions.by_id[result.id]
+        deferred = pending.callback_type in (5, 6)
+        at = followups.get(pending.token) if deferred else callbacks.get(str(result.id))
+        if at is not None:
+            seen[result.id] = (at - pending.dispatched_at) * 1000
+    return seen
+
+
+def shown_text(result: InteractionResult) -> str:
+    """What the member reads in the answer: its content, and every embed's title, description and fields."""
+    message = result.message or {}
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{field.get('name', '')} {field.get('value', '')}" for field in embed.get("fields", [])]
+    return "\n".join(part for part in parts if part)
+
+
+async def seed_reminders(
+    database_url: str, *, guild_id: int, cohort_id: int, user_ids: Sequence[int], due: datetime, now: datetime
+) -> dict[str, datetime]:
+    """For each member, a one-off session starting an hour after ``due`` with their RSVP, whose one action is its
+    1-hour reminder, pending and due at ``due``, in a database that already holds rows (ids are the database's).
+    Returns the reminders' message nonces and their due time."""
+    engine = create_engine(database_url)
+    start = due + timedelta(hours=1)
+    wall = start.astimezone(UTC).replace(tzinfo=None)
+    due_by_nonce: dict[str, datetime] = {}
+    async with engine.begin() as connection:
+        for user_id in user_ids:
+            series_id = (
+                await connection.execute(
+                    insert(Series)
+                    .values(
+                        guild_id=guild_id,
+                        cohort_id=cohort_id,
+                        title=f"Drop-in {user_id}",
+                        cadence="once",
+                        monthly_by="weekday",
+                        first_date=wall.date(),
+                        start_time=wall.time(),
+                        timezone="UTC",
+                        duration_minutes=60,
+                        state="active",
+                        materialized_through=0,
+                        next_start=datetime(9999, 12, 31, tzinfo=UTC),
+                        created_by=1,
+                        created_at=now,
+                    )
+                    .returning(Series.id)
+                )
+            ).scalar_one()
+            occurrence_id = (
+                await connection.execute(
+                    insert(Occurrence)
+                    .values(
+                        guild_id=guild_id,
+                        series_id=series_id,
+                        sequence=0,
+                        scheduled_start=start,
+                        starts_at=start,
+                        ends_at=start + timedelta(hours=1),
+                        state="scheduled",
+                    )
+                    .returning(Occurrence.id)
+                )
+            ).scalar_one()
+            action_id = (
+                await connection.execute(
+                    insert(Action)
+                    .values(
+                        guild_id=guild_id,
+                        occurrence_id=occurrence_id,
+                        kind=ActionKind.REMIND_1H.value,
+                        due_at=due,
+                        state="pending",
+                        attempts=0,
+                    )
+                    .returning(Action.id)
+                )
+            ).scalar_one()
+            await connection.execute(
+                insert(Rsvp).values(
+                    guild_id=guild_id, occurrence_id=occurrence_id, user_id=user_id, status="going", updated_at=now
+                )
+            )
+            due_by_nonce[nonce(action_id)] = due
+    await engine.dispose()
+    return due_by_nonce
+
+
+def nonce_lateness(emu: Emulator, due_by_nonce: dict[str, datetime]) -> tuple[list[float], int]:
+    """Seconds from each action's due time to the emulator receiving its first message (by the action's nonce),
+    and how many were never sent."""
+    offset = time.time() - time.monotonic()  # the emulator's monotonic clock onto wall time
+    first: dict[str, float] = {}
+    for request in requests_with_nonce(emu):
+        key = request.json["nonce"]
+        if request.status == 200 and key in due_by_nonce:
+            first[key] = min(first.get(key, request.at), request.at)
+    lateness = [first[key] + offset - due.timestamp() for key, due in due_by_nonce.items() if key in first]
+    return lateness, len(due_by_nonce) - len(first)
+
+
+async def start_bare(emu: Emulator, client: discord.Client) -> asyncio.Task[None]:
+    """Log a bare discord.py client in to the emulator (its commands are not synced: the emulator keeps Cwtch's)."""
+    discord.http.Route.BASE = emu.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
+    await client.login(TOKEN)
+    task = asyncio.create_task(client.connect())
+    await asyncio.wait_for(client.wait_until_ready(), timeout=30)
+    return task
+
+
+async def stop_bare(client: discord.Client, task: asyncio.Task[None]) -> None:
+    await client.close()
+    await asyncio.wait_for(task, timeout=30)
