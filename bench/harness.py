@@ -99,7 +99,10 @@ async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio
             "DISCORD_TOKEN": TOKEN,
             "DATABASE_URL": database_url,
             "DISCORD_API_BASE_URL": emu.api_base,
-            "SECRET_KEY_FILE": f"{make_url(database_url).database}.key",
+            # Beside a SQLite file; for PostgreSQL (a bare database name) in the temp folder, never the repo.
+            "SECRET_KEY_FILE": str(Path(tempfile.gettempdir(), Path(f"{make_url(database_url).database}.key").name))
+            if make_url(database_url).get_backend_name() == "postgresql"
+            else f"{make_url(database_url).database}.key",
         }
     )
     bot = build_bot(settings, guild_ready_timeout=0.5)

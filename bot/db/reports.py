@@ -3,6 +3,7 @@ and the held sessions no block counts yet (how many, never who)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -57,7 +58,7 @@ class ReportRepository:
         rows = await self._rows(query, {"guild": guild_id, "first": first, "last": last, "cohort": cohort_id})
         found = []
         for earliest, latest, cohort, ids, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in rows:
-            block_ids = tuple(map(int, ids.split(",")))
+            block_ids = tuple(json.loads(f"[{ids}]"))  # a list of integers, read at C speed
             tally = Tally(sessions, responses, (a1, a2, a3), attendees, rsvps, wait, no)
             found.append(ReleasedBlock(block_ids[0], cohort, latest, tally, block_ids[1:], earliest))
         return found

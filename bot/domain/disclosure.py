@@ -59,7 +59,7 @@ class Tally:
     no_shows: int = 0  # said they'd come and did not attend
 
     def __post_init__(self) -> None:
-        # Reports build a Tally per cohort and day read: built-ins only here, no generator.
+        # Made for every session released and every row a report reads: built-ins only, no generator.
         agreed = self.agreed
         if (
             len(agreed) != len(STATEMENTS)
