@@ -66,6 +66,7 @@ class CohortCog(commands.Cog):
     @cohort.command(name="list", description="The cohorts of this server")
     async def list_(self, interaction: discord.Interaction[CwtchBot]) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
         cohorts = await self.bot.services.cohorts.listing(interaction.guild_id, interaction.user.id)
         await reply(interaction, embed=cohort_list_embed(cohorts))
 

@@ -98,6 +98,7 @@ class ResourceCog(commands.Cog):
         tag: Tag | None = None,
     ) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
         page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
         await reply(interaction, embed=results_embed(page), view=results_view(page.resources))
 

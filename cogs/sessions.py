@@ -35,6 +35,7 @@ class SessionCog(commands.Cog):
         self, interaction: discord.Interaction[CwtchBot], cohort: app_commands.Range[str, 1, NAME_MAX] | None = None
     ) -> None:
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
         page = await self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort)
         await reply(interaction, embed=upcoming_embed(page), view=session_list_view(page))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -19,7 +19,8 @@ def shard_filter(guild_id: InstrumentedAttribute[int], shards: ShardSet) -> Colu
     if shards.is_everything:
         return None
     assert shards.count is not None and shards.ids is not None
-    return guild_id.op(">>")(22).op("%")(shards.count).in_(list(shards.ids))
+    # The shift is a literal: bound, it would take the column's type, and PostgreSQL has no bigint >> bigint.
+    return guild_id.op(">>")(literal_column("22")).op("%")(shards.count).in_(list(shards.ids))
 
 
 class ActionRepository:

@@ -217,6 +217,7 @@ class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             occurrence_id = require_id(self.occurrence_id, "session")
+            await interaction.response.defer(ephemeral=True, thinking=True)  # a busy start must not pass 3 s
             try:
                 session = await _bot(interaction).services.rsvp.check_in(
                     guild_of(interaction), interaction.user.id, occurrence_id

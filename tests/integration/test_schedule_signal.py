@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.series_rules import StopAction
+from bot.domain.shards import ShardSet
 from bot.services.schedule_signal import ScheduleSignal
 from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
@@ -51,3 +52,19 @@ async def test_each_change_to_what_is_due_wakes_the_scheduler_once_committed(
     assert len(heard) == 3  # pausing only cancels: nothing new falls due
     await series.resume(GUILD, FACILITATOR, made.id)
     assert len(heard) == 4
+
+
+async def test_a_process_on_some_shards_reads_only_its_guilds_actions(
+    world: World,  # noqa: F811
+    uow: UnitOfWorkFactory,
+) -> None:
+    """The shard filter runs as SQL on both databases (PostgreSQL has no bigint >> bigint) and matches
+    ``ShardSet.owns``."""
+    await world.series.create(GUILD, FACILITATOR, fortnightly())
+    until = datetime(2027, 12, 31, tzinfo=UTC)
+    async with uow.reading() as reading:
+        everything = await reading.actions.due_before(until, world.clock(), ShardSet())
+        owner = ShardSet(count=2, ids=((GUILD >> 22) % 2,))
+        other = ShardSet(count=2, ids=(1 - (GUILD >> 22) % 2,))
+        assert everything and await reading.actions.due_before(until, world.clock(), owner) == everything
+        assert await reading.actions.due_before(until, world.clock(), other) == []
