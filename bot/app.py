@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.db.engine import create_engine
+from bot.db.settings_feed import change_feed_for
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.shards import ShardSet
 from bot.scheduling.runtime import SchedulingRuntime
@@ -41,6 +42,7 @@ def build_bot(
         point_discord_py_at(settings.discord_api_base_url)
     engine = create_engine(settings.database_url)
     uow = UnitOfWorkFactory.for_engine(engine)
+    settings_feed = change_feed_for(settings.database_url)  # connects on first use, not here
     shards = ShardSet(settings.shard_count, settings.shard_ids)
     key = load_or_create_key(settings.secret_key_file)
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -61,6 +63,7 @@ def build_bot(
             safety=DiscordSafetyGateway(client),
             comment_retention=timedelta(days=settings.comment_retention_days),
             community=DiscordCommunityGateway(client),
+            settings_feed=settings_feed,
         )
 
     def runtime(built: Services) -> SchedulingRuntime:
@@ -79,6 +82,8 @@ def build_bot(
         return made
 
     async def close_database() -> None:
+        if settings_feed is not None:
+            await settings_feed.close()
         uow.dispose()
         await engine.dispose()
 

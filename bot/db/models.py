@@ -52,6 +52,8 @@ class GuildSettings(Base):
     facilitators_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     community_role_id: Mapped[int | None] = mapped_column(BigInteger)  # made on the first /community join
     support_text: Mapped[str | None] = mapped_column(Text)  # the guild's own signposting; None means UK defaults
+    # Raised by a trigger on every change (migration 0010), so every process sees that its copy is out of date.
+    settings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.db.settings_feed import ChangeFeed
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.actions import SURVEY_OPEN
 from bot.domain.shards import ALL_SHARDS, ShardSet
@@ -28,6 +29,7 @@ from bot.services.safety import AlertGateway, SafetyService
 from bot.services.schedule_signal import ScheduleSignal
 from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
+from bot.services.settings_cache import SettingsCache
 from bot.services.support import SupportService
 from bot.services.surveys import SurveyService
 
@@ -56,6 +58,7 @@ class Services:
     privacy: PrivacyService
     community: CommunityService
     digests: DigestService
+    settings: SettingsCache  # per-server settings in memory, shared by the services that read them
 
     @classmethod
     def build(
@@ -75,7 +78,9 @@ class Services:
         safety: AlertGateway,
         comment_retention: timedelta = COMMENT_RETENTION,
         community: CommunityGateway,
+        settings_feed: ChangeFeed | None = None,
     ) -> Services:
+        settings = SettingsCache(uow, settings_feed)
         alerts = SafetyService(uow, safety, clock=clock, worker=worker, shards=shards)
         schedule_changed = ScheduleSignal()
         session_service = SessionService(
@@ -86,7 +91,7 @@ class Services:
         community_releases = CommunityReleaseService(uow, clock=clock, min_group=min_group, shards=shards)
         cohorts = CohortService(uow, roles, default_timezone=default_timezone)
         return cls(
-            setup=SetupService(uow),
+            setup=SetupService(uow, settings),
             cohorts=cohorts,
             state=BotStateService(uow),
             series=SeriesService(
@@ -113,7 +118,7 @@ class Services:
                 uow, community_releases, clock=clock, min_group=min_group, default_timezone=default_timezone
             ),
             resources=ResourceService(uow, resources, clock=clock),
-            support=SupportService(uow),
+            support=SupportService(uow, settings),
             safety=alerts,
             privacy=PrivacyService(
                 uow,
@@ -127,4 +132,5 @@ class Services:
             ),
             community=CommunityService(uow, roles, community, clock=clock),
             digests=DigestService(uow, community, clock=clock, timezone=default_timezone, worker=worker, shards=shards),
+            settings=settings,
         )

@@ -9,6 +9,7 @@ from bot.db.models import GuildSettings
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor, GuildRoles, require_admin
 from bot.domain.errors import InvalidInput
+from bot.services.settings_cache import GuildSettingsView, SettingsCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +37,9 @@ def _welcome_key(guild_id: int) -> str:
 
 
 class SetupService:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, settings: SettingsCache | None = None) -> None:
         self._uow = uow
+        self._settings = settings if settings is not None else SettingsCache(uow)
 
     async def set_roles(
         self, guild_id: int, actor: Actor, *, facilitator_role_id: int, coordinator_role_id: int
@@ -57,7 +59,8 @@ class SetupService:
                 coordinator_role_id=coordinator_role_id,
             )
             await uow.commit()
-            return _config(settings)
+        self._settings.forget(guild_id)
+        return _config(settings)
 
     async def set_channels(
         self,
@@ -91,7 +94,8 @@ class SetupService:
                 setattr(settings, key, value)
             await uow.audit.record(guild_id, actor.user_id, "setup.channels", **changes)
             await uow.commit()
-            return _config(settings)
+        self._settings.forget(guild_id)
+        return _config(settings)
 
     async def status(self, guild_id: int, actor: Actor) -> SetupStatus:
         require_admin(actor)
@@ -101,11 +105,8 @@ class SetupService:
             return SetupStatus(UNSET if settings is None else _config(settings), len(cohorts))
 
     async def config(self, guild_id: int) -> GuildConfig:
-        async with self._uow.reading() as uow:
-            settings = await uow.guild_settings.get(guild_id)
-            if settings is None:
-                return UNSET
-            return _config(settings)
+        """The guild's roles and channels, from memory when current (see ``settings_cache``)."""
+        return _config(await self._settings.get(guild_id))
 
     async def roles(self, guild_id: int) -> GuildRoles:
         config = await self.config(guild_id)
@@ -120,7 +121,7 @@ class SetupService:
         return claimed
 
 
-def _config(settings: GuildSettings) -> GuildConfig:
+def _config(settings: GuildSettings | GuildSettingsView) -> GuildConfig:
     return GuildConfig(
         facilitator_role_id=settings.facilitator_role_id,
         coordinator_role_id=settings.coordinator_role_id,

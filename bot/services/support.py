@@ -1,4 +1,7 @@
-"""``/support`` signposting per guild: the UK defaults, or the services a guild's admins listed instead."""
+"""``/support`` signposting per guild: the UK defaults, or the services a guild's admins listed instead.
+
+``/support`` is the one command that must answer at once: it reads the guild's settings from memory (see
+``settings_cache``), and if even that fails it shows the UK defaults rather than an error."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor, require_admin
 from bot.domain.signposting import Signpost, guild_signposts, parse_signposts, signposts_text
+from bot.services.settings_cache import SettingsCache
 
 log = logging.getLogger(__name__)
 
@@ -19,22 +23,33 @@ class Signposting:
 
 
 class SupportService:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, settings: SettingsCache | None = None) -> None:
         self._uow = uow
+        self._settings = settings if settings is not None else SettingsCache(uow)
 
     async def signposting(self, guild_id: int | None) -> Signposting:
-        """What a guild shows people who need help now (the UK defaults outside a guild or until changed)."""
+        """What a guild shows people who need help now (the UK defaults outside a guild or until changed).
+
+        Never fails: if the guild's settings cannot be read, the UK defaults are shown (and the failure logged)."""
         if guild_id is None:
             return Signposting(guild_signposts(None), False)
-        async with self._uow.reading() as uow:
-            settings = await uow.guild_settings.get(guild_id)
-        stored = settings.support_text if settings is not None else None
+        try:
+            return await self._stored(guild_id)
+        except Exception:
+            log.exception("could not read guild %s's signposting; showing the UK defaults", guild_id)
+            return Signposting(guild_signposts(None), False)
+
+    async def _stored(self, guild_id: int) -> Signposting:
+        stored = (await self._settings.get(guild_id)).support_text
         return Signposting(guild_signposts(stored), stored is not None)
 
     async def editable_text(self, guild_id: int, actor: Actor) -> str:
-        """The current signposting as admins edit it, one ``Name: how`` line per service (admins only)."""
+        """The current signposting as admins edit it, one ``Name: how`` line per service (admins only).
+
+        Unlike :meth:`signposting` this does not fall back: a form prefilled with the defaults by mistake could
+        overwrite the guild's own services."""
         require_admin(actor)
-        return signposts_text((await self.signposting(guild_id)).signposts)
+        return signposts_text((await self._stored(guild_id)).signposts)
 
     async def update(self, guild_id: int, actor: Actor, text: str | None) -> Signposting:
         """Save the guild's own signposting; empty text puts the UK defaults back. Admins only; audited."""
@@ -51,5 +66,6 @@ class SupportService:
                 services=[] if parsed is None else [signpost.name for signpost in parsed],
             )
             await uow.commit()
+        self._settings.forget(guild_id)
         log.info("guild %s %s its signposting", guild_id, "reset" if parsed is None else "changed")
         return Signposting(parsed or guild_signposts(None), parsed is not None)
