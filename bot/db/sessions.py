@@ -26,7 +26,7 @@ from bot.db.models import (
     Series,
     Survey,
 )
-from bot.domain.lifecycle import SessionState
+from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.shards import ShardSet
 
 
@@ -72,7 +72,7 @@ class SeriesRepository:
     async def needing_occurrences(self, horizon: datetime, shards: ShardSet, limit: int = 500) -> Sequence[Series]:
         """Active series whose next occurrence to make starts by ``horizon``."""
         query = select(Series).where(
-            Series.state == "active",
+            Series.state == SeriesState.ACTIVE,
             or_(Series.next_start.is_(None), Series.next_start <= horizon),
         )
         owned = shard_filter(Series.guild_id, shards)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.calendar import CalendarSeries, build_calendar
-from bot.domain.lifecycle import SessionState
+from bot.domain.lifecycle import SeriesState, SessionState
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort
 
@@ -25,7 +25,7 @@ class CalendarService:
             if cohort:
                 found = await find_cohort(uow, guild_id, cohort)
                 cohort_id, name = found.id, f"{name}: {found.name}"
-            rows = [(s, c) for s, c in await uow.series.in_guild(guild_id, cohort_id) if s.state == "active"]
+            rows = [(s, c) for s, c in await uow.series.in_guild(guild_id, cohort_id) if s.state is SeriesState.ACTIVE]
             changed = await uow.occurrences.changed([series.id for series, _ in rows])
         entries = []
         for series, owner in rows:

@@ -21,7 +21,7 @@ from bot.domain import sessions as session_rules
 from bot.domain.actions import ActionKind, ActionState, due_times, rearm_after_move
 from bot.domain.errors import AlreadyExists, InvalidInput
 from bot.domain.inputs import parse_day, parse_time_of_day, quote
-from bot.domain.lifecycle import SessionState
+from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.recurrence import Recurrence, local_dates, to_utc
 from bot.domain.rsvp import RsvpStatus
 from bot.services.cards import load_card, recurrence_of
@@ -126,7 +126,7 @@ async def apply_edit(
 
 
 def _wanted(series: Series, changes: SeriesChanges) -> _Wanted:
-    if series.state == "ended":
+    if series.state is SeriesState.ENDED:
         raise InvalidInput(
             f"**{quote(series.title)}** has ended, so it can't be changed. Make a new one with `/series create`."
         )
@@ -284,7 +284,7 @@ async def _make_before(
         if sequence <= series.materialized_through:
             continue
         start = to_utc(local, rule.zone)
-        paused = series.state != "active"
+        paused = series.state is not SeriesState.ACTIVE
         occurrence = await uow.occurrences.add(
             Occurrence(
                 guild_id=series.guild_id,
