@@ -21,6 +21,13 @@ Everything else is the spec as written, in JSON Schema 2020-12: unions are ``one
 tags an ``anyOf`` with ``x-discord-union: oneOf`` where its branches overlap, and validating it as ``anyOf``
 is exactly its meaning), nullable fields are ``type: [..., "null"]`` or ``oneOf: [{type: null}, ...]``.
 Known, justified differences are in :mod:`tests.openapi.allowlist`; nothing else is skipped.
+
+Checking is remembered for the whole run, because jsonschema is slow and the tests send the same things again
+and again (every test syncs the same commands). A verdict depends only on the schema and the instance, so it is
+kept under both, the instance as its exact JSON text: the errors of a body against its operation's schema, and
+the errors of each value against each ``$ref`` it meets (the values inside a body recur even when the body,
+with its fresh IDs, does not). A payload never seen before is checked in full; one that breaks the spec breaks
+it again, with the same violations, in every test that sends it.
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+from jsonschema.protocols import Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -49,6 +57,7 @@ _SPEC_URI = "urn:discord-openapi"
 _METHODS = ("get", "put", "post", "patch", "delete")
 _CLOSED_MARK = "x-closed-by-validator"
 _JSON = "application/json"
+_PLAIN_REF = Draft202012Validator.VALIDATORS["$ref"]
 
 
 class Exchange(Protocol):
@@ -111,6 +120,21 @@ def _allof_members(node: Any) -> Iterator[Any]:
             yield from _allof_members(value)
 
 
+def _outside_refs(node: Any) -> Iterator[str]:
+    """Every ``$ref`` that does not point into the same document, and every ``$id`` (which would move the base)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _outside_refs(item)
+    elif isinstance(node, dict):
+        if "$id" in node:
+            yield f"$id {node['$id']}"
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#/"):
+            yield ref
+        for value in node.values():
+            yield from _outside_refs(value)
+
+
 def _close_objects(node: Any, name: str, *, extended: bool = False) -> None:
     """Add ``unevaluatedProperties: false`` to every object schema with ``properties`` (see module docstring).
 
@@ -169,6 +193,22 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+def _copy_error(error: ValidationError) -> ValidationError:
+    """A fresh copy of an error as a ``$ref`` yields it: the schemas above it extend its paths in place."""
+    return ValidationError(
+        error.message,
+        validator=error.validator,
+        path=error.relative_path,
+        cause=error.cause,
+        context=[_copy_error(sub) for sub in error.context],
+        validator_value=error.validator_value,
+        instance=error.instance,
+        schema=error.schema,
+        schema_path=error.relative_schema_path,
+        type_checker=error._type_checker,  # not public, but the copy must compare types as the original did
+    )
+
+
 def _is_type_miss(error: ValidationError) -> bool:
     """The instance is of the wrong JSON type for the whole (sub)schema, e.g. an object where null is expected."""
     return not error.relative_path and error.validator == "type"
@@ -220,6 +260,10 @@ class OpenApiValidator:
 
     def __init__(self, spec: Mapping[str, Any], allowed: Iterable[Allowance] = ALLOWED) -> None:
         self.spec = copy.deepcopy(dict(spec))
+        # Remembered verdicts are keyed by the reference as written, which names one schema only within one document.
+        outside = sorted(set(_outside_refs(self.spec)))
+        if outside:
+            raise ValueError(f"the spec refers outside itself, which the validator does not expect: {outside[:5]}")
         schemas = self.spec["components"]["schemas"]
         extended = {m["$ref"].rsplit("/", 1)[-1] for m in _allof_members(self.spec) if "$ref" in m}
         for name, schema in schemas.items():
@@ -230,8 +274,15 @@ class OpenApiValidator:
         resource = DRAFT202012.create_resource(self.spec)
         self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
         self._formats = _format_checker()
-        self._validators: dict[str, Draft202012Validator] = {}
+        self._validator_class = validators.extend(Draft202012Validator, {"$ref": self._remembered_ref})
+        self._validators: dict[str, Validator] = {}
+        # Verdicts by (schema, instance as JSON text); see the module docstring.
+        self._ref_errors: dict[tuple[str, str], list[ValidationError]] = {}
+        self._body_errors: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         self.operations = self._operations()
+        self._by_method: dict[str, list[Operation]] = defaultdict(list)
+        for op in self.operations:
+            self._by_method[op.method].append(op)
 
     # operations ---------------------------------------------------------------------------------
     def _operations(self) -> list[Operation]:
@@ -253,11 +304,10 @@ class OpenApiValidator:
         return found
 
     def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
-        for op in self.operations:
-            if op.method == method.upper():
-                m = op.regex.match(path)
-                if m:
-                    return op, dict(zip(op.params, m.groups(), strict=True))
+        for op in self._by_method.get(method.upper(), ()):
+            m = op.regex.match(path)
+            if m:
+                return op, dict(zip(op.params, m.groups(), strict=True))
         return None
 
     def _node(self, pointer: str) -> Any:
@@ -266,11 +316,30 @@ class OpenApiValidator:
             node = node[token.replace("~1", "/").replace("~0", "~")]
         return node
 
-    def _validator(self, pointer: str) -> Draft202012Validator:
+    def _validator(self, pointer: str) -> Validator:
         if pointer not in self._validators:
             ref = {"$ref": f"{_SPEC_URI}#{quote(pointer, safe='/~')}"}
-            self._validators[pointer] = Draft202012Validator(ref, registry=self._registry, format_checker=self._formats)
+            self._validators[pointer] = self._validator_class(
+                ref, registry=self._registry, format_checker=self._formats
+            )
         return self._validators[pointer]
+
+    def _remembered_ref(self, validator: Validator, ref: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        """The ``$ref`` keyword, remembering each value's errors against each target.
+
+        Every ``$ref`` in the spec points into the spec itself, so the reference names its target. A caller that
+        stops at the first error (``is_valid``) leaves nothing remembered.
+        """
+        key = (ref, json.dumps(instance))
+        known = self._ref_errors.get(key)
+        if known is not None:
+            yield from map(_copy_error, known)
+            return
+        found = []
+        for error in _PLAIN_REF(validator, ref, instance, schema):
+            found.append(_copy_error(error))
+            yield error
+        self._ref_errors[key] = found
 
     def _responses(self, op: Operation) -> dict[str, str]:
         """Status key ("200", "4XX") -> pointer to the response object (``$ref``s to components followed)."""
@@ -344,7 +413,13 @@ class OpenApiValidator:
             return
         yield from self._schema_errors(f"{response_pointer}/content/{_escape(_JSON)}/schema", body)
 
-    def _schema_errors(self, pointer: str, instance: Any) -> Iterator[tuple[str, str, str]]:
+    def _schema_errors(self, pointer: str, instance: Any) -> list[tuple[str, str, str]]:
+        key = (pointer, json.dumps(instance))
+        if key not in self._body_errors:
+            self._body_errors[key] = list(self._find_schema_errors(pointer, instance))
+        return self._body_errors[key]
+
+    def _find_schema_errors(self, pointer: str, instance: Any) -> Iterator[tuple[str, str, str]]:
         for error in self._validator(pointer).iter_errors(instance):
             for leaf in _leaves(error):
                 if leaf.validator == "unevaluatedProperties":
