@@ -25,7 +25,7 @@ from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort, guild_roles
 from bot.services.ports import SessionGateway
 from bot.services.schedule_signal import ScheduleSignal
-from bot.services.series_edit import Edit, SeriesChanges, apply_edit, tell_edit
+from bot.services.series_edit import Edit, SeriesChanges, apply_edit, new_occurrence, tell_edit
 from bot.services.sessions import SessionService
 
 Clock = Callable[[], datetime]
@@ -295,7 +295,6 @@ async def materialize(
     ``MATERIALIZE_AT_LEAST`` however far ahead, with their actions."""
     if series.state is not SeriesState.ACTIVE:
         return []
-    duration = timedelta(minutes=series.duration_minutes)
     made: list[Occurrence] = []
     ahead = 0  # sessions of the rule after now, made before or here
     series.next_start = NO_MORE  # unless the loop finds one beyond the horizon
@@ -307,17 +306,7 @@ async def materialize(
             series.next_start = start
             break
         ahead += start > now
-        made.append(
-            Occurrence(
-                guild_id=series.guild_id,
-                series_id=series.id,
-                sequence=sequence,
-                scheduled_start=start,
-                starts_at=start,
-                ends_at=start + duration,
-                state=SessionState.SCHEDULED,
-            )
-        )
+        made.append(new_occurrence(series, sequence, start))
     if made:  # a year of sessions and their actions in two flushes
         await uow.occurrences.add_all(made)
         await uow.actions.plan_new(

@@ -270,6 +270,21 @@ def _next_session_day(occurrences: Sequence[Occurrence], rule: Recurrence, now: 
     return min(starts).astimezone(rule.zone).date()
 
 
+def new_occurrence(series: Series, sequence: int, start: datetime, *, paused: bool = False) -> Occurrence:
+    """Session ``sequence`` of ``series``, starting at ``start`` (aware UTC) for the series' duration; a paused
+    series' is made cancelled by the pause, for a resume to bring back."""
+    return Occurrence(
+        guild_id=series.guild_id,
+        series_id=series.id,
+        sequence=sequence,
+        scheduled_start=start,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=series.duration_minutes),
+        state=SessionState.CANCELLED if paused else SessionState.SCHEDULED,
+        cancel_reason=series_rules.PAUSED if paused else None,
+    )
+
+
 async def _make_before(
     uow: UnitOfWork, series: Series, rule: Recurrence, from_date: date, survey_open: timedelta, now: datetime
 ) -> list[Occurrence]:
@@ -285,18 +300,7 @@ async def _make_before(
             continue
         start = to_utc(local, rule.zone)
         paused = series.state is not SeriesState.ACTIVE
-        occurrence = await uow.occurrences.add(
-            Occurrence(
-                guild_id=series.guild_id,
-                series_id=series.id,
-                sequence=sequence,
-                scheduled_start=start,
-                starts_at=start,
-                ends_at=start + duration,
-                state=SessionState.CANCELLED if paused else SessionState.SCHEDULED,
-                cancel_reason=series_rules.PAUSED if paused else None,
-            )
-        )
+        occurrence = await uow.occurrences.add(new_occurrence(series, sequence, start, paused=paused))
         await uow.actions.plan(series.guild_id, occurrence.id, due_times(start, start + duration, survey_open))
         if paused:
             await uow.actions.skip_pending(occurrence.id, series_rules.PAUSED, now)
