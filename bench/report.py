@@ -8,9 +8,9 @@ The seeded sessions' surveys are closed and released into blocks by the real rel
 With 100 respondents a session, every session is a block of its own: the report adds up 10,000 blocks.
 
 What is timed as "report data" is :meth:`ReportService.feedback` as the bot calls it, monthly rows: the unit of
-work, the coordinator check, the blocks summed by cohort and month in SQL (one read of the covering report index,
-``ix_release_blocks_report``, a row per day, then per month), the sessions no block counts yet, and the rows with
-their shares and intervals.
+work, the coordinator check, the released blocks as sums per cohort and month (``release_months``, which the release
+step keeps; a month the period cuts would be summed from its blocks through the covering index
+``ix_release_blocks_report``), the sessions no block counts yet, and the rows with their shares and intervals.
 Each timed step begins with the garbage of the step before collected, outside its time (as ``timeit`` keeps
 collection out of its timings): otherwise drawing the chart, which leaves a great deal, is paid for inside the
 next report's time. The database has no planner statistics (no ANALYZE), like the bot's own: it never runs one.

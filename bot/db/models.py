@@ -304,6 +304,31 @@ class ReleaseBlock(Base):
     people: Mapped[int] = mapped_column(Integer)  # distinct respondents across its sessions: at least the threshold
 
 
+class ReleaseMonth(Base):
+    """A cohort's released blocks dated in one month, summed: written in the transaction that releases each block,
+    so it is always exactly the sum of those whole blocks (which never change). A report over whole months reads a
+    row per cohort and month here instead of every block; a month its period cuts is summed from the blocks."""
+
+    __tablename__ = "release_months"
+    __table_args__ = (Index("ix_release_months_guild_month", "guild_id", "month_start"),)
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    month_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the blocks' month
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    earliest: Mapped[date] = mapped_column(Date)  # the earliest and latest ``dated`` of its blocks
+    latest: Mapped[date] = mapped_column(Date)
+    block_ids: Mapped[str] = mapped_column(Text)  # the blocks summed, comma-separated, in the order released
+    sessions: Mapped[int] = mapped_column(Integer)
+    responses: Mapped[int] = mapped_column(Integer)
+    agreed_supported: Mapped[int] = mapped_column(Integer)
+    agreed_supported_others: Mapped[int] = mapped_column(Integer)
+    agreed_less_isolated: Mapped[int] = mapped_column(Integer)
+    attendees: Mapped[int] = mapped_column(Integer)
+    rsvps: Mapped[int] = mapped_column(Integer)
+    waitlisted: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+
+
 class Survey(Base):
     """The feedback survey of one session: when it opened, when it closes, whether non-responders were reminded."""
 

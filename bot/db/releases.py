@@ -11,12 +11,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
 from bot.db.chunks import chunks
-from bot.db.models import Attendance, Cohort, FeedbackResponse, Occurrence, ReleaseBlock, Rsvp, Series, Survey
+from bot.db.models import (
+    Attendance,
+    Cohort,
+    FeedbackResponse,
+    Occurrence,
+    ReleaseBlock,
+    ReleaseMonth,
+    Rsvp,
+    Series,
+    Survey,
+)
 from bot.domain.feedback import agreed
 from bot.domain.shards import ShardSet
 
@@ -179,7 +191,52 @@ class ReleaseRepository:
             .values(block_id=block_id)
             .execution_options(synchronize_session=False)
         )
-        return int(getattr(claimed, "rowcount", 0) or 0) == len(block.occurrence_ids)
+        if int(getattr(claimed, "rowcount", 0) or 0) != len(block.occurrence_ids):
+            return False
+        assert block_id is not None  # RETURNING the new row's id
+        await self._add_to_month(block_id, block)
+        return True
+
+    async def _add_to_month(self, block_id: int, block: NewBlock) -> None:
+        """Add the block to its cohort's month in ``release_months`` (made if it is the month's first)."""
+        figures = {
+            "sessions": block.sessions,
+            "responses": block.responses,
+            "agreed_supported": block.agreed[0],
+            "agreed_supported_others": block.agreed[1],
+            "agreed_less_isolated": block.agreed[2],
+            "attendees": block.attendees,
+            "rsvps": block.rsvps,
+            "waitlisted": block.waitlisted,
+            "no_shows": block.no_shows,
+        }
+        insert_ = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        statement = insert_(ReleaseMonth).values(
+            cohort_id=block.cohort_id,
+            month_start=block.dated.replace(day=1),
+            guild_id=block.guild_id,
+            earliest=block.dated,
+            latest=block.dated,
+            block_ids=str(block_id),
+            **figures,
+        )
+        month = ReleaseMonth.__table__.c
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["cohort_id", "month_start"],
+                set_={
+                    "earliest": case(
+                        (statement.excluded.earliest < month.earliest, statement.excluded.earliest),
+                        else_=month.earliest,
+                    ),
+                    "latest": case(
+                        (statement.excluded.latest > month.latest, statement.excluded.latest), else_=month.latest
+                    ),
+                    "block_ids": month.block_ids + "," + statement.excluded.block_ids,
+                    **{name: month[name] + statement.excluded[name] for name in figures},
+                },
+            )
+        )
 
     async def _present(self, occurrence_ids: Sequence[int]) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}

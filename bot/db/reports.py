@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.models import Action, Cohort, Occurrence, ReleaseBlock, Series, Survey
+from bot.db.models import Action, Cohort, Occurrence, ReleaseBlock, ReleaseMonth, Series, Survey
 from bot.domain.actions import ActionKind, ActionState
 from bot.domain.disclosure import ReleasedBlock, Tally
 from bot.domain.lifecycle import SessionState
@@ -49,18 +49,29 @@ class ReportRepository:
         self._session = session
 
     async def blocks(self, guild_id: int, first: date, last: date, cohort_id: int | None) -> list[ReleasedBlock]:
-        """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive, summed by
-        cohort and month in SQL: each entry is whole blocks (listed by ID, with their earliest and latest dates),
-        so every report still adds up whole blocks, and a year's report over 10,000 blocks reads a row per cohort
-        and month instead of one per block. Only a report over this same period may use them (see
-        :meth:`ReleasedBlock.within`)."""
-        query = _BLOCKS if cohort_id is None else _COHORT_BLOCKS
-        rows = await self._rows(query, {"guild": guild_id, "first": first, "last": last, "cohort": cohort_id})
-        found = []
-        for earliest, latest, cohort, ids, sessions, responses, a1, a2, a3, attendees, rsvps, wait, no in rows:
-            block_ids = tuple(json.loads(f"[{ids}]"))  # a list of integers, read at C speed
-            tally = Tally(sessions, responses, (a1, a2, a3), attendees, rsvps, wait, no)
-            found.append(ReleasedBlock(block_ids[0], cohort, latest, tally, block_ids[1:], earliest))
+        """The guild's released blocks (or one cohort's) dated from ``first`` to ``last``, inclusive, as sums of
+        whole blocks per cohort and month (each listing its blocks' IDs and earliest and latest dates). Only a
+        report over this same period may use them (see :meth:`ReleasedBlock.within`).
+
+        A month the period holds whole is one row of ``release_months``, so a year's report over 10,000 blocks
+        reads about a dozen rows per cohort; a month the period cuts (at most the first and the last) is summed
+        from its blocks inside the period."""
+        parameters = {"guild": guild_id, "first": first.replace(day=1), "last": last.replace(day=1)}
+        months = await self._rows(_MONTHS if cohort_id is None else _COHORT_MONTHS, parameters | {"cohort": cohort_id})
+        whole, cut = [], set()
+        for month_start, earliest, latest, cohort, ids, *figures in months:
+            if first <= earliest and latest <= last:
+                whole.append((month_start, _released(cohort, earliest, latest, ids, figures)))
+            elif not (latest < first or earliest > last):
+                cut.add(month_start)
+        found = [block for month_start, block in whole if month_start not in cut]
+        for month_start in sorted(cut):
+            inside = {"first": max(first, month_start), "last": min(last, _month_end(month_start))}
+            query = _BLOCKS if cohort_id is None else _COHORT_BLOCKS
+            rows = await self._rows(query, {"guild": guild_id, "cohort": cohort_id} | inside)
+            found += [
+                _released(cohort, earliest, latest, ids, figures) for earliest, latest, cohort, ids, *figures in rows
+            ]
         return found
 
     async def uncounted(
@@ -81,6 +92,19 @@ class ReportRepository:
     async def _rows(self, query: Executable, parameters: dict[str, Any]) -> Result[Any]:
         """Plain rows through the session's connection, without the ORM's per-row work (they are no entities)."""
         return await (await self._session.connection()).execute(query, parameters)
+
+
+def _released(cohort: int, earliest: date, latest: date, ids: str, figures: list[int]) -> ReleasedBlock:
+    """Summed whole blocks of one cohort and month: ``ids`` lists them, comma-separated."""
+    block_ids = tuple(json.loads(f"[{ids}]"))  # a list of integers, read at C speed
+    sessions, responses, a1, a2, a3, attendees, rsvps, waitlisted, no_shows = figures
+    tally = Tally(sessions, responses, (a1, a2, a3), attendees, rsvps, waitlisted, no_shows)
+    return ReleasedBlock(block_ids[0], cohort, latest, tally, block_ids[1:], earliest)
+
+
+def _month_end(month_start: date) -> date:
+    following = date(month_start.year + month_start.month // 12, month_start.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 # The statements are built once, with parameters: building one (and its cache key) costs about as much as running
@@ -186,5 +210,33 @@ def _uncounted() -> CompoundSelect:
     return union_all(surveyed, unsent)
 
 
+def _months(of_cohort: bool) -> Select[Any]:
+    """The guild's ``release_months`` rows from the month of ``first`` to that of ``last`` (month starts)."""
+    query = select(
+        ReleaseMonth.month_start,
+        ReleaseMonth.earliest,
+        ReleaseMonth.latest,
+        ReleaseMonth.cohort_id,
+        ReleaseMonth.block_ids,
+        ReleaseMonth.sessions,
+        ReleaseMonth.responses,
+        ReleaseMonth.agreed_supported,
+        ReleaseMonth.agreed_supported_others,
+        ReleaseMonth.agreed_less_isolated,
+        ReleaseMonth.attendees,
+        ReleaseMonth.rsvps,
+        ReleaseMonth.waitlisted,
+        ReleaseMonth.no_shows,
+    ).where(
+        ReleaseMonth.guild_id == bindparam("guild"),
+        ReleaseMonth.month_start >= bindparam("first"),
+        ReleaseMonth.month_start <= bindparam("last"),
+    )
+    if of_cohort:
+        query = query.where(ReleaseMonth.cohort_id == bindparam("cohort"))
+    return query.order_by(ReleaseMonth.month_start, ReleaseMonth.cohort_id)
+
+
 _BLOCKS, _COHORT_BLOCKS = _blocks(of_cohort=False), _blocks(of_cohort=True)
+_MONTHS, _COHORT_MONTHS = _months(of_cohort=False), _months(of_cohort=True)
 _UNCOUNTED = _uncounted()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, upgrade_to_head
-from bot.db.models import FeedbackResponse, Occurrence, ReleaseBlock, Series, Survey
+from bot.db.models import FeedbackResponse, Occurrence, ReleaseBlock, ReleaseMonth, Series, Survey
 from bot.db.releases import NewBlock
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
@@ -154,6 +154,11 @@ class World:
             rows = await connection.execute(select(ReleaseBlock.__table__).order_by(ReleaseBlock.id))
             return [dict(row._mapping) for row in rows]
 
+    async def months(self) -> list[dict[str, Any]]:
+        async with self.engine.connect() as connection:
+            query = select(ReleaseMonth.__table__).order_by(ReleaseMonth.cohort_id, ReleaseMonth.month_start)
+            return [dict(row._mapping) for row in await connection.execute(query)]
+
     async def block_of(self) -> dict[int, int | None]:
         async with self.engine.connect() as connection:
             return dict((await connection.execute(select(Survey.occurrence_id, Survey.block_id))).tuples().all())
@@ -215,6 +220,43 @@ def whole_blocks(difference: tuple[int, ...], ids: set[int], blocks: dict[int, d
     return all(blocks[i]["people"] >= MIN_GROUP for i in ids) and difference == _flat(
         total([tally_of(blocks[i]) for i in ids])
     )
+
+
+def months_of(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What ``release_months`` must hold: the blocks summed by hand per cohort and month of their date."""
+    months: dict[tuple[int, date], dict[str, Any]] = {}
+    for block in sorted(blocks, key=lambda b: b["id"]):
+        key = (block["cohort_id"], block["dated"].replace(day=1))
+        month = months.setdefault(
+            key,
+            {"cohort_id": key[0], "month_start": key[1], "guild_id": block["guild_id"], "ids": []}
+            | {"earliest": block["dated"], "latest": block["dated"]}
+            | dict.fromkeys(FIGURES, 0),
+        )
+        month["earliest"], month["latest"] = (
+            min(month["earliest"], block["dated"]),
+            max(month["latest"], block["dated"]),
+        )
+        month["ids"].append(block["id"])
+        for name in FIGURES:
+            month[name] += block[name]
+    return [
+        {key: value for key, value in month.items() if key != "ids"} | {"block_ids": ",".join(map(str, month["ids"]))}
+        for _, month in sorted(months.items())
+    ]
+
+
+FIGURES = (
+    "sessions",
+    "responses",
+    "agreed_supported",
+    "agreed_supported_others",
+    "agreed_less_isolated",
+    "attendees",
+    "rsvps",
+    "waitlisted",
+    "no_shows",
+)
 
 
 def agreed(values: Sequence[str]) -> tuple[int, int, int]:
@@ -306,6 +348,7 @@ async def forget_blocks(world: World) -> None:
     async with world.uow() as uow:
         session = uow.reports._session
         await session.execute(Survey.__table__.update().values(block_id=None))
+        await session.execute(ReleaseMonth.__table__.delete())
         await session.execute(ReleaseBlock.__table__.delete())
         await uow.commit()
 
@@ -335,6 +378,7 @@ async def test_two_processes_releasing_at_once_release_each_session_once(
     assert sum(results) == 2
     blocks = await world.blocks()
     assert [tally_of(block) for block in blocks] == expected
+    assert await world.months() == months_of(blocks)  # each block added to its month once
     claimed = [b for b in (await world.block_of()).values() if b is not None]
     assert sorted(claimed) == sorted([blocks[0]["id"]] * 2 + [blocks[1]["id"]] * 2)
 
@@ -360,6 +404,7 @@ async def test_two_processes_releasing_at_once_release_each_session_once(
     async with world.uow() as uow:
         assert await uow.releases.release(stale) is False
     assert await world.blocks() == blocks  # rolled back: no second block
+    assert await world.months() == months_of(blocks)
 
 
 async def _cohort_id(world: World, name: str) -> int:
@@ -421,6 +466,8 @@ async def test_reports_add_up_whole_blocks_and_no_difference_isolates_anyone(wor
     april_on = await world.reports.feedback(GUILD, COORDINATOR, None, "2026-04-01", "2026-06-30")
     march = {i for i, b in stored.items() if b["dated"].month == 3}
     assert whole_blocks(minus(spring.total.tally, april_on.total.tally), march, stored)
+
+    assert await world.months() == months_of(list(stored.values()))  # whole months, kept as the blocks' sums
 
     # Attack 3: the same report before and after one more answer.
     before = await world.reports.feedback(GUILD, COORDINATOR, DOM, *YEAR)
@@ -508,3 +555,46 @@ async def test_answers_are_matched_with_the_services_key_only(world: World) -> N
         await uow.commit()
     await world.settle()
     assert await world.blocks() == []  # four matched people, though five answers
+
+
+async def test_the_upgrade_sums_existing_blocks_into_months(
+    world: World, database_url: str, engine: AsyncEngine
+) -> None:
+    await add_care_homes(world)
+    await world.run(_plans())
+    await world.settle()
+    kept = await world.months()
+    assert len(kept) >= 2 and kept == months_of(await world.blocks())
+    before = await world.reports.feedback(GUILD, COORDINATOR, None, *YEAR, breakdown=Breakdown.MONTH)
+
+    # A database from before release_months: down to 0010 and up again; the upgrade sums the blocks.
+    world.uow.dispose()
+    await engine.dispose()
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0010")
+    await asyncio.to_thread(upgrade_to_head, database_url)
+    assert await world.months() == kept
+    assert await world.reports.feedback(GUILD, COORDINATOR, None, *YEAR, breakdown=Breakdown.MONTH) == before
+
+
+async def test_a_period_that_cuts_months_counts_the_whole_blocks_inside_it(world: World) -> None:
+    """Whole months come from release_months; a month the period cuts is summed from its blocks inside it."""
+    for n in range(6):  # fortnightly from 3 March, five answers each: a block a session, three of them in March
+        people = [7000 + 5 * n + i for i in range(5)]
+        await world.hold(DOM, Plan(people, {p: "545" if i % 2 else "224" for i, p in enumerate(people)}))
+    await world.settle()
+    stored = {block["id"]: block for block in await world.blocks()}
+    assert len(stored) == 6 and await world.months() == months_of(list(stored.values()))
+    assert sum(block["dated"].month == 3 for block in stored.values()) == 3
+    for first, last in [
+        ("2026-03-10", "2026-04-20"),  # cuts March and April
+        ("2026-03-17", "2026-03-17"),  # one day, one block
+        ("2026-03-18", "2026-03-30"),  # inside March, between blocks: nothing
+        ("2026-03-01", "2026-04-30"),  # whole months only
+        ("2026-02-15", "2026-05-13"),  # whole months, and cut ones holding every block of theirs
+    ]:
+        inside = {i for i, b in stored.items() if date.fromisoformat(first) <= b["dated"] <= date.fromisoformat(last)}
+        report = await world.reports.feedback(GUILD, COORDINATOR, DOM, first, last)
+        assert set(report.total.blocks) == inside, (first, last)
+        assert report.total.tally == total([tally_of(stored[i]) for i in inside]), (first, last)
+        everyone = await world.reports.feedback(GUILD, COORDINATOR, None, first, last, breakdown=Breakdown.MONTH)
+        assert everyone.total == report.total and sorted(i for r in everyone.rows for i in r.blocks) == sorted(inside)
