@@ -235,13 +235,14 @@ async def seed_database(url: str, stage: Stage, sessions: int, per_session: int)
                     for u in people
                 ],
             )
-        await connection.execute(
-            insert(CohortMembership),
-            [
-                {"guild_id": stage.guild_id, "cohort_id": stage.reminder_cohort, "user_id": u, "joined_at": now}
-                for u in stage.reminded
-            ],
-        )
+        if stage.reminded:
+            await connection.execute(
+                insert(CohortMembership),
+                [
+                    {"guild_id": stage.guild_id, "cohort_id": stage.reminder_cohort, "user_id": u, "joined_at": now}
+                    for u in stage.reminded
+                ],
+            )
     await engine.dispose()
 
 
@@ -410,9 +411,9 @@ async def cwtch_block(
     """Cwtch answers every kind: a warm-up burst, then ``rounds`` measured, with reminders falling due in each."""
     bot, task = await start_bot(emu, url)
     await bot.runtime.idle()  # the start-up tick is not part of any burst
-    measured: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
-        for kind in KINDS:
+        for kind in args.kinds:
             for round_ in range(args.rounds + 1):
                 at = None
                 if round_ and args.reminders:
@@ -534,9 +535,9 @@ async def bare_block(
 ) -> dict[str, list[float]]:
     client = bare_client(figures.deferred)
     task = await start_bare(emu, client)
-    measured: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
-        for kind in KINDS:
+        for kind in args.kinds:
             for round_ in range(args.rounds + 1):
                 _, problems, seen = await burst(emu, stage, kind, users, round_)
                 figures.errors += [f"bare {p}" for p in problems]
@@ -555,7 +556,7 @@ async def run_size(emu: Emulator, url: str, stage: Stage, size: int, args: argpa
     for block in range(args.blocks):
         ours = await cwtch_block(emu, url, stage, users, args, figures)
         floor = await bare_block(emu, stage, users, args, figures)
-        for kind in KINDS:
+        for kind in args.kinds:
             figures.latencies.setdefault(("cwtch", kind), []).extend(ours[kind])
             figures.latencies.setdefault(("bare", kind), []).extend(floor[kind])
             if ours[kind] and floor[kind]:
@@ -578,7 +579,7 @@ def print_table(size: int, figures: Figures, label: str, args: argparse.Namespac
     )
     print(header)
     print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
-    for kind in KINDS:
+    for kind in args.kinds:
         ours, floor = figures.latencies.get(("cwtch", kind), []), figures.latencies.get(("bare", kind), [])
         if not ours or not floor:
             print(f"| {kind:<17} | no figures |")
@@ -616,6 +617,7 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="measured bursts per bot and kind in each block")
     parser.add_argument("--reminders", type=int, default=20, help="reminders due during each measured Cwtch burst")
     parser.add_argument("--postgres", help="a PostgreSQL server's postgres database URL (default: SQLite)")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="only these kinds")
     args = parser.parse_args()
     # A tick set off by hand (to set the reminders' exact jobs at once) can overlap the scheduler's own: it says so.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

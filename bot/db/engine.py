@@ -9,12 +9,15 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.db.inline_sqlite import inline_creator
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
     # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
-    dbapi_connection.isolation_level = None
+    if dbapi_connection.isolation_level is not None:
+        dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -39,10 +42,19 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    """SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (asyncpg), chosen by the URL."""
+    """SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (asyncpg), chosen by the URL.
+
+    A SQLite file is used through :mod:`bot.db.inline_sqlite`: statements run on the event loop, and waiting for
+    another connection's write lock is an ``asyncio.sleep``, not a wait inside SQLite."""
     if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        url = make_url(database_url)
+        if url.database in (None, "", ":memory:"):
+            engine = create_async_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            creator = inline_creator(url.database, busy_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+            engine = create_async_engine(url, echo=echo, async_creator=creator)
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas_never_waiting)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)

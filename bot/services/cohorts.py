@@ -70,14 +70,14 @@ class CohortService:
             return _info(cohort)
 
     async def listing(self, guild_id: int, user_id: int) -> list[CohortInfo]:
-        async with self._uow() as uow:
+        async with self._uow.reading() as uow:
             cohorts = await uow.cohorts.in_guild(guild_id)
             counts = await uow.cohorts.member_counts(guild_id)
             mine = await uow.cohorts.memberships_of(guild_id, user_id)
             return [_info(c, counts.get(c.id, 0), c.id in mine) for c in cohorts]
 
     async def names(self, guild_id: int, fragment: str) -> list[str]:
-        async with self._uow() as uow:
+        async with self._uow.reading() as uow:
             return list(await uow.cohorts.search_names(guild_id, fragment.strip()))
 
     async def join(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
