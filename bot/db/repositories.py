@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.chunks import chunks
 from bot.db.models import AuditLogEntry, BotState, Cohort, CohortMembership, GuildSettings
 
 
@@ -46,25 +47,38 @@ class CohortRepository:
         query = select(Cohort).where(Cohort.guild_id == guild_id).order_by(Cohort.name_key)
         return (await self._session.scalars(query)).all()
 
-    async def search_names(self, guild_id: int, fragment: str, limit: int = 25) -> Sequence[str]:
-        query = select(Cohort.name).where(Cohort.guild_id == guild_id)
-        if fragment:
-            query = query.where(Cohort.name_key.contains(fragment.casefold(), autoescape=True))
-        return (await self._session.scalars(query.order_by(Cohort.name_key).limit(limit))).all()
+    async def in_guilds(self, guild_ids: Collection[int]) -> dict[int, list[Cohort]]:
+        """The cohorts of each of these guilds, by name."""
+        found: dict[int, list[Cohort]] = {guild_id: [] for guild_id in guild_ids}
+        query = select(Cohort).where(Cohort.guild_id.in_(guild_ids)).order_by(Cohort.name_key)
+        for cohort in (await self._session.scalars(query)).all():
+            found[cohort.guild_id].append(cohort)
+        return found
 
-    async def member_counts(self, guild_id: int) -> dict[int, int]:
+    async def member_counts(self, guild_ids: Collection[int]) -> dict[int, int]:
+        """Members per cohort, for the cohorts of these guilds."""
         query = (
             select(CohortMembership.cohort_id, func.count())
-            .where(CohortMembership.guild_id == guild_id)
+            .where(CohortMembership.guild_id.in_(guild_ids))
             .group_by(CohortMembership.cohort_id)
         )
         return {cohort_id: count for cohort_id, count in (await self._session.execute(query)).tuples()}
 
     async def memberships_of(self, guild_id: int, user_id: int) -> set[int]:
-        query = select(CohortMembership.cohort_id).where(
-            CohortMembership.guild_id == guild_id, CohortMembership.user_id == user_id
-        )
-        return set((await self._session.scalars(query)).all())
+        return (await self.memberships_of_people([(guild_id, user_id)]))[(guild_id, user_id)]
+
+    async def memberships_of_people(self, people: Collection[tuple[int, int]]) -> dict[tuple[int, int], set[int]]:
+        """The cohorts each ``(guild_id, user_id)`` is in, read at once for all of them."""
+        found: dict[tuple[int, int], set[int]] = {person: set() for person in people}
+        for chunk in chunks(sorted(found)):
+            query = select(CohortMembership.guild_id, CohortMembership.user_id, CohortMembership.cohort_id).where(
+                CohortMembership.user_id.in_({user_id for _, user_id in chunk}),
+                CohortMembership.guild_id.in_({guild_id for guild_id, _ in chunk}),
+            )
+            for guild_id, user_id, cohort_id in (await self._session.execute(query)).tuples():
+                if (guild_id, user_id) in found:
+                    found[guild_id, user_id].add(cohort_id)
+        return found
 
     async def membership(self, cohort_id: int, user_id: int) -> CohortMembership | None:
         query = select(CohortMembership).where(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db.actions import shard_filter
+from bot.db.chunks import chunks
 from bot.db.models import (
     Attendance,
     Cohort,
@@ -253,13 +254,21 @@ class RsvpRepository:
         )
         return {(occ, status): n for occ, status, n in (await self._session.execute(query)).tuples()}
 
-    async def statuses_of(self, user_id: int, occurrence_ids: Sequence[int]) -> dict[int, str]:
+    async def statuses_of_people(
+        self, user_ids: Collection[int], occurrence_ids: Sequence[int]
+    ) -> dict[tuple[int, int], str]:
+        """``(user, occurrence) -> status`` of these people's RSVPs to these sessions, read at once."""
+        found: dict[tuple[int, int], str] = {}
         if not occurrence_ids:
-            return {}
-        query = select(Rsvp.occurrence_id, Rsvp.status).where(
-            Rsvp.user_id == user_id, Rsvp.occurrence_id.in_(occurrence_ids)
-        )
-        return dict((await self._session.execute(query)).tuples().all())
+            return found
+        for people in chunks(sorted(user_ids)):
+            for sessions in chunks(occurrence_ids):
+                query = select(Rsvp.user_id, Rsvp.occurrence_id, Rsvp.status).where(
+                    Rsvp.user_id.in_(people), Rsvp.occurrence_id.in_(sessions)
+                )
+                for user_id, occurrence_id, status in (await self._session.execute(query)).tuples():
+                    found[user_id, occurrence_id] = status
+        return found
 
     async def users(self, occurrence_id: int, status: str) -> list[int]:
         query = (

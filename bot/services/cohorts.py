@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.models import Cohort, CohortMembership
@@ -10,6 +11,7 @@ from bot.domain import cohorts as rules
 from bot.domain.access import Actor, GuildRoles, require_facilitator
 from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
 from bot.domain.inputs import quote
+from bot.services.batching import Batcher
 from bot.services.ports import RoleGateway
 
 
@@ -30,6 +32,9 @@ class CohortService:
         self._uow = uow
         self._roles = roles
         self._default_timezone = default_timezone
+        # Under a burst, the listings and names asked for at the same moment are read together.
+        self._listings: Batcher[tuple[int, int], list[CohortInfo]] = Batcher(self._read_listings)
+        self._names: Batcher[int, list[tuple[str, str]]] = Batcher(self._read_names)
 
     async def create(
         self,
@@ -70,15 +75,31 @@ class CohortService:
             return _info(cohort)
 
     async def listing(self, guild_id: int, user_id: int) -> list[CohortInfo]:
-        async with self._uow.reading() as uow:
-            cohorts = await uow.cohorts.in_guild(guild_id)
-            counts = await uow.cohorts.member_counts(guild_id)
-            mine = await uow.cohorts.memberships_of(guild_id, user_id)
-            return [_info(c, counts.get(c.id, 0), c.id in mine) for c in cohorts]
+        """``/cohort list``: the guild's cohorts, their member counts and which the member is in."""
+        return await self._listings.get((guild_id, user_id))
 
-    async def names(self, guild_id: int, fragment: str) -> list[str]:
+    async def _read_listings(self, people: Sequence[tuple[int, int]]) -> dict[tuple[int, int], list[CohortInfo]]:
+        guild_ids = {guild_id for guild_id, _ in people}
         async with self._uow.reading() as uow:
-            return list(await uow.cohorts.search_names(guild_id, fragment.strip()))
+            cohorts = await uow.cohorts.in_guilds(guild_ids)
+            counts = await uow.cohorts.member_counts(guild_ids)
+            memberships = await uow.cohorts.memberships_of_people(people)
+        return {
+            (guild_id, user_id): [
+                _info(c, counts.get(c.id, 0), c.id in memberships[guild_id, user_id]) for c in cohorts[guild_id]
+            ]
+            for guild_id, user_id in people
+        }
+
+    async def names(self, guild_id: int, fragment: str, limit: int = 25) -> list[str]:
+        """Cohort names holding ``fragment`` (case ignored), by name: for autocomplete."""
+        wanted = fragment.strip().casefold()
+        return [name for name, key in await self._names.get(guild_id) if wanted in key][:limit]
+
+    async def _read_names(self, guild_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        async with self._uow.reading() as uow:
+            cohorts = await uow.cohorts.in_guilds(guild_ids)
+        return {guild_id: [(c.name, c.name_key) for c in found] for guild_id, found in cohorts.items()}
 
     async def join(self, guild_id: int, user_id: int, name: str) -> CohortInfo:
         """Add the member to the cohort and give its role; nothing is kept if Discord refuses the role.
@@ -136,8 +157,12 @@ async def find_cohort(uow: UnitOfWork, guild_id: int, name: str) -> Cohort:
     """The cohort a member named (case and spacing ignored), or a polite refusal pointing at ``/cohort list``."""
     cohort = await uow.cohorts.by_name_key(guild_id, rules.name_key(name))
     if cohort is None:
-        raise NotFound(f"There's no cohort called **{quote(name)}** here. `/cohort list` shows them all.")
+        raise no_such_cohort(name)
     return cohort
+
+
+def no_such_cohort(name: str) -> NotFound:
+    return NotFound(f"There's no cohort called **{quote(name)}** here. `/cohort list` shows them all.")
 
 
 def _refuse_privileged_role(guild_id: int, role_id: int, roles: GuildRoles) -> None:

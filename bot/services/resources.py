@@ -13,7 +13,7 @@ resource may have no ``thread_id`` yet; everything that shows one copes without 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
@@ -24,10 +24,12 @@ from bot.domain import resources as rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.errors import AlreadyExists, InvalidInput, NotConfigured, NotFound
 from bot.domain.resources import ResourceStatus
+from bot.services.batching import Batcher
 from bot.services.cohorts import guild_roles
 from bot.services.ports import ResourceCard, ResourceGateway, ReviewOutcome
 
 log = logging.getLogger(__name__)
+Search = tuple[int, tuple[str, ...], str | None]  # guild, search terms, theme
 Clock = Callable[[], datetime]
 PAGE_SIZE = 10  # results a search or list shows; the reply says how many there are in all
 SETUP_HINT = "An admin can choose the channels with `/setup channels`."
@@ -55,6 +57,7 @@ class ResourceService:
         self._uow = uow
         self._gateway = gateway
         self._clock = clock
+        self._searches: Batcher[Search, tuple[tuple[ResourceCard, ...], int]] = Batcher(self._read_searches)
 
     async def add(self, guild_id: int, actor: Actor, *, title: str, url: str, summary: str, tags: str) -> ResourceCard:
         """Post a resource in the forum straight away (facilitators). Nothing is kept if Discord refuses."""
@@ -149,9 +152,17 @@ class ResourceService:
     async def search(self, guild_id: int, query: str, tag: str | None = None) -> ResourcePage:
         terms = rules.search_terms(query)
         theme = rules.find_theme(tag) if tag else None
+        cards, total = await self._searches.get((guild_id, terms, theme))
+        return ResourcePage(cards, total, theme, query.strip())
+
+    async def _read_searches(self, searches: Sequence[Search]) -> dict[Search, tuple[tuple[ResourceCard, ...], int]]:
+        """The same search asked by many at once is run once; different ones share a unit of work."""
+        found = {}
         async with self._uow.reading() as uow:
-            found, total = await uow.resources.search(guild_id, terms, tag=theme, limit=PAGE_SIZE)
-        return ResourcePage(tuple(card_of(r) for r in found), total, theme, query.strip())
+            for guild_id, terms, theme in searches:
+                resources, total = await uow.resources.search(guild_id, terms, tag=theme, limit=PAGE_SIZE)
+                found[guild_id, terms, theme] = (tuple(card_of(r) for r in resources), total)
+        return found
 
     async def listing(self, guild_id: int, tag: str | None = None) -> ResourcePage:
         theme = rules.find_theme(tag) if tag else None

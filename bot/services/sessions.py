@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db.models import Occurrence
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain import lifecycle, schedule
+from bot.domain import lifecycle
 from bot.domain import sessions as rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import (
@@ -26,37 +26,17 @@ from bot.domain.actions import (
 from bot.domain.attendance import CORRECTABLE_FOR, FACILITATOR, Mark, absent_source, offer_when_present
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.lifecycle import SessionState
-from bot.domain.rsvp import open_for_rsvp
 from bot.services import rooms
-from bot.services.cards import load_card, load_cards
-from bot.services.cohorts import find_cohort, guild_roles
+from bot.services.cards import load_card
+from bot.services.cohorts import guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
 from bot.services.schedule_signal import ScheduleSignal
+from bot.services.session_list import ListRequest, SessionLists, UpcomingPage
 from bot.services.surveys import survey_window_of
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class UpcomingSession:
-    session: SessionCard
-    my_status: str | None
-    open_for_rsvp: bool = False  # scheduled and not started: the list offers an RSVP for it
-
-
-@dataclass(frozen=True, slots=True)
-class UpcomingPage:
-    """One page of ``/session list``: whose sessions, which page of how many."""
-
-    entries: list[UpcomingSession]
-    page: int
-    pages: int
-    total: int
-    cohort_id: int | None = None  # the cohort asked for; None: the member's own cohorts (or everyone's)
-    cohort_name: str | None = None
-    my_cohorts: tuple[str, ...] = ()  # the member's cohorts, when the page shows them (none: everyone's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +64,7 @@ class SessionService:
         self._clock = clock
         self._survey_open = survey_open
         self._schedule = schedule_changed or ScheduleSignal()
+        self._lists = SessionLists(uow, clock=clock)
 
     async def upcoming(
         self, guild_id: int, user_id: int, cohort: str | None = None, *, cohort_id: int | None = None, page: int = 1
@@ -91,41 +72,8 @@ class SessionService:
         """``/session list``: per series the next 90 days or next three sessions (whichever is more), paged.
 
         Without a cohort (by name, or by ID from a page button): the member's own cohorts, or everyone's if they are
-        in none."""
-        now = self._clock()
-        async with self._uow.reading() as uow:
-            chosen = await find_cohort(uow, guild_id, cohort) if cohort else None
-            if chosen is None and cohort_id is not None:
-                chosen = next((c for c in await uow.cohorts.in_guild(guild_id) if c.id == cohort_id), None)
-                if chosen is None:
-                    raise NotFound("That cohort is no longer here. `/session list` shows the sessions there are.")
-            mine: tuple[str, ...] = ()
-            if chosen is not None:
-                cohort_ids: list[int] | None = [chosen.id]
-            else:
-                member_of = await uow.cohorts.memberships_of(guild_id, user_id)
-                cohort_ids = sorted(member_of) or None
-                mine = tuple(c.name for c in await uow.cohorts.in_guild(guild_id) if c.id in member_of)
-            slots = [
-                schedule.Slot(*row) for row in await uow.occurrences.timeline(guild_id, now, cohort_ids=cohort_ids)
-            ]
-            shown = schedule.listed(slots, now)
-            where = schedule.page_of(len(shown), page)
-            rows = await uow.occurrences.card_rows([slot.occurrence_id for slot in shown[where.start : where.stop]])
-            cards = await load_cards(uow, rows)
-            statuses = await uow.rsvps.statuses_of(user_id, [c.occurrence_id for c in cards])
-        entries = [
-            UpcomingSession(c, statuses.get(c.occurrence_id), open_for_rsvp(c.state, c.starts_at, now)) for c in cards
-        ]
-        return UpcomingPage(
-            entries=entries,
-            page=where.number,
-            pages=where.count,
-            total=where.total,
-            cohort_id=chosen.id if chosen else None,
-            cohort_name=chosen.name if chosen else None,
-            my_cohorts=mine,
-        )
+        in none. Lists asked for at the same moment are read together (see :mod:`bot.services.session_list`)."""
+        return await self._lists.page(ListRequest(guild_id, user_id, cohort, cohort_id, page))
 
     async def choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
         """``(label, id)`` of upcoming and running sessions whose label has every word of ``fragment`` (say

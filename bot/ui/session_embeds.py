@@ -12,7 +12,8 @@ from bot.domain.sessions import discord_timestamp as ts
 from bot.services.ports import Notice, SessionCard
 from bot.services.reports import AttendanceReport
 from bot.services.series import SeriesInfo
-from bot.services.sessions import AttendanceSheet, UpcomingPage
+from bot.services.session_list import UpcomingPage
+from bot.services.sessions import AttendanceSheet
 from bot.ui.embeds import CWTCH_COLOUR
 
 CANCELLED_COLOUR = discord.Colour.dark_grey()

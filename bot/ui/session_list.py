@@ -15,7 +15,7 @@ import discord
 
 from bot.domain.ids import ROW_ID_MAX, parse_id
 from bot.domain.lifecycle import SessionState
-from bot.services.sessions import UpcomingPage, UpcomingSession
+from bot.services.session_list import UpcomingPage, UpcomingSession
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.reply import reply
 from bot.ui.session_embeds import STATUS_WORDS, announcement_embed, upcoming_embed

@@ -282,3 +282,25 @@ async def test_duplicates_and_configuration(
         await service.add(GUILD, FACILITATOR, **{**FIELDS, "url": "https://example.org/other"})
     with pytest.raises(NotConfigured, match="/setup channels"):
         await service.suggest(GUILD + 1, MEMBER, **FIELDS)
+
+
+async def test_searches_asked_for_at_the_same_moment_are_each_the_askers_own(service: ResourceService) -> None:
+    await service.add(GUILD, FACILITATOR, **FIELDS)
+    await service.add(
+        GUILD,
+        FACILITATOR,
+        **{**FIELDS, "title": "Team huddles", "url": "https://example.org/h", "summary": "Ten-minute huddles."},
+    )
+    sleep, again, huddles, nothing, refused = await asyncio.gather(
+        service.search(GUILD, "sleep"),
+        service.search(GUILD, "SLEEP!"),
+        service.search(GUILD, "huddles"),
+        service.search(GUILD + 1, "sleep"),
+        service.search(GUILD, "the"),
+        return_exceptions=True,
+    )
+    assert not isinstance(sleep, BaseException) and [r.title for r in sleep.resources] == ["Sleep well"]
+    assert not isinstance(again, BaseException) and again.resources == sleep.resources and again.query == "SLEEP!"
+    assert not isinstance(huddles, BaseException) and [r.title for r in huddles.resources] == ["Team huddles"]
+    assert not isinstance(nothing, BaseException) and nothing.resources == () and nothing.total == 0
+    assert isinstance(refused, InvalidInput)  # only words too common to search for: refused for that asker only

@@ -3,6 +3,8 @@ series and paged, booked and corrected at any distance, and only by the session'
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +21,7 @@ from bot.services.ports import Notice
 from bot.services.releases import ReleaseService
 from bot.services.rsvp import GroundRulesRequired, RsvpService
 from bot.services.series import MATERIALIZE_AHEAD, SeriesRequest, SeriesService
+from bot.services.session_list import UpcomingPage
 from bot.services.sessions import SessionService
 from bot.services.surveys import SurveyService
 from tests.fakes import FakeClock, FakeRoleGateway, FakeSessionGateway
@@ -145,6 +148,59 @@ async def test_pages_hold_ten_and_never_cut_silently(world: World) -> None:
     ]
     assert len(seen) == len(set(seen)) == first.total
     assert (await world.sessions.upcoming(GUILD, BOB, page=40)).page == 4
+
+
+async def test_lists_asked_for_at_the_same_moment_are_each_the_askers_own(world: World) -> None:
+    """A burst of lists is read in one batch: each member still gets their own cohorts, RSVPs, page or refusal,
+    exactly as if they had asked alone."""
+    await world.series.create(GUILD, FACILITATOR, bimonthly())
+    for n in range(2):
+        await world.series.create(GUILD, FACILITATOR, fortnightly(title=f"Group {n}", cadence="weekly"))
+    await world.cohorts.join(GUILD, ALICE, HOME)
+    await world.booked(ALICE)
+    first_home = (await world.sessions.upcoming(GUILD, ALICE)).entries[0].session.occurrence_id
+    await world.rsvp.respond(GUILD, ALICE, first_home, Choice.YES)
+    asks = [
+        (ALICE, None, None, 1),
+        (BOB, None, None, 1),
+        (BOB, None, None, 3),
+        (ALICE, "domiciliary care MANAGERS", None, 2),
+        (BOB, "No such cohort", None, 1),
+        (ALICE, None, 999_999, 1),
+    ]
+
+    def ask(user: int, cohort: str | None, cohort_id: int | None, page: int) -> Awaitable[UpcomingPage]:
+        return world.sessions.upcoming(GUILD, user, cohort, cohort_id=cohort_id, page=page)
+
+    together = await asyncio.gather(*(ask(*a) for a in asks), return_exceptions=True)
+    alone = [await asyncio.gather(ask(*a), return_exceptions=True) for a in asks]
+    for asked, (concurrent, [single]) in zip(asks, zip(together, alone, strict=True), strict=True):
+        if isinstance(single, Exception):
+            assert type(concurrent) is type(single) and str(concurrent) == str(single), asked
+        else:
+            assert concurrent == single, asked
+    mine = together[0]
+    assert not isinstance(mine, BaseException)
+    assert mine.my_cohorts == (HOME,) and mine.entries[0].my_status == "going"
+    everyone = together[1]
+    assert not isinstance(everyone, BaseException)
+    assert everyone.my_cohorts == () and all(e.my_status is None for e in everyone.entries)
+    assert isinstance(together[4], NotFound) and "No such cohort" in str(together[4])
+    assert isinstance(together[5], NotFound)
+
+
+async def test_cohort_lists_and_names_asked_for_at_the_same_moment_are_each_the_askers_own(world: World) -> None:
+    await world.cohorts.join(GUILD, ALICE, HOME)
+    alice, bob, home_names, dom_names, nothing = await asyncio.gather(
+        world.cohorts.listing(GUILD, ALICE),
+        world.cohorts.listing(GUILD, BOB),
+        world.cohorts.names(GUILD, " home "),
+        world.cohorts.names(GUILD, "DOM"),
+        world.cohorts.names(GUILD, "zzz"),
+    )
+    assert [(c.name, c.member_count, c.is_member) for c in alice] == [(HOME, 1, True), (DOM, 0, False)]
+    assert [(c.name, c.member_count, c.is_member) for c in bob] == [(HOME, 1, False), (DOM, 0, False)]
+    assert (home_names, dom_names, nothing) == ([HOME], [DOM], [])
 
 
 async def test_a_manager_books_months_ahead_and_a_far_cancellation_follows_everywhere(world: World) -> None:

@@ -20,7 +20,7 @@ from bot.domain.rsvp import (
 )
 from bot.domain.schedule import LIST_AHEAD, PAGE_SIZE, Slot, listed, page_of
 from bot.services.ports import SessionCard
-from bot.services.sessions import UpcomingPage, UpcomingSession
+from bot.services.session_list import UpcomingPage, UpcomingSession
 from bot.ui.session_embeds import upcoming_embed
 from bot.ui.session_list import session_list_view
 

@@ -1,0 +1,93 @@
+"""The batcher behind burst reads: keys asked for at the same moment are fetched together, each caller gets its own
+answer or refusal, and nothing is answered from a read that began before it was asked."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from bot.services.batching import Batcher
+
+
+class Store:
+    """A fetch that records each batch it was given, answering ``key * 10`` (and refusing negative keys)."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.value = 10
+        self.gate: asyncio.Event | None = None
+
+    async def fetch(self, keys: Sequence[int]) -> Mapping[int, int | Exception]:
+        self.batches.append(list(keys))
+        value = self.value
+        if self.gate is not None:
+            await self.gate.wait()
+        return {key: ValueError(f"no {key}") if key < 0 else key * value for key in keys}
+
+
+async def test_keys_asked_for_at_the_same_moment_are_fetched_once_together() -> None:
+    store = Store()
+    batcher = Batcher(store.fetch)
+    assert await asyncio.gather(*(batcher.get(key) for key in (1, 2, 3, 2, 1))) == [10, 20, 30, 20, 10]
+    assert store.batches == [[1, 2, 3]]
+
+
+async def test_each_caller_gets_its_own_refusal() -> None:
+    store = Store()
+    batcher = Batcher(store.fetch)
+    results = await asyncio.gather(batcher.get(4), batcher.get(-1), batcher.get(5), return_exceptions=True)
+    assert results[0] == 40 and results[2] == 50
+    assert isinstance(results[1], ValueError) and str(results[1]) == "no -1"
+
+
+async def test_a_failing_fetch_fails_its_whole_batch_and_the_next_one_runs() -> None:
+    calls: list[Sequence[int]] = []
+
+    async def fetch(keys: Sequence[int]) -> Mapping[int, int | Exception]:
+        calls.append(keys)
+        if len(calls) == 1:
+            raise RuntimeError("database gone")
+        return {key: key for key in keys}
+
+    batcher = Batcher(fetch)
+    results = await asyncio.gather(batcher.get(1), batcher.get(2), return_exceptions=True)
+    assert all(isinstance(result, RuntimeError) for result in results)
+    assert await batcher.get(3) == 3
+
+
+async def test_a_key_asked_for_after_its_fetch_began_is_read_again() -> None:
+    store = Store()
+    store.gate = asyncio.Event()
+    batcher = Batcher(store.fetch)
+    first = asyncio.ensure_future(batcher.get(1))
+    while not store.batches:
+        await asyncio.sleep(0)
+    store.value = 100  # the data changes after the first read began
+    second = asyncio.ensure_future(batcher.get(1))
+    store.gate.set()
+    assert await first == 10 and await second == 100  # not the stale answer of the read before it
+    assert store.batches == [[1], [1]]
+
+
+async def test_one_caller_giving_up_does_not_cancel_the_others() -> None:
+    store = Store()
+    store.gate = asyncio.Event()
+    batcher = Batcher(store.fetch)
+    leaving, staying = asyncio.ensure_future(batcher.get(7)), asyncio.ensure_future(batcher.get(7))
+    while not store.batches:
+        await asyncio.sleep(0)
+    leaving.cancel()
+    store.gate.set()
+    assert await staying == 70
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+
+
+async def test_a_key_the_fetch_forgot_is_an_error_not_a_hang() -> None:
+    async def fetch(keys: Sequence[int]) -> Mapping[int, int | Exception]:
+        return {}
+
+    with pytest.raises(LookupError):
+        await asyncio.wait_for(Batcher(fetch).get(1), timeout=5)
