@@ -19,9 +19,10 @@ another member) fall due a moment after it begins; how late each DM is sent afte
 within 5 s), and Cwtch's p99 in those bursts is shown beside the table, not in the ratio (the bare bot has no
 scheduled work).
 
-Correctness is checked along the way: every interaction is answered with what it should say (never the apology), and
-every RSVP and check-in is in the database. The script exits non-zero only when something is wrong, not on a missed
-target. ``--members 200 1000 5000`` runs the whole thing for each burst size.
+Before each burst of RSVPs or check-ins the session's earlier ones are removed, so that every click writes (a repeated
+answer would not). Correctness is checked along the way: every interaction is answered with what it should say (never
+the apology), and every RSVP and check-in is in the database. The script exits non-zero only when something is wrong,
+not on a missed target. ``--members 200 1000 5000`` runs the whole thing for each burst size.
 
     .venv/bin/python bench/interactions.py [--members 200] [--sessions 10000] [--per-session 100] [--blocks 3]
         [--rounds 2] [--reminders 20] [--postgres postgresql+asyncpg://user@127.0.0.1:5432/postgres]
@@ -64,7 +65,7 @@ from harness import (
     temp_database,
 )
 from report import seed
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from bot.db.engine import create_engine
 from bot.db.models import (
@@ -389,6 +390,17 @@ def cwtch_problems(kind: str, results: Sequence[InteractionResult]) -> list[str]
     return problems[:5] + ([f"{kind}: and {len(problems) - 5} more"] if len(problems) > 5 else [])
 
 
+async def forget_answers(url: str, stage: Stage, kind: str) -> None:
+    """Every burst of RSVPs or check-ins is a first one: each click writes (a click repeating an answer does not)."""
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        if kind == "RSVP click":
+            await connection.execute(delete(Rsvp).where(Rsvp.occurrence_id == stage.rsvp_occurrence))
+        else:
+            await connection.execute(delete(Attendance).where(Attendance.occurrence_id == stage.check_in_occurrence))
+    await engine.dispose()
+
+
 async def recorded(url: str, stage: Stage, kind: str, users: Sequence[int]) -> list[str]:
     """Every RSVP and check-in the members were told about is in the database."""
     engine = create_engine(url)
@@ -424,6 +436,8 @@ async def cwtch_block(
                 at = None
                 if reminded:
                     at, due_by_nonce = await reminders_due_in_a_moment(url, stage, bot, args.reminders)
+                if kind in ("RSVP click", "check-in click"):
+                    await forget_answers(url, stage, kind)
                 results, problems, seen = await burst(emu, stage, kind, users, round_, at)
                 problems += cwtch_problems(kind, results)
                 if kind in ("RSVP click", "check-in click"):

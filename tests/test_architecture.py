@@ -28,6 +28,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "bot/db": ("discord", "bot.services", "bot.ui", "bot.scheduling", "bot.app", "bot.emulator", "cogs"),
     "bot/services": ("discord", "sqlalchemy", "aiohttp", "bot.ui", "bot.app", "bot.emulator", "cogs"),
     "bot/ui": ("sqlalchemy", "bot.db", "bot.app", "bot.emulator", "cogs"),
+    "bot/i18n": ("discord", "sqlalchemy", "bot.db", "bot.services", "bot.ui", "bot.app", "bot.emulator", "cogs"),
     "cogs": ("sqlalchemy", "bot.db", "bot.app", "bot.emulator"),
     "bot/emulator": (
         "bot.domain",

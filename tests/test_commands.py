@@ -75,6 +75,8 @@ CONTRACT: dict[str, list[str] | None] = {
     "privacy notice": [],
     "privacy export": [],
     "privacy delete": [],
+    "language": ["language?"],
+    "iaith": ["iaith?"],  # /language in Welsh
 }
 # Delivered so far (issues 2 and 3); later issues add theirs here.
 IMPLEMENTED = {
@@ -116,6 +118,8 @@ IMPLEMENTED = {
     "privacy notice",
     "privacy export",
     "privacy delete",
+    "language",
+    "iaith",
 }
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -146,7 +150,7 @@ async def test_every_command_is_in_the_contract_with_its_options(bot: CwtchBot) 
         expected = CONTRACT[name]
         if expected is None:
             continue
-        actual = [p.name + ("" if p.required else "?") for p in command.parameters]
+        actual = [p.display_name + ("" if p.required else "?") for p in command.parameters]
         assert actual == expected, f"/{name} has options {actual}, the contract says {expected}"
 
 
@@ -192,12 +196,14 @@ def test_dynamic_items_round_trip_and_fit() -> None:
     import asyncio
     import re
 
+    from bot.domain.language import Language
     from bot.domain.rsvp import Choice
     from bot.domain.series_rules import StopAction
     from bot.ui.alert_items import TakeAlertButton
     from bot.ui.attendance import AttendancePicker
     from bot.ui.community_items import WhatWorksButton
     from bot.ui.feedback import FeedbackButton
+    from bot.ui.language import LanguageButton
     from bot.ui.privacy import EraseButton
     from bot.ui.registry import DYNAMIC_ITEMS
     from bot.ui.resource_items import ApproveResourceButton, DeclineResourceButton, OpenResourceButton
@@ -230,6 +236,8 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         TakeAlertButton(biggest),
         StopSeriesButton("confirm", StopAction.END, biggest, 2**40),
         StopSeriesButton("keep", StopAction.PAUSE, 5, 1_800_000_000),
+        LanguageButton(Language.CY),
+        LanguageButton(Language.EN),
     ]
     assert {type(item) for item in examples} == set(DYNAMIC_ITEMS)
     for item in examples:
@@ -240,6 +248,9 @@ def test_dynamic_items_round_trip_and_fit() -> None:
         assert match is not None
         parsed = asyncio.run(cls.from_custom_id(None, item.item, match))  # type: ignore[arg-type]
         assert parsed.item.custom_id == custom_id
+        if isinstance(item, LanguageButton):  # carries a language, not an ID
+            assert isinstance(parsed, LanguageButton) and parsed.language is item.language
+            continue
         # The IDs an item carries (occurrence_id, resource_id...) come back from its custom_id.
         ids = {name: value for name, value in vars(item).items() if name.endswith("_id") and not name.startswith("_")}
         assert ids or not match.groupdict(), f"{cls.__name__} does not keep the IDs its custom_id carries"

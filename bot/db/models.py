@@ -21,8 +21,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from bot.db.types import EnumText, UTCDateTime, utcnow
+from bot.domain.language import ChannelPosts, Language, SessionMedium
 from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.rsvp import RsvpStatus
 
@@ -52,6 +54,10 @@ class GuildSettings(Base):
     facilitators_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     community_role_id: Mapped[int | None] = mapped_column(BigInteger)  # made on the first /community join
     support_text: Mapped[str | None] = mapped_column(Text)  # the guild's own signposting; None means UK defaults
+    language: Mapped[Language | None] = mapped_column(EnumText(Language, 8))  # for members who haven't chosen
+    channel_posts: Mapped[ChannelPosts] = mapped_column(
+        EnumText(ChannelPosts, 16), default=ChannelPosts.EN, server_default=ChannelPosts.EN.value
+    )
     # Raised by a trigger on every change (migration 0010), so every process sees that its copy is out of date.
     settings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -151,6 +157,7 @@ class Series(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The title (case and spacing ignored) and first start, while the series lives; none once it has ended.
     duplicate_key: Mapped[str | None] = mapped_column(String(400))
+    medium: Mapped[SessionMedium | None] = mapped_column(EnumText(SessionMedium, 16))  # None: held in English
 
 
 class Occurrence(Base):
@@ -245,6 +252,19 @@ class MemberPreference(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     ground_rules_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    prefers_welsh_medium: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class MemberLanguage(Base):
+    """The language a person reads Cwtch in, whichever server they meet it in. ``chosen`` is False while it is the
+    server's default, set at first contact until they pick one (they are offered the choice then)."""
+
+    __tablename__ = "member_languages"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[Language] = mapped_column(EnumText(Language, 8))
+    chosen: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class DmChannel(Base):

@@ -19,6 +19,7 @@ from bot.db.models import (
     CommunityEvent,
     DmChannel,
     FeedbackResponse,
+    MemberLanguage,
     MemberPreference,
     MessageReport,
     Occurrence,
@@ -78,6 +79,9 @@ class PrivacyRepository:
 
     async def dm_channel(self, user_id: int) -> DmChannel | None:
         return await self._session.get(DmChannel, user_id)
+
+    async def language(self, user_id: int) -> MemberLanguage | None:
+        return await self._session.get(MemberLanguage, user_id)
 
     async def community_events(self, guild_id: int, user_id: int) -> Sequence[CommunityEvent]:
         query = (
@@ -207,7 +211,8 @@ class PrivacyRepository:
         return deleted
 
     async def delete_owned(self, guild_id: int, user_id: int) -> dict[str, int]:
-        """Delete the rows that are this member's own, in this guild (and their guild-less DM channel)."""
+        """Delete the rows that are this member's own, in this guild (and their guild-less DM channel and language:
+        they are asked again at their next contact)."""
         statements = {
             "cohort_memberships": delete(CohortMembership).where(
                 CohortMembership.guild_id == guild_id, CohortMembership.user_id == user_id
@@ -218,6 +223,7 @@ class PrivacyRepository:
                 MemberPreference.guild_id == guild_id, MemberPreference.user_id == user_id
             ),
             "dm_channels": delete(DmChannel).where(DmChannel.user_id == user_id),
+            "member_languages": delete(MemberLanguage).where(MemberLanguage.user_id == user_id),
             "community_events": delete(CommunityEvent).where(
                 CommunityEvent.guild_id == guild_id, CommunityEvent.user_id == user_id
             ),

@@ -18,6 +18,7 @@ from bot.db.actions import ActionRepository
 from bot.db.community import CommunityRepository
 from bot.db.community_blocks import CommunityBlockRepository
 from bot.db.engine import create_inline_engine, create_session_factory
+from bot.db.languages import LanguageRepository
 from bot.db.privacy import PrivacyRepository
 from bot.db.releases import ReleaseRepository
 from bot.db.reports import ReportRepository
@@ -68,6 +69,7 @@ class UnitOfWork:
     privacy: PrivacyRepository
     message_reports: MessageReportRepository
     alerts: AlertRepository
+    languages: LanguageRepository
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], write_lock: asyncio.Lock | None = None
@@ -100,6 +102,7 @@ class UnitOfWork:
         self.privacy = PrivacyRepository(session)
         self.message_reports = MessageReportRepository(session)
         self.alerts = AlertRepository(session)
+        self.languages = LanguageRepository(session)
         return self
 
     async def __aexit__(

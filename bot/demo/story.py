@@ -218,8 +218,13 @@ async def rsvp(stage: Stage, announcement: JSON) -> list[Person]:
         "agrees to the ground rules, and is going."
     )
     await stage.press(away, announcement, f"cwtch:rsvp:{occurrence}:no", expect="change your mind", show="line")
+
+    def counted() -> list[str] | None:  # the count follows the answers, at most once a second
+        lines = message_lines(stage.emu.message(announcement["id"]) or announcement, stage.names)
+        return lines if any(f"{len(coming)} going" in line for line in lines) else None
+
     stage.say("The announcement in the channel now reads:")
-    stage.block(message_lines(stage.emu.message(announcement["id"]) or announcement, stage.names), 6)
+    stage.block(await stage.until(counted, f"the announcement to show {len(coming)} going"), 6)
     stage.news()
     await stage.slash(coming[0], "session list", {}, expect="you're going")
     return coming

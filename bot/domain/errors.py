@@ -4,11 +4,17 @@ from __future__ import annotations
 
 
 class UserFacingError(Exception):
-    """An expected failure whose message is safe and useful to show to the person who asked."""
+    """An expected failure whose message is safe and useful to show to the person who asked.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``template`` is English, marked for the catalogue with ``N_``, with ``{placeholders}`` for ``values``: the edge
+    shows it in the reader's language (``bot.i18n.t(language, error.template, **error.values)``). ``message`` is
+    the English, filled in (for logs and tests)."""
+
+    def __init__(self, template: str, /, **values: object) -> None:
+        self.template = template
+        self.values = values
+        self.message = template.format(**values) if values else template
+        super().__init__(self.message)
 
 
 class InvalidInput(UserFacingError):

@@ -11,6 +11,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.actions import SURVEY_OPEN
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.actions import ActionRunner
+from bot.services.announcement_refresh import AnnouncementRefresher
 from bot.services.bot_state import BotStateService
 from bot.services.calendar import CalendarService
 from bot.services.cohorts import CohortService
@@ -19,6 +20,7 @@ from bot.services.community_releases import CommunityReleaseService
 from bot.services.community_reports import CommunityReportService
 from bot.services.digests import DigestService
 from bot.services.guild_setup import SetupService
+from bot.services.languages import LanguageService
 from bot.services.ports import CommunityGateway, ResourceGateway, RoleGateway, SessionGateway
 from bot.services.privacy import PrivacyService
 from bot.services.releases import ReleaseService
@@ -59,6 +61,8 @@ class Services:
     community: CommunityService
     digests: DigestService
     settings: SettingsCache  # per-server settings in memory, shared by the services that read them
+    announcements: AnnouncementRefresher  # announcements' counts, edited at most once a second each
+    languages: LanguageService  # each person's language (Cymraeg or English), and the server's
 
     @classmethod
     def build(
@@ -90,6 +94,7 @@ class Services:
         releases = ReleaseService(uow, clock=clock, key=pseudonym_key, min_group=min_group, shards=shards)
         community_releases = CommunityReleaseService(uow, clock=clock, min_group=min_group, shards=shards)
         cohorts = CohortService(uow, roles, default_timezone=default_timezone)
+        announcements = AnnouncementRefresher.for_database(uow, sessions)
         return cls(
             setup=SetupService(uow, settings),
             cohorts=cohorts,
@@ -104,7 +109,7 @@ class Services:
                 schedule_changed=schedule_changed,
             ),
             sessions=session_service,
-            rsvp=RsvpService(uow, sessions, clock=clock, cohorts=cohorts),
+            rsvp=RsvpService(uow, sessions, clock=clock, cohorts=cohorts, announcements=announcements),
             actions=ActionRunner(
                 uow, sessions, clock=clock, worker=worker, surveys=surveys, releases=releases, shards=shards
             ),
@@ -133,4 +138,6 @@ class Services:
             community=CommunityService(uow, roles, community, clock=clock),
             digests=DigestService(uow, community, clock=clock, timezone=default_timezone, worker=worker, shards=shards),
             settings=settings,
+            announcements=announcements,
+            languages=LanguageService(uow, settings, clock=clock),
         )

@@ -271,6 +271,7 @@ def _feedback(response: FeedbackResponse, occurrence: Occurrence, title: str) ->
 async def _settings_held(uow: UnitOfWork, guild_id: int, user_id: int) -> dict[str, Any]:
     preference = await uow.privacy.preference(guild_id, user_id)
     dm = await uow.privacy.dm_channel(user_id)
+    language = await uow.privacy.language(user_id)
     return {
         "preferences": None
         if preference is None
@@ -279,6 +280,9 @@ async def _settings_held(uow: UnitOfWork, guild_id: int, user_id: int) -> dict[s
             "ground_rules_accepted_at": _when(preference.ground_rules_accepted_at),
         },
         "dm_channel": None if dm is None else {"channel_id": _id(dm.channel_id), "updated_at": _when(dm.updated_at)},
+        "language": None
+        if language is None
+        else {"language": language.language.value, "chosen": language.chosen, "updated_at": _when(language.updated_at)},
     }
 
 

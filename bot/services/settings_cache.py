@@ -31,6 +31,7 @@ from bot.db.models import GuildSettings
 from bot.db.settings_feed import ChangeFeed
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import GuildRoles
+from bot.domain.language import DEFAULT_LANGUAGE, ChannelPosts, Language
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class GuildSettingsView:
     resources_channel_id: int | None = None
     facilitators_channel_id: int | None = None
     support_text: str | None = None
+    language: Language = DEFAULT_LANGUAGE  # for members who have not chosen theirs
+    channel_posts: ChannelPosts = ChannelPosts.EN
 
     @property
     def roles(self) -> GuildRoles:
@@ -138,4 +141,6 @@ def _view(row: GuildSettings) -> GuildSettingsView:
         resources_channel_id=row.resources_channel_id,
         facilitators_channel_id=row.facilitators_channel_id,
         support_text=row.support_text,
+        language=row.language or DEFAULT_LANGUAGE,
+        channel_posts=row.channel_posts,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.community",
     "cogs.privacy",
     "cogs.resources",
+    "cogs.language",
 )
 
 
@@ -122,6 +124,10 @@ class CwtchBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         await self.runtime.stop()
+        try:  # the announcements' last counts go out while the connection is still open
+            await asyncio.wait_for(self.services.announcements.idle(), timeout=10)
+        except TimeoutError:
+            log.warning("closing with announcement edits still waiting")
         await super().close()
         if self._on_close is not None:
             await self._on_close()

@@ -15,46 +15,75 @@ from discord import app_commands
 
 from bot.domain.errors import UserFacingError
 from bot.domain.inputs import quote
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language
+from bot.i18n import t
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
 
-GENERIC_APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again in a moment."
+GENERIC_APOLOGY = N_("Sorry, something went wrong on our side. It has been logged; please try again in a moment.")
 
 
-def describe_error(error: BaseException) -> tuple[str, int]:
-    """The message to show and the level to log at, for an error raised while handling an interaction."""
+def describe_error(error: BaseException, language: Language = DEFAULT_LANGUAGE) -> tuple[str, int]:
+    """The message to show (in ``language``) and the level to log at, for an error raised while handling an
+    interaction."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, app_commands.TransformerError):
         if isinstance(error.__cause__, UserFacingError):
-            return error.__cause__.message, logging.INFO
-        return f"I couldn't understand {quote(str(error.value))!r} there. Please check it and try again.", logging.INFO
+            return _shown(error.__cause__, language), logging.INFO
+        return t(
+            language,
+            N_("I couldn't understand {value} there. Please check it and try again."),
+            value=repr(quote(str(error.value))),
+        ), logging.INFO
     if isinstance(error, UserFacingError):
-        return error.message, logging.INFO
+        return _shown(error, language), logging.INFO
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "Please use this command inside a server, not in a direct message.", logging.INFO
+        return t(language, N_("Please use this command inside a server, not in a direct message.")), logging.INFO
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the Manage Server permission to do this.", logging.INFO
+        return t(language, N_("You need the Manage Server permission to do this.")), logging.INFO
     if isinstance(error, app_commands.BotMissingPermissions):
         missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
-        return f"I'm missing a permission I need here ({missing}). Please ask an admin.", logging.WARNING
+        return t(
+            language, N_("I'm missing a permission I need here ({missing}). Please ask an admin."), missing=missing
+        ), logging.WARNING
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Please wait {error.retry_after:.0f} seconds before trying that again.", logging.INFO
+        return t(
+            language,
+            N_("Please wait {seconds} seconds before trying that again."),
+            seconds=f"{error.retry_after:.0f}",
+        ), logging.INFO
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here.", logging.INFO
+        return t(language, N_("You can't use this command here.")), logging.INFO
     if isinstance(error, discord.Forbidden):
-        return (
-            "Discord didn't let me do that: I may be missing a permission or my role may be too low. "
-            "Please ask an admin to check my role.",
-            logging.WARNING,
-        )
-    return GENERIC_APOLOGY, logging.ERROR
+        return t(
+            language,
+            N_(
+                "Discord didn't let me do that: I may be missing a permission or my role may be too low. "
+                "Please ask an admin to check my role."
+            ),
+        ), logging.WARNING
+    return t(language, GENERIC_APOLOGY), logging.ERROR
+
+
+def _shown(error: UserFacingError, language: Language) -> str:
+    return t(language, error.template, **error.values)
+
+
+async def _language(interaction: discord.Interaction[Any]) -> Language:
+    """The reader's language; English if even that cannot be read (the apology must still go out)."""
+    try:
+        return await language_of(interaction)
+    except Exception:
+        log.warning("could not read the language of user %s; answering in English", interaction.user.id)
+        return DEFAULT_LANGUAGE
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Log ``error`` at its level (with traceback when unexpected) and answer the user ephemerally."""
-    message, level = describe_error(error)
+    message, level = describe_error(error, await _language(interaction))
     command = interaction.command.qualified_name if interaction.command else interaction.type.name
     log.log(
         level,

@@ -11,6 +11,7 @@ from bot.ui.alert_items import TakeAlertButton
 from bot.ui.attendance import AttendancePicker
 from bot.ui.community_items import WhatWorksButton, WhatWorksModal
 from bot.ui.feedback import FeedbackButton, FeedbackModal
+from bot.ui.language import LanguageButton
 from bot.ui.persistent import PersistentForm
 from bot.ui.privacy import EraseButton
 from bot.ui.resource_items import RESOURCE_ITEMS, DeclineModal
@@ -34,6 +35,7 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     *RESOURCE_ITEMS,
     TakeAlertButton,
     StopSeriesButton,
+    LanguageButton,
 )
 
 FORMS: tuple[type[PersistentForm], ...] = (FeedbackModal, WhatWorksModal, SignpostingModal, DeclineModal)

@@ -20,7 +20,8 @@ async def reply(
 ) -> None:
     """Send ``content``/``embed`` as the response, or as a followup once the response is done.
 
-    Replies are ephemeral by default: most answers concern the asker's own data.
+    Replies are ephemeral by default: most answers concern the asker's own data. At a person's first contact,
+    the choice of language is offered after the answer (see :mod:`bot.ui.language`).
     """
     kwargs: dict[str, Any] = {
         "content": content,
@@ -35,3 +36,7 @@ async def reply(
         await interaction.followup.send(**kwargs)
     else:
         await interaction.response.send_message(**kwargs)
+    # Imported here: the language buttons answer through the error funnel, which replies with this function.
+    from bot.ui.language import offer_if_first_contact
+
+    await offer_if_first_contact(interaction)

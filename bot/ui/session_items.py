@@ -15,7 +15,7 @@ import discord
 
 from bot.domain.rsvp import Choice, JoinCohortFirst, RsvpStatus
 from bot.services.ports import SessionCard
-from bot.services.rsvp import GroundRulesRequired, RsvpOutcome
+from bot.services.rsvp import Answer, GroundRulesRequired, RsvpOutcome
 from bot.ui.embeds import ground_rules_embed
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.reply import reply
@@ -58,12 +58,19 @@ def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
 async def _answer_rsvp(
     interaction: discord.Interaction[Any],
     occurrence_id: int,
-    record: Callable[[], Awaitable[RsvpOutcome]],
+    record: Callable[[Answer], Awaitable[RsvpOutcome]],
     prefix: Callable[[RsvpOutcome], str] = lambda outcome: "",
 ) -> None:
-    """Record an RSVP and say how it went; or offer to join the cohort, or the ground rules, first."""
+    """Record an RSVP and say how it went; or offer to join the cohort, or the ground rules, first.
+
+    ``record`` is given the answer to send: the service sends it before any other Discord call the RSVP sets off
+    (the announcement's count, the promoted members' notices), so a burst of clicks never waits on those."""
+
+    async def answer(outcome: RsvpOutcome) -> None:
+        await reply(interaction, prefix(outcome) + RSVP_WORDS[outcome.status])
+
     try:
-        outcome = await record()
+        outcome = await record(answer)
     except JoinCohortFirst as outside:
         await reply(
             interaction,
@@ -77,7 +84,6 @@ async def _answer_rsvp(
         await reply(interaction, required.message, embed=ground_rules_embed(), view=view)
         return
     await _prepare_reminders(interaction, outcome)
-    await reply(interaction, prefix(outcome) + RSVP_WORDS[outcome.status])
 
 
 class RsvpButton(
@@ -110,7 +116,7 @@ class RsvpButton(
             await _answer_rsvp(
                 interaction,
                 occurrence_id,
-                lambda: rsvp.respond(guild_id, interaction.user.id, occurrence_id, self.choice),
+                lambda answer: rsvp.respond(guild_id, interaction.user.id, occurrence_id, self.choice, answer=answer),
             )
 
         await guarded(interaction, handle)
@@ -144,7 +150,7 @@ class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
             await _answer_rsvp(
                 interaction,
                 occurrence_id,
-                lambda: rsvp.respond(guild_id, interaction.user.id, occurrence_id, Choice.YES),
+                lambda answer: rsvp.respond(guild_id, interaction.user.id, occurrence_id, Choice.YES, answer=answer),
                 lambda outcome: "Thank you for agreeing to the ground rules. ",
             )
 
@@ -186,7 +192,7 @@ class JoinCohortButton(
             await _answer_rsvp(
                 interaction,
                 occurrence_id,
-                lambda: rsvp.join_and_respond(guild_id, user_id, occurrence_id, Choice.YES),
+                lambda answer: rsvp.join_and_respond(guild_id, user_id, occurrence_id, Choice.YES, answer=answer),
                 lambda outcome: _welcome(outcome.session) + "Your RSVP is in. ",
             )
 

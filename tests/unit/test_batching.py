@@ -18,9 +18,11 @@ class Store:
         self.batches: list[list[int]] = []
         self.value = 10
         self.gate: asyncio.Event | None = None
+        self.began = asyncio.Event()
 
     async def fetch(self, keys: Sequence[int]) -> Mapping[int, int | Exception]:
         self.batches.append(list(keys))
+        self.began.set()
         value = self.value
         if self.gate is not None:
             await self.gate.wait()
@@ -62,8 +64,7 @@ async def test_a_key_asked_for_after_its_fetch_began_is_read_again() -> None:
     store.gate = asyncio.Event()
     batcher = Batcher(store.fetch)
     first = asyncio.ensure_future(batcher.get(1))
-    while not store.batches:
-        await asyncio.sleep(0)
+    await store.began.wait()
     store.value = 100  # the data changes after the first read began
     second = asyncio.ensure_future(batcher.get(1))
     store.gate.set()
@@ -76,8 +77,7 @@ async def test_one_caller_giving_up_does_not_cancel_the_others() -> None:
     store.gate = asyncio.Event()
     batcher = Batcher(store.fetch)
     leaving, staying = asyncio.ensure_future(batcher.get(7)), asyncio.ensure_future(batcher.get(7))
-    while not store.batches:
-        await asyncio.sleep(0)
+    await store.began.wait()
     leaving.cancel()
     store.gate.set()
     assert await staying == 70

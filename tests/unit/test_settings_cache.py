@@ -10,6 +10,7 @@ from typing import Any, cast
 import pytest
 
 from bot.db.uow import UnitOfWorkFactory
+from bot.domain.language import ChannelPosts
 from bot.services.settings_cache import UNSET_SETTINGS, SettingsCache
 from bot.services.support import SupportService
 
@@ -35,6 +36,8 @@ class FakeStore:
             "resources_channel_id": None,
             "facilitators_channel_id": None,
             "support_text": None,
+            "language": None,
+            "channel_posts": ChannelPosts.EN,
         }
         if row is not None:
             fields.update({key: getattr(row, key) for key in fields})
