@@ -81,7 +81,7 @@ class Actions:
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if message is not None:
-            payload["message"] = copy.deepcopy(message)
+            payload["message"] = payloads.clone(message)
         return payload
 
     def _dm_payload(
@@ -114,7 +114,7 @@ class Actions:
             "attachment_size_limit": 10 * 1024 * 1024,
         }
         if message is not None:
-            payload["message"] = copy.deepcopy(message)
+            payload["message"] = payloads.clone(message)
         return payload
 
     async def run(

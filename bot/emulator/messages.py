@@ -5,7 +5,6 @@ Shared by channel routes, interaction callbacks and webhook followups.
 
 from __future__ import annotations
 
-import copy
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -153,11 +152,11 @@ def edit(emu: Emulator, msg: JSON, body: JSON, files: list[UploadedFile], *, kee
     """Apply a PATCH body to a stored message; refuses an edit that leaves it empty."""
     validate_message(body, file_count=len(files), creating=False)
     channel_id = sid(msg["channel_id"])
-    new = copy.deepcopy(msg)
+    new = payloads.clone(msg)
     for field in ("content", "embeds", "components"):
         if field in body:
             default: Any = "" if field == "content" else []
-            new[field] = copy.deepcopy(body[field]) if body[field] is not None else default
+            new[field] = payloads.clone(body[field]) if body[field] is not None else default
     new["components"] = payloads.message_components(new["components"])
     if "flags" in body and body["flags"] is not None:
         new["flags"] = (int(body["flags"]) & _SETTABLE_FLAGS) | (int(msg.get("flags", 0)) & EPHEMERAL) | keep_flags

@@ -246,6 +246,16 @@ def mentions(world: World, content: str | None) -> tuple[list[JSON], list[str]]:
     return users, roles
 
 
+def clone(value: Any) -> Any:
+    """A copy of a JSON tree (dicts, lists and plain values): what ``copy.deepcopy`` gives for one, several times
+    quicker. The emulator copies every message it hands out or stores, and a burst of interactions does thousands."""
+    if isinstance(value, dict):
+        return {key: clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clone(item) for item in value]
+    return value
+
+
 def walk_components(components: list[JSON]) -> Iterator[JSON]:
     """Every component, depth first in reading order: rows, their children, labels' and sections' parts."""
     for comp in components or []:
@@ -263,7 +273,7 @@ def message_components(components: list[JSON] | None) -> list[JSON]:
     Each has a numeric ``id``: the bot's own, or else the next number not yet used in the message, in reading
     order. A select loses ``required``, which only means something in a modal and is not in a message's answer.
     """
-    out = copy.deepcopy(list(components or []))
+    out = clone(list(components or []))
     used = {c["id"] for c in walk_components(out) if isinstance(c.get("id"), int)}
     next_id = 1
     for comp in walk_components(out):
