@@ -277,41 +277,9 @@ class DmChannel(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ReleaseBlock(Base):
-    """Consecutive sessions of one cohort whose surveys closed, released together once they hold at least the
-    anonymity threshold of respondents. Its figures are frozen when released and never change (an erasure does not
-    recount them): reports add up whole blocks, so no difference of two reports isolates fewer people than the
-    threshold. Counts only: nothing here points at a person."""
+class ReleasedFigures:
+    """The figures a report sums, frozen in each released block (and summed per month): counts only."""
 
-    __tablename__ = "release_blocks"
-    # Covering for reports: a guild's blocks in date and cohort order (then by id, so a day's IDs come in order),
-    # with every figure a report sums: a report over a year of blocks reads this index alone, already grouped.
-    __table_args__ = (
-        Index(
-            "ix_release_blocks_report",
-            "guild_id",
-            "dated",
-            "cohort_id",
-            "id",
-            "sessions",
-            "responses",
-            "agreed_supported",
-            "agreed_supported_others",
-            "agreed_less_isolated",
-            "attendees",
-            "rsvps",
-            "waitlisted",
-            "no_shows",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    guild_id: Mapped[int] = mapped_column(BigInteger)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
-    first_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_start: Mapped[datetime] = mapped_column(UTCDateTime)
-    dated: Mapped[date] = mapped_column(Date)  # the local date of its last session, in the cohort's zone
-    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sessions: Mapped[int] = mapped_column(Integer)
     responses: Mapped[int] = mapped_column(Integer)
     agreed_supported: Mapped[int] = mapped_column(Integer)
@@ -321,10 +289,43 @@ class ReleaseBlock(Base):
     rsvps: Mapped[int] = mapped_column(Integer)
     waitlisted: Mapped[int] = mapped_column(Integer)
     no_shows: Mapped[int] = mapped_column(Integer)
+
+
+RELEASED_FIGURES = (
+    "sessions",
+    "responses",
+    "agreed_supported",
+    "agreed_supported_others",
+    "agreed_less_isolated",
+    "attendees",
+    "rsvps",
+    "waitlisted",
+    "no_shows",
+)
+
+
+class ReleaseBlock(ReleasedFigures, Base):
+    """Consecutive sessions of one cohort whose surveys closed, released together once they hold at least the
+    anonymity threshold of respondents. Its figures are frozen when released and never change (an erasure does not
+    recount them): reports add up whole blocks, so no difference of two reports isolates fewer people than the
+    threshold. Counts only: nothing here points at a person."""
+
+    __tablename__ = "release_blocks"
+    # Covering for reports: a guild's blocks in date and cohort order (then by id, so a day's IDs come in order),
+    # with every figure a report sums: a report over a year of blocks reads this index alone, already grouped.
+    __table_args__ = (Index("ix_release_blocks_report", "guild_id", "dated", "cohort_id", "id", *RELEASED_FIGURES),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    first_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    dated: Mapped[date] = mapped_column(Date)  # the local date of its last session, in the cohort's zone
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     people: Mapped[int] = mapped_column(Integer)  # distinct respondents across its sessions: at least the threshold
 
 
-class ReleaseMonth(Base):
+class ReleaseMonth(ReleasedFigures, Base):
     """A cohort's released blocks dated in one month, summed: written in the transaction that releases each block,
     so it is always exactly the sum of those whole blocks (which never change). A report over whole months reads a
     row per cohort and month here instead of every block; a month its period cuts is summed from the blocks."""
@@ -338,15 +339,6 @@ class ReleaseMonth(Base):
     earliest: Mapped[date] = mapped_column(Date)  # the earliest and latest ``dated`` of its blocks
     latest: Mapped[date] = mapped_column(Date)
     block_ids: Mapped[str] = mapped_column(Text)  # the blocks summed, comma-separated, in the order released
-    sessions: Mapped[int] = mapped_column(Integer)
-    responses: Mapped[int] = mapped_column(Integer)
-    agreed_supported: Mapped[int] = mapped_column(Integer)
-    agreed_supported_others: Mapped[int] = mapped_column(Integer)
-    agreed_less_isolated: Mapped[int] = mapped_column(Integer)
-    attendees: Mapped[int] = mapped_column(Integer)
-    rsvps: Mapped[int] = mapped_column(Integer)
-    waitlisted: Mapped[int] = mapped_column(Integer)
-    no_shows: Mapped[int] = mapped_column(Integer)
 
 
 class Survey(Base):

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.models import Action, Cohort, Occurrence, ReleaseBlock, ReleaseMonth, Series, Survey
+from bot.db.models import RELEASED_FIGURES, Action, Cohort, Occurrence, ReleaseBlock, ReleaseMonth, Series, Survey
 from bot.domain.actions import ActionKind, ActionState
 from bot.domain.disclosure import ReleasedBlock, Tally
 from bot.domain.lifecycle import SessionState
@@ -115,17 +115,7 @@ def _blocks(of_cohort: bool) -> Select[Any]:
     """Released blocks summed by cohort and month, in two steps. First by date and cohort: the report index
     (``ix_release_blocks_report``) holds every column read, in that order, so the database reads the index once and
     sums as it goes, with no sort. Then by month, over a row per date."""
-    figures = (
-        ReleaseBlock.sessions,
-        ReleaseBlock.responses,
-        ReleaseBlock.agreed_supported,
-        ReleaseBlock.agreed_supported_others,
-        ReleaseBlock.agreed_less_isolated,
-        ReleaseBlock.attendees,
-        ReleaseBlock.rsvps,
-        ReleaseBlock.waitlisted,
-        ReleaseBlock.no_shows,
-    )
+    figures = [getattr(ReleaseBlock, name) for name in RELEASED_FIGURES]
     by_day = (
         select(
             ReleaseBlock.dated,
@@ -218,15 +208,7 @@ def _months(of_cohort: bool) -> Select[Any]:
         ReleaseMonth.latest,
         ReleaseMonth.cohort_id,
         ReleaseMonth.block_ids,
-        ReleaseMonth.sessions,
-        ReleaseMonth.responses,
-        ReleaseMonth.agreed_supported,
-        ReleaseMonth.agreed_supported_others,
-        ReleaseMonth.agreed_less_isolated,
-        ReleaseMonth.attendees,
-        ReleaseMonth.rsvps,
-        ReleaseMonth.waitlisted,
-        ReleaseMonth.no_shows,
+        *(getattr(ReleaseMonth, name) for name in RELEASED_FIGURES),
     ).where(
         ReleaseMonth.guild_id == bindparam("guild"),
         ReleaseMonth.month_start >= bindparam("first"),

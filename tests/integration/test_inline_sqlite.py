@@ -8,29 +8,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.db import inline_sqlite
-from bot.db.engine import create_engine
-from bot.db.migrate import upgrade_to_head
 from bot.db.models import DmChannel
 from bot.db.uow import UnitOfWorkFactory
-
-
-@pytest.fixture
-async def sqlite_file(tmp_path: Path) -> AsyncIterator[tuple[UnitOfWorkFactory, str]]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cwtch.db'}"
-    await asyncio.to_thread(upgrade_to_head, url)
-    engine = create_engine(url)
-    factory = UnitOfWorkFactory.for_engine(engine)
-    yield factory, str(make_url(url).database)
-    factory.dispose()
-    await engine.dispose()
 
 
 async def _ticks_while(work: asyncio.Future[object] | asyncio.Task[object]) -> int:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, upgrade_to_head
-from bot.db.models import FeedbackResponse, Occurrence, ReleaseBlock, ReleaseMonth, Series, Survey
+from bot.db.models import RELEASED_FIGURES, FeedbackResponse, Occurrence, ReleaseBlock, ReleaseMonth, Series, Survey
 from bot.db.releases import NewBlock
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
@@ -231,32 +231,19 @@ def months_of(blocks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             key,
             {"cohort_id": key[0], "month_start": key[1], "guild_id": block["guild_id"], "ids": []}
             | {"earliest": block["dated"], "latest": block["dated"]}
-            | dict.fromkeys(FIGURES, 0),
+            | dict.fromkeys(RELEASED_FIGURES, 0),
         )
         month["earliest"], month["latest"] = (
             min(month["earliest"], block["dated"]),
             max(month["latest"], block["dated"]),
         )
         month["ids"].append(block["id"])
-        for name in FIGURES:
+        for name in RELEASED_FIGURES:
             month[name] += block[name]
     return [
         {key: value for key, value in month.items() if key != "ids"} | {"block_ids": ",".join(map(str, month["ids"]))}
         for _, month in sorted(months.items())
     ]
-
-
-FIGURES = (
-    "sessions",
-    "responses",
-    "agreed_supported",
-    "agreed_supported_others",
-    "agreed_less_isolated",
-    "attendees",
-    "rsvps",
-    "waitlisted",
-    "no_shows",
-)
 
 
 def agreed(values: Sequence[str]) -> tuple[int, int, int]:

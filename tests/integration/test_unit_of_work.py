@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from bot.db.engine import create_engine
-from bot.db.migrate import upgrade_to_head
 from bot.db.models import DmChannel
 from bot.db.uow import UnitOfWorkFactory
 
@@ -54,18 +50,6 @@ async def test_work_that_raises_keeps_nothing(uow: UnitOfWorkFactory) -> None:
     with pytest.raises(ValueError, match="changed its mind"):
         await uow.run_sync(work)
     assert await stored(uow) == {}
-
-
-@pytest.fixture
-async def sqlite_file(tmp_path: Path) -> AsyncIterator[tuple[UnitOfWorkFactory, str]]:
-    """Units of work as the bot makes them on a SQLite file (whichever database the rest of the suite uses)."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cwtch.db'}"
-    await asyncio.to_thread(upgrade_to_head, url)
-    engine = create_engine(url)
-    factory = UnitOfWorkFactory.for_engine(engine)
-    yield factory, str(make_url(url).database)
-    factory.dispose()
-    await engine.dispose()
 
 
 async def test_on_a_sqlite_file_the_work_runs_inline_and_never_waits_for_the_lock(
