@@ -13,6 +13,8 @@ from discord.ext import commands
 from bot.domain.cohorts import NAME_MAX
 from bot.domain.disclosure import Breakdown
 from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
+from bot.domain.language import N_
+from bot.i18n import t
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices, picked_id, released_session_choices
 from bot.ui.client import CwtchBot
@@ -21,14 +23,16 @@ from bot.ui.community_reports import TABLE as COMMUNITY_TABLE
 from bot.ui.community_reports import TABLE_ALT, community_chart_png, community_csv, community_embed
 from bot.ui.community_reports import chart_description as community_chart_description
 from bot.ui.feedback import comments_reply, open_survey
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 from bot.ui.reports import chart_description, feedback_chart_png, feedback_csv, feedback_embed, waiting_text
 from bot.ui.session_embeds import attendance_report_embed
 
 DATE_HELP = "YYYY-MM-DD, YYYY-MM, YYYY-Qn or FY2027 (default: the last 12 months)"
 END_HELP = "YYYY-MM-DD, YYYY-MM, YYYY-Qn or FY2027 (default: today)"
-CHART = "feedback-chart.png"
-CSV_ALT = "The report's figures as a table: period, cohort, measure, agreed, out of, share and 95% interval."
+CHART = N_("feedback-chart.png")
+TABLE = N_("feedback.csv")
+CSV_ALT = N_("The report's figures as a table: period, cohort, measure, agreed, out of, share and 95% interval.")
 BreakdownName = Literal["month", "quarter", "financial_year", "cohort", "none"]
 # What Discord lets a coordinator type into each option; the services check it all again.
 CohortName = app_commands.Range[str, 1, NAME_MAX]
@@ -57,7 +61,7 @@ class FeedbackCog(commands.Cog):
         result = await self.bot.services.surveys.comments(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session")
         )
-        embed, attachment = comments_reply(result)
+        embed, attachment = comments_reply(result, await language_of(interaction))
         await reply(interaction, embed=embed, file=attachment)
 
     @report.command(name="feedback", description="How sessions felt: shares who agreed, by cohort and period")
@@ -81,12 +85,15 @@ class FeedbackCog(commands.Cog):
         report = await self.bot.services.reports.feedback(
             interaction.guild_id, actor_of(interaction), cohort, start, end, Breakdown(breakdown)
         )
-        chart = await asyncio.to_thread(feedback_chart_png, report)  # drawing takes a moment
-        files = [discord.File(io.BytesIO(feedback_csv(report)), filename="feedback.csv", description=CSV_ALT)]
-        embed = feedback_embed(report)
+        language = await language_of(interaction)
+        chart = await asyncio.to_thread(feedback_chart_png, report, language)  # drawing takes a moment
+        table, alt = feedback_csv(report, language), t(language, CSV_ALT)
+        files = [discord.File(io.BytesIO(table), filename=t(language, TABLE), description=alt)]
+        embed = feedback_embed(report, language)
         if chart is not None:
-            files.insert(0, discord.File(io.BytesIO(chart), CHART, description=chart_description(report)))
-            embed.set_image(url=f"attachment://{CHART}")
+            named, described = t(language, CHART), chart_description(report, language)
+            files.insert(0, discord.File(io.BytesIO(chart), named, description=described))
+            embed.set_image(url=f"attachment://{named}")
         await reply(interaction, embed=embed, files=files)
 
     @report.command(name="attendance", description="Sessions held, RSVPs, attendance, waitlist and no-shows")
@@ -103,7 +110,9 @@ class FeedbackCog(commands.Cog):
         report = await self.bot.services.reports.attendance(
             interaction.guild_id, actor_of(interaction), cohort, start, end
         )
-        await reply(interaction, embed=attendance_report_embed(report, waiting_text(report.waiting, report.min_group)))
+        language = await language_of(interaction)
+        waiting = waiting_text(report.waiting, report.min_group, language, report.period.zone)
+        await reply(interaction, embed=attendance_report_embed(report, waiting, language))
 
     @report.command(name="community", description="Members over time, joins and leaves, resources and top tags")
     @app_commands.describe(start=DATE_HELP, end=END_HELP)
@@ -118,13 +127,15 @@ class FeedbackCog(commands.Cog):
         report = await self.bot.services.community_reports.report(
             interaction.guild_id, actor_of(interaction), start, end
         )
-        chart = await asyncio.to_thread(community_chart_png, report)  # drawing takes a moment
-        files = [discord.File(io.BytesIO(community_csv(report)), filename=COMMUNITY_TABLE, description=TABLE_ALT)]
-        embed = community_embed(report)
+        language = await language_of(interaction)
+        chart = await asyncio.to_thread(community_chart_png, report, language)  # drawing takes a moment
+        table, alt = community_csv(report, language), t(language, TABLE_ALT)
+        files = [discord.File(io.BytesIO(table), filename=t(language, COMMUNITY_TABLE), description=alt)]
+        embed = community_embed(report, language)
         if chart is not None:
-            description = community_chart_description(report)
-            files.insert(0, discord.File(io.BytesIO(chart), COMMUNITY_CHART, description=description))
-            embed.set_image(url=f"attachment://{COMMUNITY_CHART}")
+            named, described = t(language, COMMUNITY_CHART), community_chart_description(report, language)
+            files.insert(0, discord.File(io.BytesIO(chart), named, description=described))
+            embed.set_image(url=f"attachment://{named}")
         await reply(interaction, embed=embed, files=files)
 
 

@@ -1,4 +1,5 @@
-"""``/privacy notice|export|delete``: what Cwtch holds about a member, a copy of it, and its erasure."""
+"""``/privacy notice|export|delete``: what Cwtch holds about a member, a copy of it, and its erasure; in the
+member's language."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import t
 from bot.ui.client import CwtchBot
-from bot.ui.privacy import ASK_TO_ERASE, erase_view, export_file, notice_embed
+from bot.ui.privacy import ASK_TO_ERASE, EXPORTED, erase_view, export_file, notice_embed
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 
@@ -19,23 +22,22 @@ class PrivacyCog(commands.Cog):
 
     @privacy.command(name="notice", description="What Cwtch holds about you, why, and for how long")
     async def notice(self, interaction: discord.Interaction[CwtchBot]) -> None:
-        await reply(interaction, embed=notice_embed(self.bot.services.privacy.notice()))
+        language = await language_of(interaction)
+        await reply(interaction, embed=notice_embed(self.bot.services.privacy.notice(), language))
 
     @privacy.command(name="export", description="A copy of everything Cwtch holds about you here (a JSON file)")
     async def export(self, interaction: discord.Interaction[CwtchBot]) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.bot.services.privacy.export(interaction.guild_id, interaction.user.id)
-        await reply(
-            interaction,
-            "Here is everything Cwtch holds about you in this server. Only you can see this message.",
-            file=export_file(data, interaction.guild_id),
-        )
+        language = await language_of(interaction)
+        data = await self.bot.services.privacy.export(interaction.guild_id, interaction.user.id, language)
+        await reply(interaction, t(language, EXPORTED), file=export_file(data, interaction.guild_id))
 
     @privacy.command(name="delete", description="Erase everything Cwtch holds about you here (asks to confirm)")
     async def delete(self, interaction: discord.Interaction[CwtchBot]) -> None:
         issued = self.bot.services.privacy.confirmation()
-        await reply(interaction, ASK_TO_ERASE, view=erase_view(interaction.user.id, issued))
+        language = await language_of(interaction)
+        await reply(interaction, t(language, ASK_TO_ERASE), view=erase_view(interaction.user.id, issued, language))
 
 
 async def setup(bot: CwtchBot) -> None:

@@ -1,5 +1,5 @@
-"""``/support``, ``/ground-rules`` and the "Report to facilitators" message menu: answered anywhere, at once,
-privately."""
+"""``/support`` (and its Welsh twin ``/cymorth``), ``/ground-rules`` and the "Report to facilitators" message menu:
+answered anywhere, at once, privately, in the reader's language."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from discord.ext import commands
 
 from bot.ui.client import CwtchBot
 from bot.ui.embeds import ground_rules_embed
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
-from bot.ui.safety import REPORT_WORDS
+from bot.ui.safety import report_words
 from bot.ui.support import show_signposting
 
 REPORT_MENU = "Report to facilitators"
@@ -32,9 +33,13 @@ class SupportCog(commands.Cog):
     async def support(self, interaction: discord.Interaction[CwtchBot]) -> None:
         await show_signposting(interaction)
 
+    @app_commands.command(name="cymorth", description="Ble i gael help ar unwaith (where to get help right now)")
+    async def cymorth(self, interaction: discord.Interaction[CwtchBot]) -> None:
+        await show_signposting(interaction)
+
     @app_commands.command(name="ground-rules", description="The ground rules of our peer-support sessions")
     async def ground_rules(self, interaction: discord.Interaction[CwtchBot]) -> None:
-        await reply(interaction, embed=ground_rules_embed())
+        await reply(interaction, embed=ground_rules_embed(await language_of(interaction)))
 
     async def report_message(self, interaction: discord.Interaction[CwtchBot], message: discord.Message) -> None:
         """Send the message's link and the reporter to the facilitators; never the message's text."""
@@ -43,7 +48,7 @@ class SupportCog(commands.Cog):
         outcome = await self.bot.services.safety.report_message(
             interaction.guild_id, interaction.user.id, message.channel.id, message.id, message.jump_url
         )
-        await reply(interaction, REPORT_WORDS[outcome])
+        await reply(interaction, report_words(outcome, await language_of(interaction)))
 
 
 async def setup(bot: CwtchBot) -> None:

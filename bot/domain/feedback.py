@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import N_
 from bot.domain.risk import BENIGN_IDIOMS as BENIGN_IDIOMS  # re-exported: the survey's risk check
 from bot.domain.risk import RISK_PHRASES as RISK_PHRASES
 from bot.domain.risk import mentions_risk as mentions_risk
@@ -31,8 +32,17 @@ class Agreement(IntEnum):
 
     @property
     def label(self) -> str:
-        """How the scale point reads to a person, e.g. "Strongly agree"."""
-        return self.name.replace("_", " ").capitalize()
+        """How the scale point reads to a person, e.g. "Strongly agree" (English: the catalogue's message)."""
+        return AGREEMENT_LABELS[self]
+
+
+AGREEMENT_LABELS: dict[Agreement, str] = {
+    Agreement.STRONGLY_DISAGREE: N_("Strongly disagree"),
+    Agreement.DISAGREE: N_("Disagree"),
+    Agreement.NEITHER: N_("Neither"),
+    Agreement.AGREE: N_("Agree"),
+    Agreement.STRONGLY_AGREE: N_("Strongly agree"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +52,9 @@ class Statement:
 
 
 STATEMENTS: tuple[Statement, Statement, Statement] = (
-    Statement("supported", "I felt emotionally supported in this session."),
-    Statement("supported_others", "I was able to support others in this session."),
-    Statement("less_isolated", "I feel less isolated in my role."),
+    Statement("supported", N_("I felt emotionally supported in this session.")),
+    Statement("supported_others", N_("I was able to support others in this session.")),
+    Statement("less_isolated", N_("I feel less isolated in my role.")),
 )
 
 
@@ -57,7 +67,7 @@ def parse_answer(value: str) -> Agreement:
     """An answer from "1" to "5" (as a select menu sends it)."""
     value = value.strip()
     if len(value) != 1 or value not in "12345":
-        raise InvalidInput("Please choose an answer from 1 (strongly disagree) to 5 (strongly agree).")
+        raise InvalidInput(N_("Please choose an answer from 1 (strongly disagree) to 5 (strongly agree)."))
     return Agreement(int(value))
 
 
@@ -65,7 +75,11 @@ def clean_comment(raw: str | None) -> str | None:
     """The comment without surrounding blanks; None when there is nothing left."""
     text = (raw or "").strip()
     if len(text) > COMMENT_MAX:
-        raise InvalidInput(f"Please keep your comment to at most {COMMENT_MAX} characters (this one has {len(text)}).")
+        raise InvalidInput(
+            N_("Please keep your comment to at most {most} characters (this one has {length})."),
+            most=COMMENT_MAX,
+            length=len(text),
+        )
     return text or None
 
 

@@ -13,6 +13,13 @@ tea", "dead on my feet", "drowning in paperwork", "I'm hopeless at spreadsheets"
 "killing myself laughing", "crying with laughter", "cut myself some slack" (taken out before matching).
 Decided to flag, because they are ambiguous and a miss is worse: "I can't cope with the new system", "I wanted
 to die of embarrassment", "I just want to disappear to Cornwall", a comment that names suicide as a topic.
+
+Welsh comments are read the same way (:data:`WELSH_RISK_PHRASES`): natural spoken and written Welsh, north and
+south ("isio", "moyn", "ffili"), with the mutations a word takes after another ("lladd fy hun", "i ladd fy hun";
+"teimlo'n ddiwerth"). Doubled letters count once, so "ll"/"l", "dd"/"d" and "ff"/"f" match each other, and accents
+are dropped ("gŵr", "ymlâdd"). Decided benign: "lladd fy hun yn chwerthin", "marw chwerthin", "crio chwerthin",
+"dagrau o lawenydd"; "bron â marw isio paned" matches nothing. Decided to flag: "methu ymdopi â'r system newydd",
+"dim pwynt byw", "does dim pwynt." on its own, "eisiau diflannu".
 """
 
 from __future__ import annotations
@@ -185,6 +192,118 @@ RISK_PHRASES: tuple[str, ...] = (
     "sexual* assault*|abus*",
 )
 
+# The same kinds of phrasing in Welsh, in the same phrase language. Written without apostrophes as the normalized
+# text has them ("dw i'n" is "dw in", "teimlo'n" is "teimlon", "yw'r" is "ywr") and without accents ("gwr" for
+# "gŵr"); a word's mutated forms are listed where they differ by more than a doubled letter ("marw|farw").
+WELSH_RISK_PHRASES: tuple[str, ...] = (
+    # suicide named, killing or ending oneself
+    "hunanladd*",
+    "lladd|nladd fy|yn hun|hunan",
+    "cymryd|gymryd fy mywyd",
+    "diwedd|terfyn ar fy_mywyd|mywyd|bethau|popeth|y_cyfan|y_cwbl|cwbl|bob_dim",
+    "dod a? fy mywyd i ben",
+    "dod ar cyfan|cwbl i ben",
+    "eisiau|isio|isie|ishe|eisie|moyn|mofyn|dymuno|hoffwn|barod ~ marw|farw",
+    "well|gwell gen|da|gyda i|fi ~ farw|marw",
+    "teimlo|deimlo|teimlais fel marw|farw",
+    "meddwl|meddyliau|meddylie|meddyliais|feddwl am|o ladd|farw|niweidio|hunanladd*|frifo|anafu|ddiweddu",
+    # plans and goodbyes
+    "cynllun*|chwilio|gwglo|googl*|edrych ~ sut|ffordd|ffyrdd i ladd|farw|orddos|ngorddos",
+    "nodyn|llythyr|lythyr|neges ffarwel",
+    "trefn ar fy materion",
+    # wanting to disappear, not wake, not be here
+    "eisiau|isio|isie|ishe|moyn|dymuno ~ diflannu|ddiflannu|peidio_bod|peidio_bodoli",
+    "ddim|dim eisiau|isio|isie|ishe|moyn ~ byw|fyw|bod_yma|bod_ma|bodoli|deffro|ddeffro",
+    "peidio|beidio|pheidio deffro|ddeffro",
+    "byth deffro|ddeffro",
+    "gobeithio na ~ deffro|ddeffro",
+    # no point, nothing to live for
+    "dim|ddim pwynt ~ byw|fyw|bellach|mwyach|rhagor|bod_yma|bod_ma|cario_mlaen|cario_ymlaen|mynd_ymlaen|dal_ati",
+    "does|oes? dim pwynt .",
+    "beth|be ~ pwynt ~ byw|fyw|bellach|mwyach|rhagor|trio|cario_mlaen|cario_ymlaen|mynd_ymlaen|bodoli|codi_yn_y_bore",
+    "beth|be ywr|yw|dir|ydyr|ydir|di|ydi|ydy pwynt .",
+    "dim|ddim rheswm i|dros byw|fyw|gario_mlaen|gario_ymlaen|ddal_ati",
+    "dim|ddim byd i fyw",
+    "ddim|dim yn? werth|gwerth ei? byw|fyw",
+    "casau|gasau|nghasau fy hun|hunan|mywyd",
+    # better off without me, a burden, nobody would notice
+    "well|gwell ~ hebdda*|heb_fi|hebddo_i",
+    "in|dwin|teimlon|deimlon|bod_yn|fod_yn faich",
+    "neb ~ gweld fy|yn? eisiau|isio|ishe|isie",
+    "neb ~ sylwi ~ tase|taswn|tasen|pe|petawn|petai|baswn|swn_i|sen_i",
+    "fyddai|fydde|fasai|fase|bydde ~ neb ~ malio|poeni|hidio|sylwi",
+    # cannot cope or go on; the end of my tether; falling apart
+    "methu|ffaelu|ffili ~ ymdopi|dopio|copio|cario_mlaen|cario_ymlaen|mynd_ymlaen|dal_ati|diodde|dioddef"
+    "|cymryd_rhagor|cymryd_mwy|gwneud_hyn_rhagor|neud_hyn_rhagor",
+    "methu|ffaelu|ffili wynebu ~ fory|yfory|diwrnod_arall|shifft_arall|rhagor|mwy",
+    "ddim|dim|prin ~ ymdopi|dopio|copio",
+    "ddim|dim yn? gallu|medru ~ cario_mlaen|cario_ymlaen|mynd_ymlaen|dal_ati|diodde|dioddef|cymryd_rhagor",
+    "pen|ben fy nhennyn",
+    "cael digon|llond_bol .",
+    "cael digon|llond_bol ~ ar_fywyd|ar_fyw|ar_bopeth|ar_y_cyfan|ar_y_cwbl|ar_bob_dim|ar_bethau",
+    "popeth|cyfan|cwbl|bywyd|mywyd ~ ormod|rhy_anodd|rhy_drwm",
+    "chwalfa nerfol|feddyliol|emosiynol|lwyr",
+    "dw|dwi|dwin|rydw|rwyn|rwy|wi|win|on|roeddwn|teimlon|deimlon ~ chwalu|torri_lawr|torri_i_lawr",
+    "dim ffordd allan|ymlaen",
+    "methu|ffaelu|ffili|dim ~ gweld ~ ffordd_allan|ffordd_ymlaen|dyfodol|golau|gobaith|pen_draw",
+    "dim golau ~ twnnel",
+    "dim|heb gobaith|obaith .",
+    "dim|heb gobaith|obaith ~ bellach|mwyach|ar_ol|i_mi|i_fi|gen_i|gyda_fi|o_gwbl",
+    "samariaid",
+    # how it feels: hopeless, worthless, empty, dark
+    "teimlo|deimlo|teimlon|deimlon ~ anobeithiol|diobaith|diwerth|gwag|wag|gaeth|diymadferth|aniogel",
+    "dwin|in|fin anobeithiol|diobaith|diwerth|diymadferth",
+    "lle tywyll|du|dywyll",
+    "meddyliau|meddylie tywyll|duon|drwg|ofnadwy|hunanladdol|ymwthiol",
+    "gwag|wag|marw|farw tu_mewn|y_tu_mewn",
+    # exhaustion with hopelessness, anywhere in the comment
+    "blino|flino|blinedig|flinedig|llosgi_allan|losgi_allan|ymladd|lluddedig + anobeithiol|diobaith|diwerth|gaeth"
+    "|caeth|dim_gobaith|dim_pwynt|dim_ffordd_allan|methu_gweld|dim_dyfodol",
+    # crying before, after or during shifts, in the car, all the time
+    "crio|grio|llefain|lefain|wylo|dagrau|ddagrau ~ car|ty_bach|toiled|toiledau|gwaith|shifft|shifftiau|swyddfa"
+    "|bob_dydd|bob_nos|bob_bore|drwyr_amser|trwyr_amser|o_hyd|cyn|ar_ol|eto|gartref|adref|adre|cysgu|gysgu",
+    "car|ty_bach|toiled|shifft|gwaith ~ crio|grio|llefain|lefain|wylo|dagrau",
+    "methu|ffaelu|ffili stopio|stopo|peidio ~ crio|grio|llefain|lefain|ysgwyd|crynu|chrynu",
+    "torri|dorri lawr|i_lawr ~ dagrau|grio|crio",
+    # hurting or harming oneself
+    "hunan niweid*|anaf*",
+    "hunanniweid*|hunananaf*",
+    "niweidio|anafu|brifo|frifo|mrifo|torri|dorri|nhorri|crafu|grafu fy|yn hun|hunan",
+    "gorddos*|orddos*|ngorddos*",
+    "gor ddos*|dos*",
+    "gormod o dabledi|dabled|bils|feddyginiaeth|gyffuriau",
+    "llyncu|cymryd|gymryd|cymerais ~ pob|y_cwbl|yr_holl|llond ~ tabledi|dabledi|pils|bils|moddion|foddion"
+    "|meddyginiaeth|feddyginiaeth",
+    "dolen grog",
+    "neidio|neidiais|naid ~ oddi_ar|o|or ~ bont|pont|clogwyn|glogwyn|adeilad|to|tor|maes_parcio",
+    "o flaen y|r? tren|lori|bws|traffig",
+    "gyrru|yrru|ngyrru|neidio|camu|gamu ~ traffig|afon|mor|lori|goeden|wal",
+    "gobeithio|dymuno|gweddio ~ ddamwain|nharo|mwrw_i_lawr",
+    "yfed|yfais|alcohol|diod|gwin|win|cyffuriau|tabledi ~ i|er_mwyn|jyst_i ~ ymdopi|anghofio|fferru|dopio|gopio"
+    "|stopio_meddwl|dal_ati",
+    "yfed|yfais|alcohol|diod|gwin|win ~ i|er_mwyn|jyst_i ~ cysgu|gysgu",
+    "yfed ~ bob_nos|potel|mwy_a_mwy",
+    # not safe
+    "ddim|dim yn? teimlon|teimlo|deimlon|deimlo ~ diogel|saff",
+    "i|fi ddim yn diogel|saff",
+    "ddim|dim yn? diogel|saff ~ gartref|adref|adre|yn_y_ty|heno|ar_fy_mhen_fy_hun|gydag_ef|gyda_fe|gyda_fo"
+    "|efo_fo|efo_fe|gyda_fy|efo_fy",
+    "aniogel gartref|adref|adre|heno",
+    "ddim|methu ~ trystio|ymddiried ~ fy_hun|yn_fy_hun|fy_hunan",
+    "ofn|ofni|ofnus|arswyd ~ mynd_adref|mynd_adre|mynd_gartref|fynd_adref|fynd_adre|fynd_gartref|am_fy_mywyd"
+    "|am_fy_niogelwch|ohono_fe|ohono_fo|ohono_e|fy_mhartner|fy_ngwr|fy_ngwraig|fy_nghariad|fy_hun",
+    # abuse at home
+    "cam drin domestig|rhywiol",
+    "trais domestig|yn_y_cartref|rhywiol",
+    "ngham drin",
+    "gwr|ngwr|gwraig|ngwraig|partner|mhartner|cariad|nghariad ~ yn_fy_nharo|fy_nharo|yn_fy_mwrw|fy_mwrw"
+    "|yn_fy_mrifo|fy_mrifo|yn_fy_nhagu|fy_nhagu|yn_fy_mygwth|fy_mygwth|reolaethol|dreisgar|gamdriniol",
+    "en|hin|on|nhwn fy nharo|mwrw|nhagu|mygwth|mrifo",
+    "rheolaeth drwy_orfodaeth|gymhellol|orfodol",
+    "treisio|nhreisio|threisio|dreisio|treisiwyd|treisiodd",
+    "ymosod* rhywiol|yn_rhywiol",
+)
+
 # Everyday idioms taken out before matching, because they contain a risk phrase but mean something benign.
 # Kept short on purpose: an idiom that is genuinely ambiguous ("I wanted to die of embarrassment") still matches.
 BENIGN_IDIOMS: tuple[str, ...] = (
@@ -196,6 +315,11 @@ BENIGN_IDIOMS: tuple[str, ...] = (
     "crying shame",
     "for crying out loud",
     "end|ended|ending|ends in tears",
+    # Welsh
+    "lladd|ladd fy|yn hun|hunan yn? chwerthin",
+    "marw|farw chwerthin",
+    "crio|grio|llefain|lefain chwerthin",
+    "dagrau|ddagrau o|gan? chwerthin|lawenydd|hapusrwydd|ryddhad",
 )
 
 _APOSTROPHES = "'’‘ʼ`´′ʹ＇"
@@ -266,6 +390,8 @@ def _normalize(text: str) -> str:
     """Words separated by single spaces, sentence breaks as " . ", repeated letters squeezed, contractions out."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        # Accents dropped ("gŵr", "ymlâdd", "trên"): people type them or not, the phrases are written without.
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     words = " ".join(filter(None, map(_token, _TOKENS.findall(text.casefold()))))
     text = f" {words} . "
     for apart, joined in _JOINS:
@@ -397,7 +523,7 @@ def _build(phrases: Iterable[str], benign: Iterable[str]) -> _Matcher:
     return _Matcher(phrases=tuple(compiled), anchored=anchored, benign=benign_indices)
 
 
-_MATCHER = _build(RISK_PHRASES, BENIGN_IDIOMS)
+_MATCHER = _build(RISK_PHRASES + WELSH_RISK_PHRASES, BENIGN_IDIOMS)
 
 
 def risk_phrases_in(text: str | None) -> list[str]:

@@ -1,8 +1,13 @@
 """What Cwtch tells people who may need help now, and the ground rules of every session.
 
-A guild's admins may replace the UK signposting with their own: one service per line, ``Name: how to reach
-them``. The limits keep the ``/support`` embed well inside Discord's (25 fields, 256-character field names,
-1,024-character values, 6,000 characters in all) and the text inside one modal paragraph.
+The defaults depend on the reader: English readers see the UK services, Welsh readers the services that answer in
+Welsh or in Wales (Samaritans' Welsh-language line, the C.A.L.L. helpline, Canopi for NHS and social care staff,
+NHS 111 Wales). The texts are English, marked for the catalogue, and translated where they are shown.
+
+A guild's admins may replace the defaults with their own: one service per line, ``Name: how to reach them``, shown
+as they typed it to everyone. The limits keep the ``/support`` embed well inside Discord's (25 fields,
+256-character field names, 1,024-character values, 6,000 characters in all) and the text inside one modal
+paragraph.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import N_, Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,14 +24,39 @@ class Signpost:
     how: str
 
 
+EMERGENCY = Signpost(N_("Emergency"), N_("If you or someone else is in immediate danger, call **999**."))
 UK_SIGNPOSTS: tuple[Signpost, ...] = (
-    Signpost("Emergency", "If you or someone else is in immediate danger, call **999**."),
-    Signpost("Samaritans", "Call **116 123**, free, any time, day or night."),
-    Signpost("Shout", "Text **SHOUT** to **85258**, free, 24/7, if you'd rather not talk."),
-    Signpost("NHS 111", "Call **111** or go to 111.nhs.uk when you need urgent help that isn't an emergency."),
+    EMERGENCY,
+    Signpost(N_("Samaritans"), N_("Call **116 123**, free, any time, day or night.")),
+    Signpost("Shout", N_("Text **SHOUT** to **85258**, free, 24/7, if you'd rather not talk.")),
+    Signpost(N_("NHS 111"), N_("Call **111** or go to 111.nhs.uk when you need urgent help that isn't an emergency.")),
+)
+# Checked against the services' own pages: Samaritans' Welsh-language line, the C.A.L.L. Mental Health Listening
+# Line, Canopi (its phone number could not be verified, so its website is given), NHS 111 Wales.
+WALES_SIGNPOSTS: tuple[Signpost, ...] = (
+    EMERGENCY,
+    Signpost(
+        N_("Samaritans in Welsh"),
+        N_(
+            "Call **0808 164 0123**, free, 7pm to 11pm every day, to talk in Welsh. At any other time, call "
+            "**116 123**, free, day or night."
+        ),
+    ),
+    Signpost(
+        N_("C.A.L.L. mental health listening line"),
+        N_("Call **0800 132 737**, free, 24/7, or text **help** to **81066**."),
+    ),
+    Signpost(
+        "Canopi",
+        N_(
+            "Free, confidential mental health support for NHS and social care staff in Wales. Refer yourself at "
+            "canopi.nhs.wales."
+        ),
+    ),
+    Signpost(N_("NHS 111 Wales"), N_("Call **111** and press **2** for urgent mental health help.")),
 )
 
-SUPPORT_INTRO = (
+SUPPORT_INTRO = N_(
     "You don't have to cope alone. Peer support here is not a crisis service, "
     "so if you need help now, please reach out to one of these:"
 )
@@ -36,11 +67,16 @@ SIGNPOST_NAME_MAX = 60
 SIGNPOST_HOW_MAX = 300
 
 GROUND_RULES: tuple[str, ...] = (
-    "**Confidentiality**: what is shared in a session stays in the session. Don't repeat names or stories.",
-    "**Respect**: listen, don't judge, let people finish. Everyone's experience of care work is valid.",
-    "**Not a crisis service**: peers are not counsellors. If you need help now, use `/support`.",
-    "**Look after yourself**: you can step away at any time, camera and microphone are your choice.",
+    N_("**Confidentiality**: what is shared in a session stays in the session. Don't repeat names or stories."),
+    N_("**Respect**: listen, don't judge, let people finish. Everyone's experience of care work is valid."),
+    N_("**Not a crisis service**: peers are not counsellors. If you need help now, use `/support`."),
+    N_("**Look after yourself**: you can step away at any time, camera and microphone are your choice."),
 )
+
+
+def default_signposts(language: Language) -> tuple[Signpost, ...]:
+    """The signposts a reader sees where the guild kept the defaults (their texts still to translate)."""
+    return WALES_SIGNPOSTS if language is Language.CY else UK_SIGNPOSTS
 
 
 def signposts_text(signposts: tuple[Signpost, ...]) -> str:
@@ -57,25 +93,38 @@ def parse_signposts(text: str | None) -> tuple[Signpost, ...] | None:
         return None
     if len(raw) > SUPPORT_TEXT_MAX:
         raise InvalidInput(
-            f"Please keep the signposting to at most {SUPPORT_TEXT_MAX} characters (this has {len(raw)})."
+            N_("Please keep the signposting to at most {most} characters (this has {length})."),
+            most=SUPPORT_TEXT_MAX,
+            length=len(raw),
         )
     lines = [line.strip() for line in raw.splitlines() if line.strip()]
     if len(lines) > SUPPORT_LINES_MAX:
-        raise InvalidInput(f"Please list at most {SUPPORT_LINES_MAX} services, one per line (this has {len(lines)}).")
+        raise InvalidInput(
+            N_("Please list at most {most} services, one per line (this has {count})."),
+            most=SUPPORT_LINES_MAX,
+            count=len(lines),
+        )
     signposts: list[Signpost] = []
     for number, line in enumerate(lines, start=1):
         name, colon, how = (part.strip() for part in line.partition(":"))
         if not colon or not name or not how:
             raise InvalidInput(
-                f"Line {number} needs a name, a colon, then how to reach the service, "
-                "e.g. `Samaritans: call 116 123, free, any time`."
+                N_(
+                    "Line {number} needs a name, a colon, then how to reach the service, "
+                    "e.g. `Samaritans: call 116 123, free, any time`."
+                ),
+                number=number,
             )
         if len(name) > SIGNPOST_NAME_MAX:
-            raise InvalidInput(f"The name on line {number} is longer than {SIGNPOST_NAME_MAX} characters.")
+            raise InvalidInput(
+                N_("The name on line {number} is longer than {most} characters."), number=number, most=SIGNPOST_NAME_MAX
+            )
         if len(how) > SIGNPOST_HOW_MAX:
             raise InvalidInput(
-                f"Line {number} says how to reach the service in {len(how)} characters; "
-                f"please keep it to {SIGNPOST_HOW_MAX}."
+                N_("Line {number} says how to reach the service in {length} characters; please keep it to {most}."),
+                number=number,
+                length=len(how),
+                most=SIGNPOST_HOW_MAX,
             )
         signposts.append(Signpost(name, how))
     return tuple(signposts)

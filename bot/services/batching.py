@@ -1,4 +1,4 @@
-"""Reads asked for at the same moment, answered together.
+"""Reads asked for at the same moment, answered together; writes submitted at the same moment, committed together.
 
 Under a burst (two hundred members pressing the same command at once) each read used to cost a unit of work of
 its own: a session, a transaction and a statement or more, a millisecond or so each, one after another on the
@@ -13,12 +13,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from functools import partial
 from typing import Generic, TypeVar
+
+from bot.db.uow import SyncSession, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+I = TypeVar("I")  # noqa: E741 (an item submitted)
+R = TypeVar("R")
 
 MAX_BATCH = 500
 
@@ -67,3 +72,48 @@ class Batcher(Generic[K, V]):
 
 
 _MISSING = object()
+
+
+class GroupCommit(Generic[I, R]):
+    """``await group.submit(item)``: ``item`` written with the others submitted at the same moment, in one
+    transaction (``UnitOfWorkFactory.run_sync``: on SQLite, in one go on the event loop).
+
+    ``write(session, items)`` is plain synchronous code that judges and writes the whole batch in a handful of
+    statements, and returns for each item, in order, its result or its refusal (an exception, raised to that
+    submitter only). If the transaction fails, every submitter of the batch gets that error and nothing of it is
+    kept. Used for survey answers, RSVPs and check-ins, which come in bursts."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, write: Callable[[SyncSession, list[I]], Sequence[R | Exception]]
+    ) -> None:
+        self._uow = uow
+        self._write = write
+        self._pending: list[tuple[I, asyncio.Future[R]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def submit(self, item: I) -> R:
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._drain())
+        return await done
+
+    def _write_all(self, items: list[I], session: SyncSession) -> Sequence[R | Exception]:
+        return self._write(session, items)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            await asyncio.sleep(0)  # let the items submitted at this same moment join the batch
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            results: Sequence[R | Exception]
+            try:
+                results = await self._uow.run_sync(partial(self._write_all, [item for item, _ in batch]))
+            except Exception as error:
+                results = [error] * len(batch)
+            for (_, done), result in zip(batch, results, strict=True):
+                if done.done():
+                    continue
+                if isinstance(result, Exception):
+                    done.set_exception(result)
+                else:
+                    done.set_result(result)

@@ -21,6 +21,7 @@ from bot.domain import feedback as feedback_rules
 from bot.domain import rsvp as rsvp_rules
 from bot.domain.community import EventKind
 from bot.domain.errors import BotLacksPermission
+from bot.domain.language import N_, Language
 from bot.domain.privacy import (
     ERASED_USER,
     NoticeSection,
@@ -29,6 +30,7 @@ from bot.domain.privacy import (
     privacy_notice,
     require_fresh_confirmation,
 )
+from bot.i18n import t
 from bot.services.cards import load_card
 from bot.services.messaging import Messenger
 from bot.services.places import fill_free_places
@@ -37,6 +39,10 @@ from bot.services.ports import CommunityGateway, Notice, RoleGateway, SessionCar
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 EXPORT_FORMAT = 1
+EXPORT_ABOUT = N_(
+    "Everything Cwtch holds about you in this server. Feedback is stored under a pseudonym, not your Discord ID; "
+    "it is listed here because only you can be matched to it. Times are UTC."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +93,9 @@ class PrivacyService:
 
     # --- export --------------------------------------------------------------------------------------------
 
-    async def export(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        """Everything Cwtch holds about this member in this guild (and their DM channel), as JSON-ready data."""
+    async def export(self, guild_id: int, user_id: int, language: Language = Language.EN) -> dict[str, Any]:
+        """Everything Cwtch holds about this member in this guild (and their DM channel), as JSON-ready data. Its
+        keys are data names; its words for people ("about", the answers) are in ``language``."""
         async with self._uow.reading() as uow:
             pseudonyms = await self._pseudonyms(uow, guild_id, user_id)
             return {
@@ -96,13 +103,10 @@ class PrivacyService:
                 "generated_at": _when(self._clock()),
                 "guild_id": _id(guild_id),
                 "user_id": _id(user_id),
-                "about": (
-                    "Everything Cwtch holds about you in this server. Feedback is stored under a pseudonym, not "
-                    "your Discord ID; it is listed here because only you can be matched to it. Times are UTC."
-                ),
+                "about": t(language, EXPORT_ABOUT),
                 **await _sessions_held(uow, guild_id, user_id),
                 "feedback_responses": [
-                    _feedback(response, occurrence, title)
+                    _feedback(response, occurrence, title, language)
                     for response, occurrence, title in await uow.privacy.responses(pseudonyms)
                 ],
                 **await _settings_held(uow, guild_id, user_id),
@@ -257,8 +261,10 @@ def _session(occurrence: Occurrence, title: str) -> dict[str, Any]:
     return {"session_id": occurrence.id, "session": title, "starts_at": _when(occurrence.starts_at)}
 
 
-def _feedback(response: FeedbackResponse, occurrence: Occurrence, title: str) -> dict[str, Any]:
-    answers = {s.key: feedback_rules.Agreement(getattr(response, s.key)).label for s in feedback_rules.STATEMENTS}
+def _feedback(response: FeedbackResponse, occurrence: Occurrence, title: str, language: Language) -> dict[str, Any]:
+    answers = {
+        s.key: t(language, feedback_rules.Agreement(getattr(response, s.key)).label) for s in feedback_rules.STATEMENTS
+    }
     return {
         **_session(occurrence, title),
         **answers,

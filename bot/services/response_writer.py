@@ -10,17 +10,16 @@ the event loop in one go, which under a burst is several times quicker than a tr
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from bot.db.sessions import Eligibility, eligibilities, existing_occurrences, recount, save_responses
 from bot.db.uow import SyncSession, UnitOfWorkFactory
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
-from bot.domain.sessions import discord_timestamp
+from bot.domain.language import N_
+from bot.services.batching import GroupCommit
 
-MAX_BATCH = 500
+GONE = N_("I can't find that session any more.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,50 +43,26 @@ def judge(eligible: Eligibility | None, *, session_exists: bool, guild_id: int |
     """Whether a member may answer a survey now; raises the polite refusal otherwise."""
     if eligible is None:
         if not session_exists:
-            raise NotFound("I can't find that session any more.")
-        raise InvalidInput("The survey for this session hasn't opened yet: it opens when the session ends.")
+            raise NotFound(GONE)
+        raise InvalidInput(N_("The survey for this session hasn't opened yet: it opens when the session ends."))
     if guild_id not in (None, eligible.guild_id):
-        raise NotFound("I can't find that session any more.")
+        raise NotFound(GONE)
     if eligible.closed_at is not None or eligible.closes_at <= now:
-        raise InvalidInput(
-            f"This survey closed {discord_timestamp(eligible.closes_at)}. Thank you anyway, it still matters."
-        )
+        # No date: Discord would show its timestamp in English to a Welsh reader, and "closed" says enough.
+        raise InvalidInput(N_("This survey has closed. Thank you anyway, it still matters."))
     if not eligible.present:
-        raise NotAllowed("This survey is only for people who attended the session.")
+        raise NotAllowed(N_("This survey is only for people who attended the session."))
     return eligible
 
 
 class ResponseWriter:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
-        self._pending: list[tuple[Submission, asyncio.Future[Eligibility]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._group: GroupCommit[Submission, Eligibility] = GroupCommit(uow, write_batch)
 
     async def save(self, submission: Submission) -> Eligibility:
         """Check and store one person's answers; returns once they are committed, with what was checked (whether
         they had answered before, when the survey closes). Raises the refusal, or the error the write met."""
-        done: asyncio.Future[Eligibility] = asyncio.get_running_loop().create_future()
-        self._pending.append((submission, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.ensure_future(self._drain())
-        return await done
-
-    async def _drain(self) -> None:
-        while self._pending:
-            await asyncio.sleep(0)  # let the submits arriving in this same moment join the batch
-            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            try:
-                submissions = [submission for submission, _ in batch]
-                verdicts = await self._uow.run_sync(partial(write_batch, batch=submissions))
-            except Exception as error:
-                verdicts = [error] * len(batch)
-            for (_, done), verdict in zip(batch, verdicts, strict=True):
-                if done.done():
-                    continue
-                if isinstance(verdict, Exception):
-                    done.set_exception(verdict)
-                else:
-                    done.set_result(verdict)
+        return await self._group.submit(submission)
 
 
 def write_batch(session: SyncSession, batch: list[Submission]) -> list[Eligibility | Exception]:

@@ -6,6 +6,9 @@ with none of them reachable, to the server's owner. It never names the comment's
 or a message's text. A facilitator takes it on with a button, recorded; one nobody takes is sent again once after
 24 hours, claimed in the database (like an action) and sent with a nonce, so it is sent exactly once. A member's
 repeat report of the same message is thanked without a second alert.
+
+In the facilitators' channel an alert is written as the server's channel posts are (Welsh, English, or both,
+Welsh first); by DM, in each recipient's own language.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from bot.db.models import SafeguardingAlert
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.language import N_, ChannelPosts, Language
 from bot.domain.privacy import ERASED_USER
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.cards import load_card
 from bot.services.cohorts import guild_roles
+from bot.services.messaging import languages_of
 from bot.services.ports import SessionCard
 
 log = logging.getLogger(__name__)
@@ -74,7 +79,8 @@ REPORT_OUTCOMES = {
 @dataclass(frozen=True, slots=True)
 class AlertNotice:
     """What an alert says: the session a comment was about, or the reported message's link (and its reporter,
-    on the first sending only). ``role_id`` is mentioned in the facilitators' channel."""
+    on the first sending only). ``role_id`` is mentioned in the facilitators' channel. ``posts`` is how it is
+    written: the server's channel posts in the facilitators' channel, the recipient's language in a DM."""
 
     alert_id: int
     guild_id: int
@@ -84,6 +90,7 @@ class AlertNotice:
     reporter_id: int | None = None
     resend: bool = False
     role_id: int | None = None
+    posts: ChannelPosts = ChannelPosts.EN
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +121,11 @@ class AlertGateway(Protocol):
         """The server's owner (known without privileged intents); ``None`` when the bot is not in it."""
         ...
 
-    async def mark_taken(self, channel_id: int, message_id: int, taken_by: int) -> None:
-        """Show on a delivered alert who took it on, without pinging them (the button stays: a later press is
-        told who took it)."""
+    async def mark_taken(
+        self, channel_id: int, message_id: int, taken_by: int, *, posts: ChannelPosts = ChannelPosts.EN
+    ) -> None:
+        """Show on a delivered alert who took it on (written as ``posts`` say), without pinging them (the button
+        stays: a later press is told who took it)."""
         ...
 
 
@@ -198,9 +207,12 @@ class SafetyService:
         channel_id = settings.facilitators_channel_id if settings is not None else None
         if channel_id is not None:
             role_id = settings.facilitator_role_id if settings is not None else None
+            posts = settings.channel_posts if settings is not None else ChannelPosts.EN
             try:
                 posted = await self._gateway.post_alert(
-                    channel_id, _with(notice, role_id=role_id), nonce=alert_nonce(alert.id, notice.resend, 0)
+                    channel_id,
+                    _with(notice, role_id=role_id, posts=posts),
+                    nonce=alert_nonce(alert.id, notice.resend, 0),
                 )
                 sent, delivery = [(posted, None)], Delivery.CHANNEL
             except Exception:
@@ -231,11 +243,14 @@ class SafetyService:
     async def _dm_each(
         self, alert_id: int, user_ids: Sequence[int], notice: AlertNotice, *, start: int
     ) -> list[tuple[Sent, int | None]]:
+        """DM each of ``user_ids`` the alert, in their own language."""
+        languages = await self._languages(notice.guild_id, user_ids)
         sent: list[tuple[Sent, int | None]] = []
         for index, user_id in enumerate(user_ids, start=start):
+            written = _with(notice, role_id=notice.role_id, posts=ChannelPosts(languages[user_id].value))
             try:
                 message = await self._gateway.dm_alert(
-                    user_id, notice, nonce=alert_nonce(alert_id, notice.resend, index)
+                    user_id, written, nonce=alert_nonce(alert_id, notice.resend, index)
                 )
             except Exception:
                 log.warning("could not DM alert %s to user %s", alert_id, user_id, exc_info=True)
@@ -244,29 +259,44 @@ class SafetyService:
                 sent.append((message, user_id))
         return sent
 
+    async def _languages(self, guild_id: int, user_ids: Sequence[int]) -> dict[int, Language]:
+        """Each recipient's language; English for all if it can't be read (the alert must still go out)."""
+        try:
+            async with self._uow.reading() as uow:
+                return await languages_of(uow, guild_id, user_ids)
+        except Exception:
+            log.warning("could not read the languages of an alert's recipients; writing it in English", exc_info=True)
+            return dict.fromkeys(user_ids, Language.EN)
+
     async def take(self, alert_id: int, actor: Actor, *, in_dm: bool) -> TakeOutcome:
         """Record that ``actor`` takes the alert on and show it on every copy; facilitators (or, for a DM, its
         recipients) and the owner only."""
         async with self._uow() as uow:
             alert = await uow.alerts.get(alert_id)
             if alert is None:
-                raise NotFound("I can't find that alert any more.")
+                raise NotFound(N_("I can't find that alert any more."))
             messages = await uow.alerts.messages(alert_id)
             roles = await guild_roles(uow, alert.guild_id)
             if actor.user_id != await self._gateway.owner_of(alert.guild_id):
                 recipients = {m.recipient_id for m in messages if m.recipient_id is not None}
                 if in_dm and actor.user_id not in recipients:
-                    raise NotAllowed("Only facilitators can take on a safeguarding alert.")
+                    raise NotAllowed(N_("Only facilitators can take on a safeguarding alert."))
                 if not in_dm:
                     require_facilitator(actor, roles)
             if not await uow.alerts.take(alert_id, actor.user_id, self._clock()):
                 return TakeOutcome(False, await uow.alerts.taken_by(alert_id) or ERASED_USER)
             await uow.audit.record(alert.guild_id, actor.user_id, "safeguarding.taken", alert_id=alert_id)
             await uow.commit()
+            settings = await uow.guild_settings.get(alert.guild_id)
+            dm_to = [m.recipient_id for m in messages if m.recipient_id is not None]
+            languages = await languages_of(uow, alert.guild_id, dm_to) if dm_to else {}
         log.info("alert %s taken on by user %s", alert_id, actor.user_id)
+        in_channel = settings.channel_posts if settings is not None else ChannelPosts.EN
         for message in messages:
+            recipient = message.recipient_id
+            posts = in_channel if recipient is None else ChannelPosts(languages[recipient].value)
             try:
-                await self._gateway.mark_taken(message.channel_id, message.message_id, actor.user_id)
+                await self._gateway.mark_taken(message.channel_id, message.message_id, actor.user_id, posts=posts)
             except Exception:
                 log.warning("could not mark alert %s taken on message %s", alert_id, message.message_id)
         return TakeOutcome(True, actor.user_id)
@@ -319,7 +349,7 @@ class SafetyService:
             return [m.id for m in await uow.alerts.messages(alert_id)]
 
 
-def _with(notice: AlertNotice, *, role_id: int | None) -> AlertNotice:
+def _with(notice: AlertNotice, *, role_id: int | None, posts: ChannelPosts) -> AlertNotice:
     return AlertNotice(
         notice.alert_id,
         notice.guild_id,
@@ -329,4 +359,5 @@ def _with(notice: AlertNotice, *, role_id: int | None) -> AlertNotice:
         notice.reporter_id,
         notice.resend,
         role_id,
+        posts,
     )

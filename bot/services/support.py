@@ -1,4 +1,5 @@
-"""``/support`` signposting per guild: the UK defaults, or the services a guild's admins listed instead.
+"""``/support`` signposting per guild: the defaults (the UK's for English readers, Wales' for Welsh readers, chosen
+where they are shown), or the services a guild's admins listed instead, shown as they typed them.
 
 ``/support`` is the one command that must answer at once: it reads the guild's settings from memory (see
 ``settings_cache``), and if even that fails it shows the UK defaults rather than an error."""
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor, require_admin
-from bot.domain.signposting import Signpost, guild_signposts, parse_signposts, signposts_text
+from bot.domain.signposting import UK_SIGNPOSTS, Signpost, guild_signposts, parse_signposts, signposts_text
 from bot.services.settings_cache import SettingsCache
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Signposting:
     signposts: tuple[Signpost, ...]
-    customised: bool  # False: the UK defaults
+    customised: bool  # False: the defaults (``signposts`` holds the UK's; a Welsh reader is shown Wales')
 
 
 class SupportService:
@@ -41,15 +42,20 @@ class SupportService:
 
     async def _stored(self, guild_id: int) -> Signposting:
         stored = (await self._settings.get(guild_id)).support_text
-        return Signposting(guild_signposts(stored), stored is not None)
+        signposts = guild_signposts(stored)
+        return Signposting(signposts, stored is not None and signposts is not UK_SIGNPOSTS)
 
-    async def editable_text(self, guild_id: int, actor: Actor) -> str:
-        """The current signposting as admins edit it, one ``Name: how`` line per service (admins only).
+    async def editable(self, guild_id: int, actor: Actor) -> Signposting:
+        """The current signposting, for admins to edit (admins only).
 
         Unlike :meth:`signposting` this does not fall back: a form prefilled with the defaults by mistake could
         overwrite the guild's own services."""
         require_admin(actor)
-        return signposts_text((await self._stored(guild_id)).signposts)
+        return await self._stored(guild_id)
+
+    async def editable_text(self, guild_id: int, actor: Actor) -> str:
+        """The current signposting as admins edit it, one ``Name: how`` line per service (admins only)."""
+        return signposts_text((await self.editable(guild_id, actor)).signposts)
 
     async def update(self, guild_id: int, actor: Actor, text: str | None) -> Signposting:
         """Save the guild's own signposting; empty text puts the UK defaults back. Admins only; audited."""

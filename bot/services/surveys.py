@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from bot.db.models import Survey
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import feedback as rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import ActionKind, SurveyWindow, survey_window
 from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.language import N_, Language
 from bot.services.cards import load_card
 from bot.services.cohorts import guild_roles
 from bot.services.messaging import Messenger
@@ -129,16 +132,21 @@ class SurveyService:
             require_facilitator(actor, await guild_roles(uow, guild_id))
             survey = await uow.feedback.survey(occurrence_id)
             if survey is None or survey.guild_id != guild_id:
-                raise NotFound("I can't find a survey for that session. Start typing and pick one from the list.")
+                raise NotFound(N_("I can't find a survey for that session. Start typing and pick one from the list."))
             if survey.closed_at is None:
                 raise NotAllowed(
-                    "This session's survey is still open. Its comments can be read once it has closed and its "
-                    "answers count, with enough others that no one can be picked out."
+                    N_(
+                        "This session's survey is still open. Its comments can be read once it has closed and its "
+                        "answers count, with enough others that no one can be picked out."
+                    )
                 )
             if survey.block_id is None:
                 raise NotAllowed(
-                    "This session's answers are waiting for the cohort's next sessions, so that no one can be picked "
-                    "out. Its comments can be read once they count: try again after the next session's survey closes."
+                    N_(
+                        "This session's answers are waiting for the cohort's next sessions, so that no one can be "
+                        "picked out. Its comments can be read once they count: try again after the next session's "
+                        "survey closes."
+                    )
                 )
             texts = await uow.feedback.comments(occurrence_id)
             session = await load_card(uow, occurrence_id)
@@ -148,15 +156,19 @@ class SurveyService:
         random.SystemRandom().shuffle(texts)
         return SessionComments(session, texts)
 
-    async def comment_choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
-        """``(label, id)`` of sessions whose comments may be read, newest first, for autocomplete."""
+    async def comment_choices(
+        self, guild_id: int, fragment: str, language: Language = Language.EN
+    ) -> list[tuple[str, int]]:
+        """``(label, id)`` of sessions whose comments may be read, newest first, for autocomplete; the date in
+        ``language`` ("Tue 16 Mar 2027", "Dydd Mawrth 16 Mawrth 2027")."""
         needle = fragment.strip().casefold()
         async with self._uow.reading() as uow:
             rows = await uow.feedback.released(guild_id, limit=200)
         found = []
         for occurrence, series, cohort in rows:
             local = occurrence.starts_at.astimezone(ZoneInfo(series.timezone))
-            label = f"{series.title} · {local:%a %-d %b %Y} · {cohort.name}"
+            day = f"{local:%a %-d %b %Y}" if language is Language.EN else short_date(local, language)
+            label = f"{series.title} · {day} · {cohort.name}"
             if needle in label.casefold():
                 found.append((label[:100], occurrence.id))
         return found[:25]
@@ -167,10 +179,19 @@ class SurveyService:
             found = await uow.feedback.open_surveys_attended(guild_id, user_id, self._clock())
         if not found:
             raise NotFound(
-                "There's no open survey for you right now: surveys are for sessions you attended, "
-                f"and stay open for {self._survey_open.days} days after them."
+                N_(
+                    "There's no open survey for you right now: surveys are for sessions you attended, "
+                    "and stay open for {days} days after them."
+                ),
+                days=self._survey_open.days,
             )
         return found[0]
+
+    async def timezone_of(self, occurrence_id: int) -> str:
+        """The zone a session's times are written in for a Welsh reader (its series', the cohort's)."""
+        async with self._uow.reading() as uow:
+            session = await load_card(uow, occurrence_id)
+        return session.timezone if session is not None else "Europe/London"
 
     async def form(self, guild_id: int | None, user_id: int, occurrence_id: int) -> SurveyForm:
         """The survey form for this member, with their earlier answers; refuses non-attendees and late comers.
@@ -219,6 +240,12 @@ class SurveyService:
         log.warning("a feedback comment for occurrence %s suggests risk; alerting facilitators", occurrence_id)
         assert self._alerts is not None, "SurveyService needs alerts= to raise safeguarding alerts"
         return await self._alerts.alert_feedback(guild_id, occurrence_id)
+
+
+def short_date(moment: datetime, language: Language) -> str:
+    """A day in ``language``, e.g. "Dydd Mawrth 16 Mawrth 2027": written out, as Welsh abbreviates Tuesday and
+    March alike ("Maw")."""
+    return format_date(moment, "EEEE d MMMM y", locale=language.value)
 
 
 async def survey_window_of(uow: UnitOfWork, occurrence_id: int, ends_at: datetime) -> SurveyWindow:

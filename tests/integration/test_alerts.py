@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
+from bot.domain.language import ChannelPosts
 from bot.services.guild_setup import SetupService
 from bot.services.safety import LEASE, AlertNotice, Delivery, ReportOutcome, SafetyService, Sent
 from bot.ui.links import message_url
@@ -39,7 +40,9 @@ class Gateway:
     async def owner_of(self, guild_id: int) -> int | None:
         return OWNER
 
-    async def mark_taken(self, channel_id: int, message_id: int, taken_by: int) -> None:
+    async def mark_taken(
+        self, channel_id: int, message_id: int, taken_by: int, *, posts: ChannelPosts = ChannelPosts.EN
+    ) -> None:
         self.taken.append((message_id, taken_by))
 
 

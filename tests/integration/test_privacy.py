@@ -12,6 +12,7 @@ import pytest
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.errors import BotLacksPermission, InvalidInput, NotAllowed
+from bot.domain.language import ChannelPosts
 from bot.domain.privacy import ERASED_USER
 from bot.domain.rsvp import Choice, RsvpStatus
 from bot.domain.signposting import UK_SIGNPOSTS, Signpost
@@ -63,7 +64,9 @@ class FakeSafetyGateway:
     async def owner_of(self, guild_id: int) -> int | None:
         return None
 
-    async def mark_taken(self, channel_id: int, message_id: int, taken_by: int) -> None:
+    async def mark_taken(
+        self, channel_id: int, message_id: int, taken_by: int, *, posts: ChannelPosts = ChannelPosts.EN
+    ) -> None:
         return None
 
 

@@ -4,11 +4,11 @@ answer or refusal, and nothing is answered from a read that began before it was 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pytest
 
-from bot.services.batching import Batcher
+from bot.services.batching import Batcher, GroupCommit
 
 
 class Store:
@@ -91,3 +91,38 @@ async def test_a_key_the_fetch_forgot_is_an_error_not_a_hang() -> None:
 
     with pytest.raises(LookupError):
         await asyncio.wait_for(Batcher(fetch).get(1), timeout=5)
+
+
+class FakeUnitOfWork:
+    """``run_sync`` as the real factory runs it, minus the database: the work, then its result (or its error)."""
+
+    def __init__(self) -> None:
+        self.transactions = 0
+
+    async def run_sync(self, work: Callable[[object], object]) -> object:
+        self.transactions += 1
+        return work(object())
+
+
+async def test_writes_submitted_together_go_in_one_transaction_each_with_its_own_result() -> None:
+    uow = FakeUnitOfWork()
+    batches: list[list[int]] = []
+
+    def write(_session: object, items: list[int]) -> list[int | Exception]:
+        batches.append(items)
+        return [ValueError("odd") if item % 2 else item * 2 for item in items]
+
+    group: GroupCommit[int, int] = GroupCommit(uow, write)  # type: ignore[arg-type]
+    results = await asyncio.gather(*(group.submit(item) for item in (2, 3, 4)), return_exceptions=True)
+    assert results[0] == 4 and results[2] == 8 and isinstance(results[1], ValueError)
+    assert batches == [[2, 3, 4]] and uow.transactions == 1
+    assert await group.submit(6) == 12 and uow.transactions == 2
+
+
+async def test_a_failed_transaction_fails_every_write_of_its_batch() -> None:
+    def write(_session: object, items: list[int]) -> list[int | Exception]:
+        raise RuntimeError("disk full")
+
+    group: GroupCommit[int, int] = GroupCommit(FakeUnitOfWork(), write)  # type: ignore[arg-type]
+    results = await asyncio.gather(group.submit(1), group.submit(2), return_exceptions=True)
+    assert all(isinstance(result, RuntimeError) for result in results)
