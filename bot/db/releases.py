@@ -107,6 +107,20 @@ class ReleaseRepository:
             query = query.where(owned)
         return sorted((await self._session.scalars(query)).all())
 
+    async def close_overdue(self, before: datetime, shards: ShardSet) -> int:
+        """Close the surveys (of the guilds on these shards) that should have closed before ``before`` but never
+        were (their close-survey action failed for good), as of when they should have closed; returns how many."""
+        statement = (
+            update(Survey)
+            .where(Survey.closed_at.is_(None), Survey.closes_at <= before)
+            .values(closed_at=Survey.closes_at)
+            .execution_options(synchronize_session=False)
+        )
+        owned = shard_filter(Survey.guild_id, shards)
+        if owned is not None:
+            statement = statement.where(owned)
+        return int(getattr(await self._session.execute(statement), "rowcount", 0) or 0)
+
     async def waiting_sessions(self, cohort_id: int) -> list[tuple[int, int, datetime]]:
         """The cohort's closed sessions that no block counts yet, as (occurrence, guild, start) in start order, up
         to (not including) its first session whose survey is still open: blocks are runs of consecutive sessions."""

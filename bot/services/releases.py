@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db.releases import NewBlock, PendingSession
@@ -27,6 +27,7 @@ from bot.domain.disclosure import BlockDraft, ClosedSession, Tally, next_blocks
 from bot.domain.shards import ALL_SHARDS, ShardSet
 
 log = logging.getLogger(__name__)
+CLOSE_GRACE = timedelta(hours=1)  # how long past its closing time a survey's own close action has to run
 Clock = Callable[[], datetime]
 PAGE = 500  # sessions read at a time
 ATTEMPTS = 3  # releases of one cohort tried in a row when racing another process
@@ -52,7 +53,15 @@ class ReleaseService:
 
     async def sweep(self) -> int:
         """Release the full blocks of every cohort (of this process's guilds) with closed, unreleased sessions.
-        A cohort that fails is logged and left for the next sweep; the others go ahead."""
+        A cohort that fails is logged and left for the next sweep; the others go ahead.
+
+        A survey still open well past its closing time (its close-survey action failed for good) is closed first,
+        as of its closing time: otherwise it would count as open forever and hold back its cohort's blocks."""
+        async with self._uow() as uow:
+            overdue = await uow.releases.close_overdue(self._clock() - CLOSE_GRACE, self._shards)
+            await uow.commit()
+        if overdue:
+            log.warning("closed %d surveys whose close-survey action never ran", overdue)
         async with self._uow.reading() as uow:
             cohorts = await uow.releases.cohorts_waiting(self._shards)
         released = 0

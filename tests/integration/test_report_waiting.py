@@ -97,3 +97,29 @@ async def test_a_held_session_with_no_send_survey_action_waits_nowhere(world: Wo
     assert await noted(world) == (0, 1)
     await world.settle()
     assert await noted(world) == (1, 0)
+
+
+async def test_a_survey_whose_closing_never_ran_is_closed_by_the_sweep_and_counts(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(occurrence_id: int) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(world.surveys, "close", broken)
+    people = [9100 + i for i in range(5)]
+    occurrence = await world.hold(DOM, Plan(people, dict.fromkeys(people, "454")))
+    async with world.engine.connect() as connection:
+        closes_at = await connection.scalar(select(Survey.closes_at).where(Survey.occurrence_id == occurrence))
+    assert closes_at is not None
+    for _ in range(MAX_ATTEMPTS + 1):  # the close-survey action fails until it gives up
+        await world.at(max(world.clock(), closes_at.replace(tzinfo=world.clock().tzinfo)) + timedelta(hours=1))
+    assert await noted(world) == (0, 1)  # still "open": nothing else would ever close it
+    assert await world.blocks() == []
+
+    await world.releases.sweep()  # the daily sweep closes it, as of its closing time, and releases its block
+    async with world.engine.connect() as connection:
+        closed_at = await connection.scalar(select(Survey.closed_at).where(Survey.occurrence_id == occurrence))
+    assert closed_at is not None and closed_at.replace(tzinfo=None) == closes_at.replace(tzinfo=None)
+    assert await noted(world) == (0, 0)
+    [block] = await world.blocks()
+    assert block["responses"] == 5
