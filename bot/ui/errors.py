@@ -21,6 +21,7 @@ from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
+UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction token that has expired (or never existed)
 
 GENERIC_APOLOGY = N_("Sorry, something went wrong on our side. It has been logged; please try again in a moment.")
 
@@ -68,6 +69,12 @@ def describe_error(error: BaseException, language: Language = DEFAULT_LANGUAGE) 
     return t(language, GENERIC_APOLOGY), logging.ERROR
 
 
+def _expired(error: BaseException) -> bool:
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
 def _shown(error: UserFacingError, language: Language) -> str:
     return t(language, error.template, **error.values)
 
@@ -82,7 +89,13 @@ async def _language(interaction: discord.Interaction[Any]) -> Language:
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
-    """Log ``error`` at its level (with traceback when unexpected) and answer the user ephemerally."""
+    """Log ``error`` at its level (with traceback when unexpected) and answer the user ephemerally.
+
+    An interaction Discord no longer knows (it was not answered within its 3 seconds, e.g. under a burst larger
+    than the process can take) cannot be answered at all: that is logged as a warning, without a traceback."""
+    if _expired(error):
+        log.warning("interaction %s by user %s expired before it was answered", interaction.id, interaction.user.id)
+        return
     message, level = describe_error(error, await _language(interaction))
     command = interaction.command.qualified_name if interaction.command else interaction.type.name
     log.log(
