@@ -7,10 +7,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import DESCRIPTION_MAX, NAME_MAX, suggest_timezones
-from bot.domain.inputs import ZONE_TEXT_MAX, zone_note
+from bot.domain.inputs import ZONE_TEXT_MAX, zone_note_message
+from bot.domain.language import N_
+from bot.i18n import t
 from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
-from bot.ui.embeds import cohort_created_embed, cohort_list_embed
+from bot.ui.cohorts import cohort_created_embed, cohort_list_embed
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 
@@ -55,7 +58,9 @@ class CohortCog(commands.Cog):
             role_id=role.id if role else None,
             timezone=timezone,
         )
-        await reply(interaction, zone_note(timezone), embed=cohort_created_embed(cohort))
+        language = await language_of(interaction)
+        note = zone_note_message(timezone)
+        await reply(interaction, note and t(language, note[0], **note[1]), embed=cohort_created_embed(cohort, language))
 
     @create.autocomplete("timezone")
     async def _timezones(
@@ -68,7 +73,7 @@ class CohortCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
         cohorts = await self.bot.services.cohorts.listing(interaction.guild_id, interaction.user.id)
-        await reply(interaction, embed=cohort_list_embed(cohorts))
+        await reply(interaction, embed=cohort_list_embed(cohorts, await language_of(interaction)))
 
     @cohort.command(name="join", description="Join a cohort")
     @app_commands.describe(name="The cohort to join")
@@ -79,8 +84,23 @@ class CohortCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         cohort = await self.bot.services.cohorts.join(interaction.guild_id, interaction.user.id, name)
-        role = f" You now have the <@&{cohort.role_id}> role." if cohort.role_id else ""
-        await reply(interaction, f"Welcome to **{cohort.name}**!{role} Its home is <#{cohort.channel_id}>.")
+        language = await language_of(interaction)
+        if cohort.role_id:
+            text = t(
+                language,
+                N_("Welcome to **{name}**! You now have the <@&{role_id}> role. Its home is <#{channel_id}>."),
+                name=cohort.name,
+                role_id=cohort.role_id,
+                channel_id=cohort.channel_id,
+            )
+        else:
+            text = t(
+                language,
+                N_("Welcome to **{name}**! Its home is <#{channel_id}>."),
+                name=cohort.name,
+                channel_id=cohort.channel_id,
+            )
+        await reply(interaction, text)
 
     @cohort.command(name="leave", description="Leave a cohort")
     @app_commands.describe(name="The cohort to leave")
@@ -91,7 +111,10 @@ class CohortCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         cohort = await self.bot.services.cohorts.leave(interaction.guild_id, interaction.user.id, name)
-        await reply(interaction, f"You've left **{cohort.name}**. You're welcome back any time.")
+        language = await language_of(interaction)
+        await reply(
+            interaction, t(language, N_("You've left **{name}**. You're welcome back any time."), name=cohort.name)
+        )
 
 
 async def setup(bot: CwtchBot) -> None:

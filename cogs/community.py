@@ -6,8 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.language import N_
+from bot.i18n import t
 from bot.ui.client import CwtchBot
 from bot.ui.community_items import share_view
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 
@@ -22,25 +25,37 @@ class CommunityCog(commands.Cog):
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         membership = await self.bot.services.community.join(interaction.guild_id, interaction.user.id)
-        forum = (
-            f" Wellbeing resources and members' posts live in <#{membership.resources_channel_id}>."
-            if membership.resources_channel_id
-            else ""
-        )
-        if membership.joined:
-            role = f" You now have the <@&{membership.role_id}> role." if membership.role_id else ""
-            text = f"Welcome to the wellbeing community!{role}{forum}"
+        language = await language_of(interaction)
+        if not membership.joined:
+            parts = [t(language, N_("You're already in the wellbeing community, so nothing has changed."))]
+        elif membership.role_id:
+            parts = [
+                t(
+                    language,
+                    N_("Welcome to the wellbeing community! You now have the <@&{role_id}> role."),
+                    role_id=membership.role_id,
+                )
+            ]
         else:
-            text = f"You're already in the wellbeing community, so nothing has changed.{forum}"
-        text += " Tried something that helped you or your team? Share it with the others:"
-        await reply(interaction, text, view=share_view())
+            parts = [t(language, N_("Welcome to the wellbeing community!"))]
+        if membership.resources_channel_id:
+            parts.append(
+                t(
+                    language,
+                    N_("Wellbeing resources and members' posts live in <#{channel_id}>."),
+                    channel_id=membership.resources_channel_id,
+                )
+            )
+        parts.append(t(language, N_("Tried something that helped you or your team? Share it with the others:")))
+        await reply(interaction, " ".join(parts), view=share_view(language))
 
     @community.command(name="leave", description="Leave the wellbeing community")
     async def leave(self, interaction: discord.Interaction[CwtchBot]) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.bot.services.community.leave(interaction.guild_id, interaction.user.id)
-        await reply(interaction, "You've left the wellbeing community. You're welcome back any time.")
+        language = await language_of(interaction)
+        await reply(interaction, t(language, N_("You've left the wellbeing community. You're welcome back any time.")))
 
 
 async def setup(bot: CwtchBot) -> None:

@@ -10,8 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import NAME_MAX
+from bot.domain.language import N_
+from bot.i18n import t
 from bot.ui.choices import cohort_choices
 from bot.ui.client import CwtchBot
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
@@ -27,13 +30,15 @@ class MembersCog(commands.Cog):
     async def reminders_on(self, interaction: discord.Interaction[CwtchBot]) -> None:
         assert interaction.guild_id is not None
         await self.bot.services.rsvp.set_reminders(interaction.guild_id, interaction.user.id, True)
-        await reply(interaction, "Reminders are on: I'll DM you 24 hours and 1 hour before sessions you RSVP'd to.")
+        text = N_("Reminders are on: I'll DM you 24 hours and 1 hour before sessions you RSVP'd to.")
+        await reply(interaction, t(await language_of(interaction), text))
 
     @reminders.command(name="off", description="Stop session reminders")
     async def reminders_off(self, interaction: discord.Interaction[CwtchBot]) -> None:
         assert interaction.guild_id is not None
         await self.bot.services.rsvp.set_reminders(interaction.guild_id, interaction.user.id, False)
-        await reply(interaction, "Reminders are off. Turn them back on any time with `/reminders on`.")
+        text = N_("Reminders are off. Turn them back on any time with `/reminders on`.")
+        await reply(interaction, t(await language_of(interaction), text))
 
     @app_commands.command(name="calendar", description="A calendar file (.ics) of the sessions, for your calendar app")
     @app_commands.describe(cohort="Only this cohort's sessions")
@@ -43,12 +48,19 @@ class MembersCog(commands.Cog):
         self, interaction: discord.Interaction[CwtchBot], cohort: app_commands.Range[str, 1, NAME_MAX] | None = None
     ) -> None:
         assert interaction.guild is not None
+        language = await language_of(interaction)
         filename, body = await self.bot.services.calendar.ics(
-            interaction.guild.id, cohort, name=f"{interaction.guild.name} peer support"
+            interaction.guild.id,
+            cohort,
+            name=t(language, N_("{server} peer support"), server=interaction.guild.name),
+            language=language,
         )
         await reply(
             interaction,
-            "Open this file to add the sessions to your calendar; times follow your calendar's time zone.",
+            t(
+                language,
+                N_("Open this file to add the sessions to your calendar; times follow your calendar's time zone."),
+            ),
             file=discord.File(io.BytesIO(body), filename=filename),
         )
 

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.language import N_
 from bot.domain.resources import (
     SUMMARY_MAX,
     TAG_TEXT_MAX,
@@ -15,11 +16,14 @@ from bot.domain.resources import (
     suggest_tags,
     suggest_themes,
 )
+from bot.i18n import t
 from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 from bot.ui.resource_embeds import results_embed
-from bot.ui.resource_items import results_view
+from bot.ui.resource_items import resource_refusals, results_view
+from bot.ui.wording import language_for_autocomplete, names_in, theme_names
 
 TAGS_HELP = "One to five themes, separated by commas, e.g. Mental health, Leadership"
 FIELDS_HELP = {
@@ -31,11 +35,18 @@ FIELDS_HELP = {
 
 
 async def _tag_lists(interaction: discord.Interaction[CwtchBot], current: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=tags, value=tags) for tags in suggest_tags(current)]
+    """The themes by their names in the member's language; what is sent back is the themes themselves."""
+    language = await language_for_autocomplete(interaction)
+    return [
+        app_commands.Choice(name=theme_names(tags.split(", "), language)[:100], value=tags)
+        for tags in suggest_tags(current, names=names_in(language))
+    ]
 
 
 async def _one_tag(interaction: discord.Interaction[CwtchBot], current: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=theme, value=theme) for theme in suggest_themes(current)]
+    language = await language_for_autocomplete(interaction)
+    names = names_in(language)
+    return [app_commands.Choice(name=names[theme], value=theme) for theme in suggest_themes(current, names)]
 
 
 # What Discord lets a member type into each option; the services check it all again.
@@ -62,10 +73,17 @@ class ResourceCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        card = await self.bot.services.resources.add(
-            interaction.guild_id, actor_of(interaction), title=title, url=url, summary=summary, tags=tags
+        async with resource_refusals(interaction):
+            card = await self.bot.services.resources.add(
+                interaction.guild_id, actor_of(interaction), title=title, url=url, summary=summary, tags=tags
+            )
+        text = t(
+            await language_of(interaction),
+            N_("Added **{title}** to the resources forum: <#{thread_id}>."),
+            title=card.title,
+            thread_id=card.thread_id,
         )
-        await reply(interaction, f"Added **{card.title}** to the resources forum: <#{card.thread_id}>.")
+        await reply(interaction, text)
 
     @resource.command(name="suggest", description="Suggest a resource; a facilitator reviews it")
     @app_commands.describe(**FIELDS_HELP)
@@ -80,13 +98,16 @@ class ResourceCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
-        card = await self.bot.services.resources.suggest(
-            interaction.guild_id, interaction.user.id, title=title, url=url, summary=summary, tags=tags
+        async with resource_refusals(interaction):
+            card = await self.bot.services.resources.suggest(
+                interaction.guild_id, interaction.user.id, title=title, url=url, summary=summary, tags=tags
+            )
+        text = t(
+            await language_of(interaction),
+            N_("Thank you! A facilitator will review **{title}**. I'll tell you by DM when they have decided."),
+            title=card.title,
         )
-        await reply(
-            interaction,
-            f"Thank you! A facilitator will review **{card.title}**. I'll tell you by DM when they have decided.",
-        )
+        await reply(interaction, text)
 
     @resource.command(name="search", description="Find resources by words in their title, summary or tags")
     @app_commands.describe(query="A few words, e.g. sleep or burnout", tag="Only resources with this tag")
@@ -99,16 +120,20 @@ class ResourceCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
-        page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
-        await reply(interaction, embed=results_embed(page), view=results_view(page.resources))
+        async with resource_refusals(interaction):
+            page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
+        language = await language_of(interaction)
+        await reply(interaction, embed=results_embed(page, language), view=results_view(page.resources))
 
     @resource.command(name="list", description="The newest resources, optionally with one tag")
     @app_commands.describe(tag="Only resources with this tag")
     @app_commands.autocomplete(tag=_one_tag)
     async def list_(self, interaction: discord.Interaction[CwtchBot], tag: Tag | None = None) -> None:
         assert interaction.guild_id is not None
-        page = await self.bot.services.resources.listing(interaction.guild_id, tag)
-        await reply(interaction, embed=results_embed(page), view=results_view(page.resources))
+        async with resource_refusals(interaction):
+            page = await self.bot.services.resources.listing(interaction.guild_id, tag)
+        language = await language_of(interaction)
+        await reply(interaction, embed=results_embed(page, language), view=results_view(page.resources))
 
 
 async def setup(bot: CwtchBot) -> None:

@@ -10,13 +10,16 @@ from discord.ext import commands
 
 from bot.domain.cohorts import NAME_MAX
 from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX, TIME_TEXT_MAX
+from bot.domain.language import N_
 from bot.domain.series_rules import StopAction
 from bot.domain.sessions import CAPACITY_MAX, COUNT_MAX, DURATION_MAX, DURATION_MIN, LINK_MAX, TITLE_MAX
+from bot.i18n import t
 from bot.services.series import SeriesRequest
 from bot.services.series_edit import SeriesChanges
 from bot.ui.actors import actor_of
 from bot.ui.choices import cohort_choices, picked_id, series_choices
 from bot.ui.client import CwtchBot
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 from bot.ui.series_items import edit_summary, stop_question, stop_view
 from bot.ui.session_embeds import series_embed
@@ -29,6 +32,12 @@ CohortName = app_commands.Range[str, 1, NAME_MAX]
 Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
 DateText = app_commands.Range[str, 1, DATE_TEXT_MAX]
 Room = discord.VoiceChannel | discord.StageChannel
+# The language a series' sessions are held in (none: English); names are shown as written, in both languages.
+MEDIUMS = [
+    app_commands.Choice(name="Cymraeg", value="cy"),
+    app_commands.Choice(name="Dwyieithog – Bilingual", value="bilingual"),
+]
+MEDIUM_HELP = "Held in Welsh or bilingually (empty: English)"
 
 
 class SeriesCog(commands.Cog):
@@ -52,8 +61,10 @@ class SeriesCog(commands.Cog):
         monthly_by="Monthly/bimonthly: same weekday (default), last weekday, or same day of month",
         until="Last date, YYYY-MM-DD (or use count)",
         count=f"Number of sessions, 1-{COUNT_MAX} (or use until)",
+        language=MEDIUM_HELP,
     )
     @app_commands.autocomplete(cohort=cohort_choices)
+    @app_commands.choices(language=MEDIUMS)
     async def create(
         self,
         interaction: discord.Interaction[CwtchBot],
@@ -68,6 +79,7 @@ class SeriesCog(commands.Cog):
         monthly_by: MonthlyBy | None = None,
         until: DateText | None = None,
         count: app_commands.Range[int, 1, COUNT_MAX] | None = None,
+        language: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -83,11 +95,13 @@ class SeriesCog(commands.Cog):
             monthly_by=monthly_by,
             until=until,
             count=count,
+            medium=language,
         )
         info = await self.bot.services.series.create(interaction.guild_id, actor_of(interaction), request)
-        note = facilitators_note(await self.bot.services.setup.config(interaction.guild_id))
-        text = "Series created. Sessions are announced a week ahead." + (f"\n{note}" if note else "")
-        await reply(interaction, text, embed=series_embed([info], info.title))
+        reader = await language_of(interaction)
+        note = facilitators_note(await self.bot.services.setup.config(interaction.guild_id), reader)
+        text = t(reader, N_("Series created. Sessions are announced a week ahead.")) + (f"\n{note}" if note else "")
+        await reply(interaction, text, embed=series_embed([info], info.title, language=reader))
 
     @series.command(name="list", description="The series of this server (facilitators)")
     @app_commands.describe(cohort="Only this cohort's series")
@@ -95,7 +109,9 @@ class SeriesCog(commands.Cog):
     async def list_(self, interaction: discord.Interaction[CwtchBot], cohort: CohortName | None = None) -> None:
         assert interaction.guild_id is not None
         infos = await self.bot.services.series.listing(interaction.guild_id, actor_of(interaction), cohort)
-        await reply(interaction, embed=series_embed(infos))
+        demand = await self.bot.services.series.welsh_medium_demand(interaction.guild_id, actor_of(interaction))
+        language = await language_of(interaction)
+        await reply(interaction, embed=series_embed(infos, language=language, demand=demand))
 
     @series.command(name="pause", description="Pause a series: upcoming sessions are cancelled until you resume")
     @app_commands.autocomplete(series=series_choices)
@@ -117,8 +133,10 @@ class SeriesCog(commands.Cog):
         link="Or meet at this https:// link from now on",
         start_time="New time of day, HH:MM in the cohort's time zone",
         from_date="The new time applies from this date, YYYY-MM-DD (default: the next session)",
+        language="Held in Welsh, bilingually, or in English from now on",
     )
     @app_commands.autocomplete(series=series_choices)
+    @app_commands.choices(language=[*MEDIUMS, app_commands.Choice(name="English", value="en")])
     async def edit(
         self,
         interaction: discord.Interaction[CwtchBot],
@@ -130,6 +148,7 @@ class SeriesCog(commands.Cog):
         link: app_commands.Range[str, 1, LINK_MAX] | None = None,
         start_time: app_commands.Range[str, 1, TIME_TEXT_MAX] | None = None,
         from_date: DateText | None = None,
+        language: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -141,11 +160,17 @@ class SeriesCog(commands.Cog):
             link=link,
             start_time=start_time,
             from_date=from_date,
+            medium=language,
         )
         outcome = await self.bot.services.series.edit(
             interaction.guild_id, actor_of(interaction), picked_id(series, "series"), changes
         )
-        await reply(interaction, edit_summary(outcome), embed=series_embed([outcome.info], outcome.info.title))
+        reader = await language_of(interaction)
+        await reply(
+            interaction,
+            edit_summary(outcome, reader),
+            embed=series_embed([outcome.info], outcome.info.title, language=reader),
+        )
 
     @series.command(name="resume", description="Resume a paused series")
     @app_commands.autocomplete(series=series_choices)
@@ -155,7 +180,10 @@ class SeriesCog(commands.Cog):
         info, _ = await self.bot.services.series.resume(
             interaction.guild_id, actor_of(interaction), picked_id(series, "series")
         )
-        await reply(interaction, "Series resumed.", embed=series_embed([info], info.title))
+        language = await language_of(interaction)
+        await reply(
+            interaction, t(language, N_("Series resumed.")), embed=series_embed([info], info.title, language=language)
+        )
 
     async def _ask_to_stop(self, interaction: discord.Interaction[CwtchBot], series: str, action: StopAction) -> None:
         """Say what a pause or an end will do; the buttons do it (``bot/ui/series_items.py``)."""
@@ -163,7 +191,8 @@ class SeriesCog(commands.Cog):
         preview = await self.bot.services.series.preview_stop(
             interaction.guild_id, actor_of(interaction), picked_id(series, "series"), action
         )
-        await reply(interaction, stop_question(preview), view=stop_view(preview))
+        language = await language_of(interaction)
+        await reply(interaction, stop_question(preview, language), view=stop_view(preview, language))
 
 
 async def setup(bot: CwtchBot) -> None:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.cohorts import NAME_MAX
 from bot.domain.inputs import DATE_TEXT_MAX, PICKED_TEXT_MAX
+from bot.domain.language import N_
 from bot.domain.sessions import REASON_MAX
-from bot.domain.sessions import discord_timestamp as ts
+from bot.i18n import t
 from bot.ui.actors import actor_of
 from bot.ui.attendance import attendance_view
 from bot.ui.choices import attendance_session_choices, cohort_choices, picked_id, session_choices
 from bot.ui.client import CwtchBot
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
-from bot.ui.session_embeds import attendance_embed, upcoming_embed
+from bot.ui.session_embeds import attendance_embed, moment, upcoming_embed
 from bot.ui.session_list import session_list_view
 
 # What Discord lets a member type into each option; the services check it all again.
@@ -36,8 +40,11 @@ class SessionCog(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
-        page = await self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort)
-        await reply(interaction, embed=upcoming_embed(page), view=session_list_view(page))
+        page, language = await asyncio.gather(  # read side by side: a burst of lists waits on the database once
+            self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort),
+            language_of(interaction),
+        )
+        await reply(interaction, embed=upcoming_embed(page, language), view=session_list_view(page, language))
 
     @session.command(name="cancel", description="Cancel one session (facilitators); those who RSVP'd are told")
     @app_commands.describe(session="The session", reason="Shared with those who RSVP'd")
@@ -53,7 +60,11 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.cancel(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session"), reason
         )
-        await reply(interaction, f"Cancelled **{card.title}** on {ts(card.starts_at)}. Those who RSVP'd were told.")
+        language = await language_of(interaction)
+        text = N_("Cancelled **{title}** on {when}. Those who RSVP'd were told.")
+        await reply(
+            interaction, t(language, text, title=card.title, when=moment(card.starts_at, card.timezone, language))
+        )
 
     @session.command(name="move", description="Move one session to another time (facilitators)")
     @app_commands.describe(session="The session", start="New start, YYYY-MM-DD HH:MM in the cohort's time zone")
@@ -69,8 +80,15 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.move(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session"), start
         )
-        was = f" from {ts(card.moved_from)}" if card.moved_from else ""
-        await reply(interaction, f"Moved **{card.title}**{was} to {ts(card.starts_at)}. Those who RSVP'd were told.")
+        language = await language_of(interaction)
+        new = moment(card.starts_at, card.timezone, language)
+        if card.moved_from:
+            text = N_("Moved **{title}** from {old} to {when}. Those who RSVP'd were told.")
+            old = moment(card.moved_from, card.timezone, language)
+            await reply(interaction, t(language, text, title=card.title, old=old, when=new))
+        else:
+            text = N_("Moved **{title}** to {when}. Those who RSVP'd were told.")
+            await reply(interaction, t(language, text, title=card.title, when=new))
 
     @session.command(name="start", description="Open a session's room now (facilitators)")
     @app_commands.autocomplete(session=session_choices)
@@ -80,7 +98,10 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.start(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session")
         )
-        await reply(interaction, f"**{card.title}** is open: <#{card.thread_id}>.")
+        language = await language_of(interaction)
+        await reply(
+            interaction, t(language, N_("**{title}** is open: <#{thread}>."), title=card.title, thread=card.thread_id)
+        )
 
     @session.command(name="end", description="End a session now and close its room (facilitators)")
     @app_commands.autocomplete(session=session_choices)
@@ -90,7 +111,8 @@ class SessionCog(commands.Cog):
         card = await self.bot.services.sessions.end(
             interaction.guild_id, actor_of(interaction), picked_id(session, "session")
         )
-        await reply(interaction, f"**{card.title}** has ended and its room is closed.")
+        language = await language_of(interaction)
+        await reply(interaction, t(language, N_("**{title}** has ended and its room is closed."), title=card.title))
 
     @session.command(name="attendance", description="See and correct who came to a session (facilitators)")
     @app_commands.describe(session="A session on now or held in the last 30 days")
@@ -99,7 +121,8 @@ class SessionCog(commands.Cog):
         assert interaction.guild_id is not None
         occurrence_id = picked_id(session, "session")
         sheet = await self.bot.services.sessions.attendance(interaction.guild_id, actor_of(interaction), occurrence_id)
-        await reply(interaction, embed=attendance_embed(sheet), view=attendance_view(occurrence_id))
+        language = await language_of(interaction)
+        await reply(interaction, embed=attendance_embed(sheet, language), view=attendance_view(occurrence_id, language))
 
 
 async def setup(bot: CwtchBot) -> None:

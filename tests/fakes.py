@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.errors import BotLacksPermission, InvalidInput
+from bot.domain.language import DEFAULT_LANGUAGE, ChannelPosts, Language
 from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard, WeeklyDigest
 
 
@@ -83,6 +84,8 @@ class FakeSessionGateway:
         self.closed_dms: set[int] = set()
         self.fail_next: int = 0
         self.in_voice: list[int] = []
+        self.dm_languages: list[tuple[int, Notice, Language]] = []  # each DM's recipient, notice and language
+        self.first_contacts: list[int] = []  # those offered the choice of language in a DM
         self._ids = 5000
 
     def _next(self) -> int:
@@ -125,12 +128,23 @@ class FakeSessionGateway:
         self.calls.append(("rename", card.occurrence_id, (card.thread_id, card.starts_at)))
 
     async def notify(
-        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+        self,
+        card: SessionCard,
+        user_id: int,
+        notice: Notice,
+        *,
+        nonce: str | None = None,
+        dm_channel_id: int | None,
+        language: Language = DEFAULT_LANGUAGE,
+        first_contact: bool = False,
     ) -> int | None:
         self._maybe_fail()
         if user_id in self.closed_dms:
             return None
         self.calls.append(("dm", card.occurrence_id, (user_id, notice)))
+        self.dm_languages.append((user_id, notice, language))
+        if first_contact:
+            self.first_contacts.append(user_id)
         return dm_channel_id or await self.open_dm(user_id)
 
     async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
@@ -162,6 +176,7 @@ class FakeCommunityGateway:
         self.last_messages: dict[int, datetime] = {}
         self.fail_activity = False
         self.activity_requests: list[tuple[int, set[int]]] = []
+        self.written: list[ChannelPosts] = []  # how each digest asked for was written
 
     async def post_what_works(self, guild_id: int, forum_id: int, title: str, content: str) -> int:
         self.posts.append((guild_id, forum_id, title, content))
@@ -170,7 +185,10 @@ class FakeCommunityGateway:
     async def delete_post(self, thread_id: int) -> None:
         self.deleted.append(thread_id)
 
-    async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
+    async def post_digest(
+        self, channel_id: int, digest: WeeklyDigest, *, nonce: str, posts: ChannelPosts = ChannelPosts.EN
+    ) -> None:
+        self.written.append(posts)
         if self.slow_digest:
             await asyncio.sleep(self.slow_digest)
         if self.fail_digests:

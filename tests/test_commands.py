@@ -19,6 +19,7 @@ CONTRACT: dict[str, list[str] | None] = {
     "setup roles": ["facilitator", "coordinator"],
     "setup channels": ["announcements?", "resources?", "facilitators?"],
     "setup status": [],
+    "setup language": ["default?", "channel_posts?"],
     "cohort create": ["name", "description", "channel", "role?", "timezone?"],
     "cohort list": [],
     "cohort join": ["name"],
@@ -35,6 +36,7 @@ CONTRACT: dict[str, list[str] | None] = {
         "monthly_by?",
         "until?",
         "count?",
+        "language?",  # held in Welsh (Cymraeg) or bilingually; none: English
     ],
     "series list": ["cohort?"],
     "series pause": ["series"],
@@ -49,6 +51,7 @@ CONTRACT: dict[str, list[str] | None] = {
         "link?",
         "start_time?",
         "from_date?",
+        "language?",  # Cymraeg, bilingual, or back to English
     ],
     "session list": ["cohort?"],
     "session cancel": ["session", "reason?"],
@@ -69,14 +72,15 @@ CONTRACT: dict[str, list[str] | None] = {
     "community leave": [],
     "ground-rules": [],
     "support": [],
+    "cymorth": [],  # /support in Welsh
     "reminders on": [],
     "reminders off": [],
     "calendar": ["cohort?"],
     "privacy notice": [],
     "privacy export": [],
     "privacy delete": [],
-    "language": ["language?"],
-    "iaith": ["iaith?"],  # /language in Welsh
+    "language": ["language?", "welsh_sessions?"],  # welsh_sessions: would rather join Welsh-medium sessions
+    "iaith": ["iaith?", "sesiynau_cymraeg?"],  # /language in Welsh
 }
 # Delivered so far (issues 2 and 3); later issues add theirs here.
 IMPLEMENTED = {
@@ -102,11 +106,13 @@ IMPLEMENTED = {
     "setup roles",
     "setup channels",
     "setup status",
+    "setup language",
     "cohort create",
     "cohort list",
     "cohort join",
     "cohort leave",
     "support",
+    "cymorth",
     "ground-rules",
     "community join",
     "community leave",
@@ -283,6 +289,7 @@ def test_forms_match_their_custom_ids_and_never_stay_in_memory() -> None:
     import asyncio
     from datetime import UTC, datetime
 
+    from bot.domain.language import Language
     from bot.services.ports import ResourceCard, SessionCard
     from bot.services.surveys import SurveyForm
     from bot.ui.community_items import WhatWorksModal
@@ -297,9 +304,9 @@ def test_forms_match_their_custom_ids_and_never_stay_in_memory() -> None:
         resource = ResourceCard(id=2**31 - 1, guild_id=1, title="t", url="https://example.org", summary="s", tags=())
         return [
             FeedbackModal(SurveyForm(card, None, None)),
-            WhatWorksModal(),
+            WhatWorksModal(Language.CY),
             SignpostingModal(""),
-            DeclineModal(resource),
+            DeclineModal(resource, Language.CY),
         ]
 
     forms = asyncio.run(build())

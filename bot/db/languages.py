@@ -31,6 +31,16 @@ class LanguageRepository:
                 found[user_id] = (language, chosen)
         return found
 
+    async def keep_defaults(self, defaults: Mapping[int, Language], now: datetime) -> set[int]:
+        """First contact: give those who have no language yet their server's default (not chosen); returns who
+        they were."""
+        have = await self.of_people(defaults)
+        new = {user_id: language for user_id, language in defaults.items() if user_id not in have}
+        if new:
+            dialect = self._session.get_bind().dialect.name
+            await self._session.execute(_KEEP_DEFAULTS[dialect], _rows(new, now))
+        return set(new)
+
     async def choose(self, user_id: int, language: Language, now: datetime) -> None:
         """The person chose ``language``."""
         row = await self._session.get(MemberLanguage, user_id)
@@ -44,12 +54,15 @@ class LanguageRepository:
 def keep_defaults(session: Session, defaults: Mapping[int, Language], now: datetime) -> None:
     """First contact: give these people their server's default language, unless they have one by now (another
     process, or a choice, came first). Plain synchronous work for ``UnitOfWorkFactory.run_sync``."""
-    rows = [
+    if defaults:
+        session.execute(_KEEP_DEFAULTS[session.get_bind().dialect.name], _rows(defaults, now))
+
+
+def _rows(defaults: Mapping[int, Language], now: datetime) -> list[dict[str, object]]:
+    return [
         {"user_id": user_id, "language": language.value, "chosen": False, "updated_at": now}
         for user_id, language in defaults.items()
     ]
-    if rows:
-        session.execute(_KEEP_DEFAULTS[session.get_bind().dialect.name], rows)
 
 
 _KEEP_DEFAULTS: dict[str, Executable] = {

@@ -350,6 +350,13 @@ class PreferenceRepository:
         )
         return set((await self._session.scalars(query)).all())
 
+    async def welsh_medium_count(self, guild_id: int) -> int:
+        """How many members of the guild said they would prefer Welsh-medium sessions."""
+        query = select(func.count()).where(
+            MemberPreference.guild_id == guild_id, MemberPreference.prefers_welsh_medium.is_(True)
+        )
+        return int(await self._session.scalar(query) or 0)
+
 
 class DmChannelRepository:
     def __init__(self, session: AsyncSession) -> None:

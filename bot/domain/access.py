@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import NotAllowed
+from bot.domain.language import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +39,30 @@ def is_coordinator(actor: Actor, roles: GuildRoles) -> bool:
 
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise NotAllowed("Only server admins (members with the Manage Server permission) can do this.")
-
-
-def _require(actor: Actor, role_id: int | None, role_name: str) -> None:
-    if _holds(actor, role_id):
-        return
-    if role_id is None:
-        raise NotAllowed(
-            f"Only {role_name}s can do this, and this server has no {role_name} role yet. "
-            "An admin can set one with `/setup roles`."
-        )
-    raise NotAllowed(f"Only {role_name}s (<@&{role_id}>) can do this.")
+        raise NotAllowed(N_("Only server admins (members with the Manage Server permission) can do this."))
 
 
 def require_facilitator(actor: Actor, roles: GuildRoles) -> None:
-    _require(actor, roles.facilitator_role_id, "facilitator")
+    if _holds(actor, roles.facilitator_role_id):
+        return
+    if roles.facilitator_role_id is None:
+        raise NotAllowed(
+            N_(
+                "Only facilitators can do this, and this server has no facilitator role yet. "
+                "An admin can set one with `/setup roles`."
+            )
+        )
+    raise NotAllowed(N_("Only facilitators (<@&{role_id}>) can do this."), role_id=roles.facilitator_role_id)
 
 
 def require_coordinator(actor: Actor, roles: GuildRoles) -> None:
-    _require(actor, roles.coordinator_role_id, "coordinator")
+    if _holds(actor, roles.coordinator_role_id):
+        return
+    if roles.coordinator_role_id is None:
+        raise NotAllowed(
+            N_(
+                "Only coordinators can do this, and this server has no coordinator role yet. "
+                "An admin can set one with `/setup roles`."
+            )
+        )
+    raise NotAllowed(N_("Only coordinators (<@&{role_id}>) can do this."), role_id=roles.coordinator_role_id)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
 from bot.domain.inputs import ZONE_ALIASES, parse_zone, zone_names
+from bot.domain.language import N_
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 1000
@@ -17,9 +18,13 @@ def clean_name(raw: str) -> str:
     """Trim and collapse whitespace; refuse empty or overlong names."""
     name = _SPACES.sub(" ", raw).strip()
     if not name:
-        raise InvalidInput("A cohort needs a name.")
+        raise InvalidInput(N_("A cohort needs a name."))
     if len(name) > NAME_MAX:
-        raise InvalidInput(f"A cohort name can be at most {NAME_MAX} characters (this one has {len(name)}).")
+        raise InvalidInput(
+            N_("A cohort name can be at most {limit} characters (this one has {length})."),
+            limit=NAME_MAX,
+            length=len(name),
+        )
     return name
 
 
@@ -31,10 +36,12 @@ def name_key(name: str) -> str:
 def clean_description(raw: str) -> str:
     description = raw.strip()
     if not description:
-        raise InvalidInput("A cohort needs a short description, so members know who it is for.")
+        raise InvalidInput(N_("A cohort needs a short description, so members know who it is for."))
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInput(
-            f"A cohort description can be at most {DESCRIPTION_MAX} characters (this one has {len(description)})."
+            N_("A cohort description can be at most {limit} characters (this one has {length})."),
+            limit=DESCRIPTION_MAX,
+            length=len(description),
         )
     return description
 

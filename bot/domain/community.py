@@ -16,12 +16,19 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.actions import MAX_ATTEMPTS, retry_at
 from bot.domain.errors import InvalidInput
+from bot.domain.language import N_
 
-ROLE_NAME = "Wellbeing community"  # the role made on the first /community join, when the server has none
+ROLE_NAME = N_("Wellbeing community")  # the role made on the first /community join, when the server has none
 
 WHAT_WORKS_TITLE_MAX = 100  # a forum post's name
 WHAT_WORKS_TEXT_MAX = 1500
-WHAT_WORKS_ADVICE_MAX = 400  # with the text and the byline, the post stays within Discord's 2,000 characters
+# With the text, the byline and the advice's label (in both languages on a bilingual server), the post stays within
+# Discord's 2,000 characters.
+WHAT_WORKS_ADVICE_MAX = 380
+# The words around a member's own in a "what works" post: the reader's (the server's) language is given to
+# :func:`what_works_post`.
+SHARED_BY = N_("Shared by")
+ADVICE_LABEL = N_("What I'd tell another manager")
 MESSAGE_MAX = 2000
 
 DIGEST_WEEKDAY = 0  # Monday
@@ -64,28 +71,48 @@ class WhatWorks:
     advice: str | None  # "what you'd tell another manager"
 
 
-def _clean(raw: str | None, what: str, limit: int, *, required: bool) -> str | None:
+def _clean(raw: str | None, limit: int, *, empty: str | None, too_long: str) -> str | None:
+    """``raw`` trimmed; ``empty`` (when it is required) and ``too_long`` are the refusals."""
     text = (raw or "").strip()
-    if not text and required:
-        raise InvalidInput(f"Please fill in {what}.")
+    if not text and empty is not None:
+        raise InvalidInput(empty)
     if len(text) > limit:
-        raise InvalidInput(f"Please keep {what} to at most {limit} characters (this one has {len(text)}).")
+        raise InvalidInput(too_long, limit=limit, length=len(text))
     return text or None
 
 
 def clean_what_works(title: str | None, text: str | None, advice: str | None) -> WhatWorks:
     """The post a member typed, trimmed; refuses an empty or overlong title or text, or overlong advice."""
-    clean_title = _clean(" ".join((title or "").split()), "the title", WHAT_WORKS_TITLE_MAX, required=True)
-    clean_text = _clean(text, "what worked", WHAT_WORKS_TEXT_MAX, required=True)
+    clean_title = _clean(
+        " ".join((title or "").split()),
+        WHAT_WORKS_TITLE_MAX,
+        empty=N_("Please fill in the title."),
+        too_long=N_("Please keep the title to at most {limit} characters (this one has {length})."),
+    )
+    clean_text = _clean(
+        text,
+        WHAT_WORKS_TEXT_MAX,
+        empty=N_("Please fill in what worked."),
+        too_long=N_("Please keep what worked to at most {limit} characters (this one has {length})."),
+    )
     assert clean_title is not None and clean_text is not None
-    return WhatWorks(clean_title, clean_text, _clean(advice, "your advice", WHAT_WORKS_ADVICE_MAX, required=False))
+    clean_advice = _clean(
+        advice,
+        WHAT_WORKS_ADVICE_MAX,
+        empty=None,
+        too_long=N_("Please keep your advice to at most {limit} characters (this one has {length})."),
+    )
+    return WhatWorks(clean_title, clean_text, clean_advice)
 
 
-def what_works_post(author_id: int, share: WhatWorks) -> str:
-    """The first message of a "what works" forum post: who shared it, then their words."""
-    parts = [f"Shared by <@{author_id}>", share.text]
+def what_works_post(
+    author_id: int, share: WhatWorks, *, shared_by: str = SHARED_BY, advice_label: str = ADVICE_LABEL
+) -> str:
+    """The first message of a "what works" forum post: who shared it, then their words. ``shared_by`` and
+    ``advice_label`` are :data:`SHARED_BY` and :data:`ADVICE_LABEL` as the forum's readers read them."""
+    parts = [f"{shared_by} <@{author_id}>", share.text]
     if share.advice:
-        parts.append(f"**What I'd tell another manager:** {share.advice}")
+        parts.append(f"**{advice_label}:** {share.advice}")
     content = "\n\n".join(parts)
     assert len(content) <= MESSAGE_MAX, "the limits above keep a post within one message"
     return content

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.errors import InvalidInput
 from bot.domain.feedback import STATEMENTS
 from bot.domain.inputs import DATE_TEXT_MAX, check_year, quote
+from bot.domain.language import N_
 
 DEFAULT_PERIOD_DAYS = 365  # a report with no start covers the year up to its end, both days included
 Z_95 = 1.959963984540054  # the standard normal quantile for a two-sided 95% interval
@@ -322,11 +323,20 @@ _QUARTER = re.compile(r"^([0-9]{4})[- ]?Q([0-9])$", re.ASCII | re.IGNORECASE)
 _FY_LONG = re.compile(r"^FY ?([0-9]{4})$", re.ASCII | re.IGNORECASE)
 _FY_SHORT = re.compile(r"^(?:FY ?)?([0-9]{4})[-/]([0-9]{2})$", re.ASCII | re.IGNORECASE)
 _YEAR = re.compile(r"^([0-9]{4})$", re.ASCII)
-_FORMS = "a date `2027-03-31`, a month `2027-03`, a quarter `2027-Q1` or a financial year `2027-28`"
+_UNREADABLE = {
+    "start": N_(
+        "I couldn't read {text} as the start. Use a date `2027-03-31`, a month `2027-03`, a quarter `2027-Q1` or "
+        "a financial year `2027-28`."
+    ),
+    "end": N_(
+        "I couldn't read {text} as the end. Use a date `2027-03-31`, a month `2027-03`, a quarter `2027-Q1` or "
+        "a financial year `2027-28`."
+    ),
+}
 
 
 def _unreadable(text: str, what: str) -> InvalidInput:
-    return InvalidInput(f"I couldn't read {quote(text)!r} as the {what}. Use {_FORMS}.")
+    return InvalidInput(_UNREADABLE[what], text=repr(quote(text)))
 
 
 def _named_span(text: str, what: str) -> tuple[date, date]:
@@ -343,7 +353,9 @@ def _named_span(text: str, what: str) -> tuple[date, date]:
         try:
             named = date(year, month, day)
         except ValueError:
-            raise InvalidInput(f"{quote(text)!r} is not a real date. Use `YYYY-MM-DD`, e.g. `2027-03-31`.") from None
+            raise InvalidInput(
+                N_("{text} is not a real date. Use `YYYY-MM-DD`, e.g. `2027-03-31`."), text=repr(quote(text))
+            ) from None
         return named, named
     if (match := _MONTH.match(raw)) and 1 <= int(match.group(2)) <= 12:
         year, month = int(match.group(1)), int(match.group(2))
@@ -354,8 +366,8 @@ def _named_span(text: str, what: str) -> tuple[date, date]:
         check_year(year, text, what)
         if not 1 <= quarter <= 4:
             raise InvalidInput(
-                f"{quote(text)!r} is not a quarter: use Q1 (January to March) to Q4 (October to December), "
-                "e.g. `2027-Q1`."
+                N_("{text} is not a quarter: use Q1 (January to March) to Q4 (October to December), e.g. `2027-Q1`."),
+                text=repr(quote(text)),
             )
         return date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
     if match := _FY_LONG.match(raw):
@@ -390,7 +402,8 @@ def parse_period(start: str | None, end: str | None, today: date) -> ReportPerio
     first = _named_span(start, "start")[0] if start and start.strip() else last - timedelta(DEFAULT_PERIOD_DAYS - 1)
     if first > last:
         raise InvalidInput(
-            f"That period starts on {first.isoformat()}, after it ends on {last.isoformat()}. "
-            "Please swap the start and end round."
+            N_("That period starts on {first}, after it ends on {last}. Please swap the start and end round."),
+            first=first.isoformat(),
+            last=last.isoformat(),
         )
     return ReportPeriod(first, last)

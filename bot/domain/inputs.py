@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.domain.errors import InvalidInput, NotFound
 from bot.domain.ids import ROW_ID_MAX, parse_id
+from bot.domain.language import N_
 
 QUOTE_MAX = 100  # characters of a member's input a reply may show back
 YEAR_MIN = 2000  # dates a programme of peer support can sensibly name; beyond them calendars
@@ -38,45 +39,67 @@ def quote(raw: str, limit: int = QUOTE_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# What a person picked from an autocomplete list, by what it names: the refusal when it names nothing.
+_NOT_PICKED = {
+    "session": N_("I can't find that session. Start typing and pick one from the list."),
+    "series": N_("I can't find that series. Start typing and pick one from the list."),
+    "cohort": N_("I can't find that cohort. Start typing and pick one from the list."),
+    "resource": N_("I can't find that resource. Start typing and pick one from the list."),
+}
+_NOT_PICKED_ANYTHING = N_("I can't find that. Start typing and pick one from the list.")
+
+
 def parse_picked_id(raw: str, what: str, maximum: int = ROW_ID_MAX) -> int:
     """The ID behind a value picked from an autocomplete list: ASCII digits only (``str.isdigit`` also accepts
     ``²`` and ``①``, which ``int`` then refuses), from 1 to ``maximum``. Anything else was typed, not picked."""
     found = parse_id(raw, maximum)
     if found is None:
-        raise NotFound(f"I can't find that {what}. Start typing and pick one from the list.")
+        raise NotFound(_NOT_PICKED.get(what, _NOT_PICKED_ANYTHING))
     return found
 
 
 def check_year(year: int, text: str, what: str) -> None:
-    """Refuse a year no session, survey or report can be in (and that would overflow date arithmetic)."""
+    """Refuse a year no session, survey or report can be in (and that would overflow date arithmetic). ``what``
+    is the option the person typed it into (``until``, ``start``), shown as they know it."""
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise InvalidInput(
-            f"{quote(text)!r} is outside the dates I can use: the {what} must fall between the years {YEAR_MIN} "
-            f"and {YEAR_MAX}."
+            N_("{value} is outside the dates I can use: `{option}` must fall between the years {low} and {high}."),
+            value=repr(quote(text)),
+            option=what,
+            low=YEAR_MIN,
+            high=YEAR_MAX,
         )
 
 
 def parse_day(text: str, what: str = "date") -> date:
     """``YYYY-MM-DD`` in ASCII digits, a real date between ``YEAR_MIN`` and ``YEAR_MAX``, or a refusal naming
-    ``what``."""
+    ``what``, the option it was typed into."""
     match = _DATE.match(text)
     if match is None:
-        raise InvalidInput(f"I couldn't read {quote(text)!r} as the {what}. Use `YYYY-MM-DD`, e.g. `2026-12-31`.")
+        raise InvalidInput(
+            N_("I couldn't read {value} in `{option}`. Use `YYYY-MM-DD`, e.g. `2026-12-31`."),
+            value=repr(quote(text)),
+            option=what,
+        )
     year, month, day = (int(part) for part in match.groups())
     check_year(year, text, what)
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidInput(f"{quote(text)!r} is not a real date. Use `YYYY-MM-DD`, e.g. `2026-12-31`.") from None
+        raise InvalidInput(
+            N_("{value} is not a real date. Use `YYYY-MM-DD`, e.g. `2026-12-31`."), value=repr(quote(text))
+        ) from None
 
 
 def parse_wall_clock(text: str, what: str = "start") -> datetime:
     """``YYYY-MM-DD HH:MM`` (or with a ``T``) in ASCII digits as naive wall-clock time, between ``YEAR_MIN`` and
-    ``YEAR_MAX``; the zone is applied by the caller."""
+    ``YEAR_MAX``; the zone is applied by the caller. ``what`` is the option it was typed into."""
     match = _DATE_TIME.match(text)
     if match is None:
         raise InvalidInput(
-            f"I couldn't read {quote(text)!r} as the {what}. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."
+            N_("I couldn't read {value} in `{option}`. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."),
+            value=repr(quote(text)),
+            option=what,
         )
     year, month, day, hour, minute = (int(part) for part in match.groups())
     check_year(year, text, what)
@@ -84,17 +107,21 @@ def parse_wall_clock(text: str, what: str = "start") -> datetime:
         return datetime(year, month, day, hour, minute)  # noqa: DTZ001 - wall-clock time, zone applied by the caller
     except ValueError:
         raise InvalidInput(
-            f"{quote(text)!r} is not a real date and time. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."
+            N_("{value} is not a real date and time. Use `YYYY-MM-DD HH:MM`, e.g. `2026-03-17 10:00`."),
+            value=repr(quote(text)),
         ) from None
 
 
 def parse_time_of_day(text: str, what: str = "time") -> time:
-    """``HH:MM`` on the 24-hour clock, in ASCII digits, as a wall-clock time (the zone is applied by the caller)."""
+    """``HH:MM`` on the 24-hour clock, in ASCII digits, as a wall-clock time (the zone is applied by the caller).
+    ``what`` is the option it was typed into."""
     match = _TIME.match(text)
     if match is not None and int(match[1]) < 24 and int(match[2]) < 60:
         return time(int(match[1]), int(match[2]))
     raise InvalidInput(
-        f"I couldn't read {quote(text)!r} as the {what}. Use `HH:MM` on the 24-hour clock, e.g. `14:00`."
+        N_("I couldn't read {value} in `{option}`. Use `HH:MM` on the 24-hour clock, e.g. `14:00`."),
+        value=repr(quote(text)),
+        option=what,
     )
 
 
@@ -142,30 +169,42 @@ def parse_zone(raw: str) -> ZoneInfo:
         name = ZONE_ALIASES.get(_alias_key(raw)) or _zones_by_key().get(raw.strip().casefold())
     if name is None or name not in zone_names():
         raise InvalidInput(
-            f"I don't know the time zone {quote(raw)!r}. Use a region/city name such as `Europe/London` (all of "
-            "the UK) or `Europe/Dublin`; pick one from the list as you type."
+            N_(
+                "I don't know the time zone {value}. Use a region/city name such as `Europe/London` (all of "
+                "the UK) or `Europe/Dublin`; pick one from the list as you type."
+            ),
+            value=repr(quote(raw)),
         )
     return ZoneInfo(name)
 
 
-def zone_note(raw: str | None) -> str | None:
-    """What to tell someone whose typed zone was read as another name (``None`` when it was read as typed)."""
+def zone_note_message(raw: str | None) -> tuple[str, dict[str, str]] | None:
+    """What to tell someone whose typed zone was read as another name, as a catalogue message and its values
+    (shown with ``t(language, message, **values)``); ``None`` when it was read as typed."""
     if raw is None or len(raw) > ZONE_TEXT_MAX:
         return None
     key = _alias_key(raw)
     zone = ZONE_ALIASES.get(key)
     if zone is None:
         return None
+    values = {"value": repr(quote(raw)), "zone": zone}
     if key in _CLOCK_NAMES:
-        return (
-            f"I took {quote(raw)!r} to mean UK time: the time zone is `{zone}`, so sessions keep their clock time "
+        return N_(
+            "I took {value} to mean UK time: the time zone is `{zone}`, so sessions keep their clock time "
             "when the clocks change (GMT in winter, BST in summer)."
-        )
-    return f"I took {quote(raw)!r} to mean the time zone `{zone}`."
+        ), values
+    return N_("I took {value} to mean the time zone `{zone}`."), values
 
 
-def check_number(value: int, low: int, high: int, refusal: str) -> int:
-    """``value`` when ``low <= value <= high``; otherwise ``refusal`` (which says what is expected)."""
+def zone_note(raw: str | None) -> str | None:
+    """:func:`zone_note_message` in English, filled in."""
+    found = zone_note_message(raw)
+    return None if found is None else found[0].format(**found[1])
+
+
+def check_number(value: int, low: int, high: int, refusal: str, /, **values: object) -> int:
+    """``value`` when ``low <= value <= high``; otherwise ``refusal`` (a catalogue message that says what is
+    expected, with ``values`` for its placeholders)."""
     if not low <= value <= high:
-        raise InvalidInput(refusal)
+        raise InvalidInput(refusal, **values)
     return value

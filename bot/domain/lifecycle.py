@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import N_
 
 
 class SessionState(StrEnum):
@@ -30,16 +31,36 @@ class SeriesState(StrEnum):
 
 # --- sessions ---------------------------------------------------------------------------------------------
 
+# What a facilitator is told when a session's state rules out what they asked: one whole sentence for each, so
+# each reads naturally in Welsh too.
+_REFUSED = {
+    ("cancel", SessionState.OPEN): N_("This session is open, so it can't be cancelled."),
+    ("cancel", SessionState.CLOSED): N_("This session is closed, so it can't be cancelled."),
+    ("cancel", SessionState.CANCELLED): N_("This session is cancelled, so it can't be cancelled."),
+    ("move", SessionState.OPEN): N_("This session is open, so it can't be moved."),
+    ("move", SessionState.CLOSED): N_("This session is closed, so it can't be moved."),
+    ("move", SessionState.CANCELLED): N_("This session is cancelled, so it can't be moved."),
+    ("start", SessionState.OPEN): N_("This session is open, so it can't be started."),
+    ("start", SessionState.CLOSED): N_("This session is closed, so it can't be started."),
+    ("start", SessionState.CANCELLED): N_("This session is cancelled, so it can't be started."),
+    ("end", SessionState.CLOSED): N_("This session is closed, so it can't be ended."),
+    ("end", SessionState.CANCELLED): N_("This session is cancelled, so it can't be ended."),
+}
+
+
+def _refused(action: str, state: SessionState) -> InvalidInput:
+    return InvalidInput(_REFUSED[action, state])
+
 
 def cancel(state: SessionState) -> SessionState:
     if state is not SessionState.SCHEDULED:
-        raise InvalidInput(f"This session is {state}, so it can't be cancelled.")
+        raise _refused("cancel", state)
     return SessionState.CANCELLED
 
 
 def move(state: SessionState) -> SessionState:
     if state is not SessionState.SCHEDULED:
-        raise InvalidInput(f"This session is {state}, so it can't be moved.")
+        raise _refused("move", state)
     return SessionState.SCHEDULED
 
 
@@ -51,7 +72,7 @@ def may_open(state: SessionState) -> bool:
 def start(state: SessionState) -> SessionState:
     """A facilitator opens the room now."""
     if not may_open(state):
-        raise InvalidInput(f"This session is {state}, so it can't be started.")
+        raise _refused("start", state)
     return SessionState.OPEN
 
 
@@ -63,30 +84,31 @@ def may_close(state: SessionState) -> bool:
 def end(state: SessionState, starts_at: datetime, now: datetime) -> SessionState:
     """A facilitator ends the session now."""
     if not may_close(state):
-        raise InvalidInput(f"This session is {state}, so it can't be ended.")
+        raise _refused("end", state)
     if state is SessionState.SCHEDULED and starts_at > now:
-        raise InvalidInput("This session hasn't started yet. Start it first, or cancel it instead.")
+        raise InvalidInput(N_("This session hasn't started yet. Start it first, or cancel it instead."))
     return SessionState.CLOSED
 
 
 def check_in(state: SessionState) -> None:
     """The "I'm here" button counts only while the session runs."""
+    if state is SessionState.SCHEDULED:
+        raise InvalidInput(N_("Check-in is open only while the session runs, and this one hasn't started yet."))
     if state is not SessionState.OPEN:
-        when = "hasn't started yet" if state is SessionState.SCHEDULED else "is over"
-        raise InvalidInput(f"Check-in is open only while the session runs, and this one {when}.")
+        raise InvalidInput(N_("Check-in is open only while the session runs, and this one is over."))
 
 
 def correct_attendance(state: SessionState) -> None:
     if state in (SessionState.SCHEDULED, SessionState.CANCELLED):
-        raise InvalidInput("Attendance can be corrected once the session has started.")
+        raise InvalidInput(N_("Attendance can be corrected once the session has started."))
 
 
 def rsvp(state: SessionState, starts_at: datetime, now: datetime) -> None:
     """RSVPs are taken until a scheduled session starts."""
     if state is SessionState.CANCELLED:
-        raise InvalidInput("This session was cancelled, so it no longer takes RSVPs.")
+        raise InvalidInput(N_("This session was cancelled, so it no longer takes RSVPs."))
     if state is not SessionState.SCHEDULED or now >= starts_at:
-        raise InvalidInput("This session has already started, so RSVPs are closed. See you at the next one!")
+        raise InvalidInput(N_("This session has already started, so RSVPs are closed. See you at the next one!"))
 
 
 # --- series -----------------------------------------------------------------------------------------------
@@ -96,12 +118,16 @@ def stop(state: SeriesState, to: SeriesState, title: str) -> SeriesState:
     """Pause or end a series (``to``): an ended series stays ended, and a series is not stopped twice."""
     if to is SeriesState.ACTIVE:
         raise ValueError("stop() pauses or ends; use resume() to make a series active")
-    if state is SeriesState.ENDED or state is to:
-        raise InvalidInput(f"**{title}** is already {state}.")
+    if state is SeriesState.ENDED:
+        raise InvalidInput(N_("**{title}** is already ended."), title=title)
+    if state is to:
+        raise InvalidInput(N_("**{title}** is already paused."), title=title)
     return to
 
 
 def resume(state: SeriesState, title: str) -> SeriesState:
-    if state is not SeriesState.PAUSED:
-        raise InvalidInput(f"**{title}** is {state}, not paused, so there is nothing to resume.")
+    if state is SeriesState.ACTIVE:
+        raise InvalidInput(N_("**{title}** is active, not paused, so there is nothing to resume."), title=title)
+    if state is SeriesState.ENDED:
+        raise InvalidInput(N_("**{title}** is ended, not paused, so there is nothing to resume."), title=title)
     return SeriesState.ACTIVE

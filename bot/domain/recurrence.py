@@ -16,6 +16,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import N_
 
 MAX_OCCURRENCES = 1000  # a guard against a rule that could never end within any horizon we use
 
@@ -57,12 +58,12 @@ class Recurrence:
             object.__setattr__(self, "first_local", self.first_local.replace(fold=0))
         if self.count is not None and self.until is not None:
             raise InvalidInput(
-                "A series ends either on a date (`until`) or after a number of sessions (`count`), not both."
+                N_("A series ends either on a date (`until`) or after a number of sessions (`count`), not both.")
             )
         if self.count is not None and self.count < 1:
-            raise InvalidInput("A series needs at least one session (count must be 1 or more).")
+            raise InvalidInput(N_("A series needs at least one session (count must be 1 or more)."))
         if self.until is not None and self.until < self.first_local.date():
-            raise InvalidInput("The series would end before its first session; check `until`.")
+            raise InvalidInput(N_("The series would end before its first session; check `until`."))
 
     @property
     def nth_weekday(self) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.errors import InvalidInput, UserFacingError
+from bot.domain.language import N_
 
 
 class RsvpStatus(StrEnum):
@@ -24,7 +25,9 @@ class JoinCohortFirst(UserFacingError):
     """A session is for its cohort: someone outside it is offered to join first, and nothing is recorded yet."""
 
     def __init__(self, cohort_name: str) -> None:
-        super().__init__(f"This session is for members of **{cohort_name}**. Please join that cohort first.")
+        super().__init__(
+            N_("This session is for members of **{cohort}**. Please join that cohort first."), cohort=cohort_name
+        )
         self.cohort_name = cohort_name
 
 
@@ -67,7 +70,10 @@ def require_in_cohort(
         if current is not None:
             return
         raise InvalidInput(
-            f"Thanks for letting us know. You're not in **{cohort_name}**, so there is no RSVP to change. "
-            f"If you'd like to come to its sessions, join it with `/cohort join`."
+            N_(
+                "Thanks for letting us know. You're not in **{cohort}**, so there is no RSVP to change. "
+                "If you'd like to come to its sessions, join it with `/cohort join`."
+            ),
+            cohort=cohort_name,
         )
     raise JoinCohortFirst(cohort_name)

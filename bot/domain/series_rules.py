@@ -16,11 +16,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import N_, SessionMedium
 from bot.domain.recurrence import Cadence, Recurrence, local_dates, to_utc
 
 CONFIRM_WINDOW = timedelta(minutes=10)  # how long a Confirm button of /series pause or end stays valid
 RETIME_REACH = timedelta(days=366)  # how far ahead a time change may start
-PAUSED = "series paused"  # the cancel reason of the sessions a pause cancelled (resume restores them)
+PAUSED = N_("series paused")  # the cancel reason of the sessions a pause cancelled (resume restores them)
 
 
 class StopAction(StrEnum):
@@ -50,8 +51,10 @@ def require_one_place(room_channel_id: int | None, link: str | None) -> None:
     """A series meets in a Discord room or at a link, never both."""
     if room_channel_id is not None and link is not None and link.strip():
         raise InvalidInput(
-            "A series meets either in a Discord voice or stage channel (`room`) or at an online meeting link "
-            "(`link`), not both. Please choose one and try again."
+            N_(
+                "A series meets either in a Discord voice or stage channel (`room`) or at an online meeting link "
+                "(`link`), not both. Please choose one and try again."
+            )
         )
 
 
@@ -59,19 +62,26 @@ def require_monthly_by_fits(cadence: Cadence, monthly_by: str | None) -> None:
     """``monthly_by`` means something only for monthly and bimonthly series; elsewhere it is refused, not ignored."""
     if monthly_by is not None and cadence not in (Cadence.MONTHLY, Cadence.BIMONTHLY):
         raise InvalidInput(
-            f"`monthly_by` is only for monthly and bimonthly series, and this one is {cadence.value}. "
-            "Leave `monthly_by` empty and try again."
+            N_(
+                "`monthly_by` is only for monthly and bimonthly series, and this one is {cadence}. "
+                "Leave `monthly_by` empty and try again."
+            ),
+            cadence=cadence.value,
         )
 
 
-def require_fresh(issued_at: int, now: datetime, again: str) -> None:
-    """Refuse a confirmation pressed long after it was offered (``issued_at`` in UNIX seconds); ``again`` says how
-    to ask once more."""
+def require_fresh(issued_at: int, now: datetime, command: str) -> None:
+    """Refuse a confirmation pressed long after it was offered (``issued_at`` in UNIX seconds); ``command`` is
+    the one that asks once more (``/series pause``)."""
     age = now.timestamp() - issued_at
     if age < -60 or age > CONFIRM_WINDOW.total_seconds():
-        minutes = int(CONFIRM_WINDOW.total_seconds() // 60)
         raise InvalidInput(
-            f"That confirmation has expired (it lasts {minutes} minutes), so nothing was changed. {again}"
+            N_(
+                "That confirmation has expired (it lasts {minutes} minutes), so nothing was changed. "
+                "Run `{command}` again if you still want to."
+            ),
+            minutes=int(CONFIRM_WINDOW.total_seconds() // 60),
+            command=command,
         )
 
 
@@ -107,13 +117,15 @@ def retime(rule: Recurrence, new_time: time, from_date: date, slots: Sequence[Sl
     """
     today = now.astimezone(rule.zone).date()
     if from_date < today:
-        raise InvalidInput("`from_date` is in the past. Pick today or a later date (`YYYY-MM-DD`).")
+        raise InvalidInput(N_("`from_date` is in the past. Pick today or a later date (`YYYY-MM-DD`)."))
     if from_date > today + RETIME_REACH:
-        raise InvalidInput("`from_date` can be at most a year ahead. Pick an earlier date, or change it nearer then.")
+        raise InvalidInput(
+            N_("`from_date` can be at most a year ahead. Pick an earlier date, or change it nearer then.")
+        )
     new_rule = replace(rule, first_local=datetime.combine(rule.first_local.date(), new_time))
     dates = dict(enumerate(local.date() for local in local_dates(rule)))
     if not any(day >= from_date for day in dates.values()):
-        raise InvalidInput("The series has no sessions on or after that date, so there is nothing to change.")
+        raise InvalidInput(N_("The series has no sessions on or after that date, so there is nothing to change."))
     made = {slot.sequence for slot in slots}
     if any(sequence not in made for sequence, day in dates.items() if day < from_date):
         raise ValueError("every session before from_date must be made before the time changes")
@@ -130,8 +142,11 @@ def retime(rule: Recurrence, new_time: time, from_date: date, slots: Sequence[Sl
             continue
         if new_start <= now:
             raise InvalidInput(
-                f"The session on {day:%A %-d %B} would then start in the past. "
-                "Give a later `from_date`, or move that one session with `/session move`."
+                N_(
+                    "The session on {date} would then start in the past. "
+                    "Give a later `from_date`, or move that one session with `/session move`."
+                ),
+                date=f"{day:%Y-%m-%d}",
             )
         moved[slot.sequence] = new_start
     return Retime(new_rule, from_date, scheduled, moved, tuple(kept))
@@ -145,3 +160,23 @@ def sessions_before(rule: Recurrence, from_date: date) -> int:
             break
         count += 1
     return count
+
+
+# What ``/series create`` and ``/series edit`` take as a series' ``language`` ("en": held in English, the default).
+MEDIUM_CHOICES = {"cy": SessionMedium.WELSH, "bilingual": SessionMedium.BILINGUAL, "en": None}
+
+
+def parse_medium(raw: str) -> SessionMedium | None:
+    """The language a series is held in, from the ``language`` option: Welsh-medium, bilingual, or English
+    (``None``)."""
+    key = raw.strip().casefold()
+    if key not in MEDIUM_CHOICES:
+        raise InvalidInput(N_("Choose the language sessions are held in from the list: Cymraeg, bilingual or English."))
+    return MEDIUM_CHOICES[key]
+
+
+def welsh_medium_demand(count: int, min_group: int) -> int | None:
+    """How many members of a server said they would prefer Welsh-medium sessions, as facilitators may see it:
+    the number when at least ``min_group`` did, otherwise ``None`` ("fewer than ``min_group``"), so that a small
+    number cannot point at anyone."""
+    return count if count >= min_group else None

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.errors import InvalidInput
 from bot.domain.inputs import check_number, parse_day, parse_wall_clock
+from bot.domain.language import N_
 from bot.domain.recurrence import MAX_OCCURRENCES
 
 DURATION_MIN = 15
@@ -27,8 +28,10 @@ def parse_local_start(text: str, zone: ZoneInfo) -> datetime:
     round_trip = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != local:
         raise InvalidInput(
-            f"{local:%H:%M} on {local:%-d %B %Y} doesn't exist in {zone.key}: the clocks go forward then. "
-            "Pick another time."
+            N_("{time} on {date} doesn't exist in {zone}: the clocks go forward then. Pick another time."),
+            time=f"{local:%H:%M}",
+            date=f"{local:%Y-%m-%d}",
+            zone=zone.key,
         )
     return local
 
@@ -37,7 +40,9 @@ def require_future(start_utc: datetime, now: datetime, zone: ZoneInfo) -> None:
     if start_utc <= now:
         local_now = now.astimezone(zone)
         raise InvalidInput(
-            f"That start is in the past (it is now {local_now:%Y-%m-%d %H:%M} in {zone.key}). Pick a future time."
+            N_("That start is in the past (it is now {now} in {zone}). Pick a future time."),
+            now=f"{local_now:%Y-%m-%d %H:%M}",
+            zone=zone.key,
         )
 
 
@@ -47,7 +52,10 @@ def validate_duration(minutes: int) -> timedelta:
         minutes,
         DURATION_MIN,
         DURATION_MAX,
-        f"A session lasts between {DURATION_MIN} and {DURATION_MAX} minutes; {minutes} is outside that.",
+        N_("A session lasts between {low} and {high} minutes; {minutes} is outside that."),
+        low=DURATION_MIN,
+        high=DURATION_MAX,
+        minutes=minutes,
     )
     return timedelta(minutes=minutes)
 
@@ -59,7 +67,8 @@ def validate_capacity(capacity: int | None) -> int | None:
         capacity,
         1,
         CAPACITY_MAX,
-        f"Capacity is the number of places: at least 1 and at most {CAPACITY_MAX}, or leave it empty for no limit.",
+        N_("Capacity is the number of places: at least 1 and at most {high}, or leave it empty for no limit."),
+        high=CAPACITY_MAX,
     )
 
 
@@ -67,16 +76,22 @@ def validate_count(count: int | None) -> int | None:
     if count is None:
         return None
     return check_number(
-        count, 1, COUNT_MAX, f"A series has from 1 to {COUNT_MAX} sessions; leave `count` empty for no fixed number."
+        count,
+        1,
+        COUNT_MAX,
+        N_("A series has from 1 to {high} sessions; leave `count` empty for no fixed number."),
+        high=COUNT_MAX,
     )
 
 
 def clean_title(raw: str) -> str:
     title = " ".join(raw.split())
     if not title:
-        raise InvalidInput("A series needs a title.")
+        raise InvalidInput(N_("A series needs a title."))
     if len(title) > TITLE_MAX:
-        raise InvalidInput(f"A title can be at most {TITLE_MAX} characters (this one has {len(title)}).")
+        raise InvalidInput(
+            N_("A title can be at most {limit} characters (this one has {length})."), limit=TITLE_MAX, length=len(title)
+        )
     return title
 
 
@@ -85,7 +100,11 @@ def clean_reason(raw: str | None) -> str | None:
         return None
     reason = raw.strip()
     if len(reason) > REASON_MAX:
-        raise InvalidInput(f"A reason can be at most {REASON_MAX} characters (this one has {len(reason)}).")
+        raise InvalidInput(
+            N_("A reason can be at most {limit} characters (this one has {length})."),
+            limit=REASON_MAX,
+            length=len(reason),
+        )
     return reason
 
 
@@ -94,7 +113,9 @@ def clean_link(raw: str | None) -> str | None:
         return None
     link = raw.strip()
     if len(link) > LINK_MAX or not _LINK.match(link):
-        raise InvalidInput("The meeting link must be a full https:// address, e.g. a Teams or Zoom invitation link.")
+        raise InvalidInput(
+            N_("The meeting link must be a full https:// address, e.g. a Teams or Zoom invitation link.")
+        )
     return link
 
 

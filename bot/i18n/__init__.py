@@ -32,14 +32,13 @@ def catalogue(language: Language) -> dict[str, str]:
     """English message -> its translation (English needs none). Fuzzy or empty entries are left out."""
     if language is Language.EN:
         return {}
-    found: dict[str, str] = {}
-    for path in sorted((LOCALES / language.value / "LC_MESSAGES").glob("*.po")):
-        with path.open("rb") as po:
-            messages = read_po(po, locale=language.value, domain=DOMAIN)
-        for message in messages:
-            if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
-                found[message.id] = str(message.string)
-    return found
+    with (LOCALES / language.value / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
+        messages = read_po(po, locale=language.value, domain=DOMAIN)
+    return {
+        message.id: str(message.string)
+        for message in messages
+        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
+    }
 
 
 def t(language: Language, message: str, /, **values: object) -> str:

@@ -8,9 +8,17 @@ from datetime import datetime, timedelta
 
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.calendar import CalendarSeries, build_calendar
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language, SessionMedium
 from bot.domain.lifecycle import SeriesState, SessionState
+from bot.i18n import t
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort
+
+DESCRIPTIONS = {
+    None: N_("Peer support for {cohort}. RSVP in Discord."),
+    SessionMedium.WELSH: N_("Peer support for {cohort}, held in Welsh. RSVP in Discord."),
+    SessionMedium.BILINGUAL: N_("Peer support for {cohort}, held in Welsh and English. RSVP in Discord."),
+}
 
 
 class CalendarService:
@@ -18,8 +26,11 @@ class CalendarService:
         self._uow = uow
         self._clock = clock
 
-    async def ics(self, guild_id: int, cohort: str | None, *, name: str) -> tuple[str, bytes]:
-        """``(filename, body)`` of the calendar of active series (paused and ended ones are left out)."""
+    async def ics(
+        self, guild_id: int, cohort: str | None, *, name: str, language: Language = DEFAULT_LANGUAGE
+    ) -> tuple[str, bytes]:
+        """``(filename, body)`` of the calendar of active series (paused and ended ones are left out), its
+        descriptions in ``language``."""
         async with self._uow() as uow:
             cohort_id = None
             if cohort:
@@ -34,7 +45,7 @@ class CalendarService:
                 CalendarSeries(
                     uid=f"series-{series.id}.guild-{guild_id}@cwtch",
                     title=f"{series.title} ({owner.name})",
-                    description=f"Peer support for {owner.name}. RSVP in Discord.",
+                    description=t(language, DESCRIPTIONS[series.medium], cohort=owner.name),
                     rule=recurrence_of(series),
                     duration=timedelta(minutes=series.duration_minutes),
                     location=series.link,

@@ -1,4 +1,5 @@
-"""Building ``SessionCard``s and recurrence rules from stored rows (shared by the session services)."""
+"""Building ``SessionCard``s and recurrence rules from stored rows (shared by the session services), and the local
+day and time of a session as a picker shows it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
+
 from bot.db.models import Cohort, Occurrence, Series
 from bot.db.uow import UnitOfWork
+from bot.domain.language import Language
 from bot.domain.recurrence import Cadence, MonthlyBy, Recurrence
 from bot.services.ports import SessionCard
 
@@ -48,6 +52,7 @@ def card(
         announcement_message_id=occurrence.announcement_message_id,
         thread_id=occurrence.thread_id,
         event_id=occurrence.event_id,
+        medium=series.medium,
     )
 
 
@@ -62,3 +67,13 @@ async def load_card(uow: UnitOfWork, occurrence_id: int) -> SessionCard | None:
 async def load_cards(uow: UnitOfWork, rows: Sequence[tuple[Occurrence, Series, Cohort]]) -> list[SessionCard]:
     counts = await uow.rsvps.counts([occurrence.id for occurrence, _, _ in rows])
     return [card(occurrence, series, cohort, counts) for occurrence, series, cohort in rows]
+
+
+def local_label(moment: datetime, timezone: str, language: Language, *, comma: bool = False) -> str:
+    """A session's day and time in its cohort's zone, for plain-text pickers (no Discord timestamps there):
+    "Tue 16 Mar 2027 10:00" (with ``comma``: "Tue 16 Mar 2027, 10:00"), in Welsh "Maw 16 Mawrth 2027 10:00"."""
+    between = ", " if comma else " "
+    if language is Language.EN:
+        return moment.astimezone(ZoneInfo(timezone)).strftime(f"%a %-d %b %Y{between}%H:%M")
+    pattern = f"EEE d MMMM y{between}HH:mm"
+    return format_datetime(moment, pattern, tzinfo=ZoneInfo(timezone), locale=language.value)

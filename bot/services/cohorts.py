@@ -11,6 +11,7 @@ from bot.domain import cohorts as rules
 from bot.domain.access import Actor, GuildRoles, require_facilitator
 from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
 from bot.domain.inputs import quote
+from bot.domain.language import N_
 from bot.services.batching import Batcher
 from bot.services.ports import RoleGateway
 
@@ -57,7 +58,9 @@ class CohortService:
                 _refuse_privileged_role(guild_id, role_id, roles_here)
                 await self._roles.check_assignable(guild_id, role_id)
             if await uow.cohorts.by_name_key(guild_id, rules.name_key(name)) is not None:
-                raise AlreadyExists(f"There is already a cohort called **{quote(name)}** here. Pick another name.")
+                raise AlreadyExists(
+                    N_("There is already a cohort called **{name}** here. Pick another name."), name=quote(name)
+                )
             cohort = await uow.cohorts.add(
                 Cohort(
                     guild_id=guild_id,
@@ -109,7 +112,7 @@ class CohortService:
         async with self._uow() as uow:
             cohort = await find_cohort(uow, guild_id, name)
             if await uow.cohorts.membership(cohort.id, user_id) is not None:
-                raise AlreadyExists(f"You're already in **{cohort.name}**.")
+                raise AlreadyExists(N_("You're already in **{name}**."), name=cohort.name)
             membership = CohortMembership(guild_id=guild_id, cohort_id=cohort.id, user_id=user_id)
             await uow.cohorts.add_membership(membership)
             await uow.commit()
@@ -129,7 +132,7 @@ class CohortService:
             cohort = await find_cohort(uow, guild_id, name)
             membership = await uow.cohorts.membership(cohort.id, user_id)
             if membership is None or not await uow.cohorts.remove_membership(cohort.id, user_id):
-                raise InvalidInput(f"You're not in **{cohort.name}**, so there is nothing to leave.")
+                raise InvalidInput(N_("You're not in **{name}**, so there is nothing to leave."), name=cohort.name)
             await uow.commit()
         if cohort.role_id is not None:
             try:
@@ -162,16 +165,18 @@ async def find_cohort(uow: UnitOfWork, guild_id: int, name: str) -> Cohort:
 
 
 def no_such_cohort(name: str) -> NotFound:
-    return NotFound(f"There's no cohort called **{quote(name)}** here. `/cohort list` shows them all.")
+    return NotFound(N_("There's no cohort called **{name}** here. `/cohort list` shows them all."), name=quote(name))
 
 
 def _refuse_privileged_role(guild_id: int, role_id: int, roles: GuildRoles) -> None:
     if role_id == guild_id:
-        raise InvalidInput("Everyone already has @everyone; pick a role that only this cohort's members get.")
+        raise InvalidInput(N_("Everyone already has @everyone; pick a role that only this cohort's members get."))
     if role_id in (roles.facilitator_role_id, roles.coordinator_role_id):
         raise InvalidInput(
-            "That role is the facilitator or coordinator role; joining a cohort must not grant it. "
-            "Pick a role just for this cohort."
+            N_(
+                "That role is the facilitator or coordinator role; joining a cohort must not grant it. "
+                "Pick a role just for this cohort."
+            )
         )
 
 

@@ -107,6 +107,7 @@ class Services:
                 gateway=sessions,
                 sessions=session_service,
                 schedule_changed=schedule_changed,
+                min_group=min_group,
             ),
             sessions=session_service,
             rsvp=RsvpService(uow, sessions, clock=clock, cohorts=cohorts, announcements=announcements),

@@ -22,6 +22,7 @@ from bot.db.community import DigestCandidate, PostRef
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.actions import LEASE
 from bot.domain.community import DigestWeek, active_this_week, digest_nonce, due_digest, may_claim_digest
+from bot.domain.language import ChannelPosts
 from bot.domain.shards import ALL_SHARDS, ShardSet
 from bot.services.ports import CommunityGateway, PostLink, WeeklyDigest
 
@@ -82,6 +83,8 @@ class DigestService:
             what_works = await uow.community.what_works_between(guild_id, week.starts_at, week.ends_at)
             joins = await uow.community.joins_between(guild_id, week.starts_at, week.ends_at)
             posts = await uow.community.what_works_before(guild_id, week.ends_at)
+            settings = await uow.guild_settings.get(guild_id)
+        written = settings.channel_posts if settings is not None else ChannelPosts.EN  # a channel post
         active = await self._active(guild_id, posts, what_works, week)
         if not resources and not what_works and not joins and not active:
             await self._finish(guild_id, week, "done")
@@ -90,7 +93,9 @@ class DigestService:
             guild_id, week.week_start, week.last_day, _links(resources), _links(what_works), joins, active
         )
         try:
-            await self._gateway.post_digest(candidate.channel_id, digest, nonce=digest_nonce(guild_id, week.week_start))
+            await self._gateway.post_digest(
+                candidate.channel_id, digest, nonce=digest_nonce(guild_id, week.week_start), posts=written
+            )
         except Exception as exc:
             log.warning("the digest of guild %s for %s failed (%s)", guild_id, week.week_start, type(exc).__name__)
             await self._finish(guild_id, week, "failed")

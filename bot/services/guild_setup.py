@@ -1,14 +1,15 @@
-"""Use cases of ``/setup``: the roles and channels an admin chooses for the server, what is still missing, and
-the one-time welcome when Cwtch joins a server."""
+"""Use cases of ``/setup``: the roles, channels and languages an admin chooses for the server, what is still
+missing, and the one-time welcome when Cwtch joins a server."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.db.models import GuildSettings
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor, GuildRoles, require_admin
 from bot.domain.errors import InvalidInput
+from bot.domain.language import DEFAULT_LANGUAGE, N_, ChannelPosts, Language
 from bot.services.settings_cache import GuildSettingsView, SettingsCache
 
 
@@ -19,6 +20,8 @@ class GuildConfig:
     announcements_channel_id: int | None
     resources_channel_id: int | None
     facilitators_channel_id: int | None
+    language: Language = DEFAULT_LANGUAGE  # for members who have not chosen theirs
+    channel_posts: ChannelPosts = ChannelPosts.EN  # how announcements, room threads and digests are written
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class SetupService:
     ) -> GuildConfig:
         require_admin(actor)
         if guild_id in (facilitator_role_id, coordinator_role_id):
-            raise InvalidInput("Pick roles that only facilitators and coordinators hold, not @everyone.")
+            raise InvalidInput(N_("Pick roles that only facilitators and coordinators hold, not @everyone."))
         async with self._uow() as uow:
             settings = await uow.guild_settings.get_or_create(guild_id)
             settings.facilitator_role_id = facilitator_role_id
@@ -83,16 +86,45 @@ class SetupService:
             return await self.config(guild_id)
         async with self._uow() as uow:
             settings = await uow.guild_settings.get_or_create(guild_id)
-            merged = replace(_config(settings), **changes)
-            alerts = merged.facilitators_channel_id
-            if alerts is not None and alerts in (merged.announcements_channel_id, merged.resources_channel_id):
+            merged = {key: changes.get(key, getattr(settings, key)) for key in given}
+            alerts = merged["facilitators_channel_id"]
+            if alerts is not None and alerts in (merged["announcements_channel_id"], merged["resources_channel_id"]):
                 raise InvalidInput(
-                    "The facilitators' channel receives private alerts, so it must be a channel of its own, "
-                    "not the announcements or resources channel."
+                    N_(
+                        "The facilitators' channel receives private alerts, so it must be a channel of its own, "
+                        "not the announcements or resources channel."
+                    )
                 )
             for key, value in changes.items():
                 setattr(settings, key, value)
             await uow.audit.record(guild_id, actor.user_id, "setup.channels", **changes)
+            await uow.commit()
+        self._settings.forget(guild_id)
+        return _config(settings)
+
+    async def set_languages(
+        self,
+        guild_id: int,
+        actor: Actor,
+        *,
+        language: Language | None = None,
+        channel_posts: ChannelPosts | None = None,
+    ) -> GuildConfig:
+        """Set the language of members who have not chosen theirs and how channel posts are written (either or
+        both); with neither given, change nothing."""
+        require_admin(actor)
+        if language is None and channel_posts is None:
+            return await self.config(guild_id)
+        async with self._uow() as uow:
+            settings = await uow.guild_settings.get_or_create(guild_id)
+            changes: dict[str, str] = {}
+            if language is not None:
+                settings.language = language
+                changes["language"] = language.value
+            if channel_posts is not None:
+                settings.channel_posts = channel_posts
+                changes["channel_posts"] = channel_posts.value
+            await uow.audit.record(guild_id, actor.user_id, "setup.language", **changes)
             await uow.commit()
         self._settings.forget(guild_id)
         return _config(settings)
@@ -128,4 +160,6 @@ def _config(settings: GuildSettings | GuildSettingsView) -> GuildConfig:
         announcements_channel_id=settings.announcements_channel_id,
         resources_channel_id=settings.resources_channel_id,
         facilitators_channel_id=settings.facilitators_channel_id,
+        language=settings.language or DEFAULT_LANGUAGE,
+        channel_posts=settings.channel_posts or ChannelPosts.EN,
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bot.domain.language import DEFAULT_LANGUAGE, ChannelPosts, Language, SessionMedium
 from bot.domain.lifecycle import SessionState
 
 
@@ -55,6 +56,7 @@ class SessionCard:
     thread_id: int | None = None
     event_id: int | None = None
     moved_from: datetime | None = None  # the start before a move, for the notice that tells people of it
+    medium: SessionMedium | None = None  # held in Welsh or bilingually; None: in English
 
 
 class Notice(StrEnum):
@@ -106,10 +108,19 @@ class SessionGateway(Protocol):
         ...
 
     async def notify(
-        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+        self,
+        card: SessionCard,
+        user_id: int,
+        notice: Notice,
+        *,
+        nonce: str | None = None,
+        dm_channel_id: int | None,
+        language: Language = DEFAULT_LANGUAGE,
+        first_contact: bool = False,
     ) -> int | None:
-        """Tell one member by DM (in ``dm_channel_id`` when known). Returns the DM channel used, or ``None``
-        when their DMs are closed."""
+        """Tell one member by DM (in ``dm_channel_id`` when known), in their ``language``; at their
+        ``first_contact`` with Cwtch, offer them the choice of language too. Returns the DM channel used, or
+        ``None`` when their DMs are closed."""
         ...
 
     async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
@@ -166,8 +177,11 @@ class CommunityGateway(Protocol):
         ``NotConfigured`` when the forum is gone and ``BotLacksPermission`` when Discord refuses the bot."""
         ...
 
-    async def post_digest(self, channel_id: int, digest: WeeklyDigest, *, nonce: str) -> None:
-        """Post the digest in the announcements channel; raises on failures worth retrying."""
+    async def post_digest(
+        self, channel_id: int, digest: WeeklyDigest, *, nonce: str, posts: ChannelPosts = ChannelPosts.EN
+    ) -> None:
+        """Post the digest in the announcements channel, written as the server's ``posts`` say; raises on failures
+        worth retrying."""
         ...
 
     async def thread_activity(self, guild_id: int, thread_ids: Collection[int]) -> dict[int, datetime]:
@@ -210,28 +224,41 @@ class ResourceGateway(Protocol):
         """Raise ``NotConfigured`` unless ``channel_id`` is a forum channel of the guild that the bot can see."""
         ...
 
-    async def post_resource(self, forum_id: int, card: ResourceCard) -> int:
-        """Make the forum post with its tags (created on the forum if missing) and its Open button; returns the
-        post's thread ID. Raises ``BotLacksPermission`` or ``NotConfigured`` when Discord refuses."""
+    async def post_resource(self, forum_id: int, card: ResourceCard, *, posts: ChannelPosts = ChannelPosts.EN) -> int:
+        """Make the forum post with its tags (created on the forum if missing) and its Open button, written as the
+        server's ``posts`` say; returns the post's thread ID. Raises ``BotLacksPermission`` or ``NotConfigured``
+        when Discord refuses."""
         ...
 
-    async def post_review(self, channel_id: int, card: ResourceCard) -> int:
+    async def post_review(self, channel_id: int, card: ResourceCard, *, posts: ChannelPosts = ChannelPosts.EN) -> int:
         """Post a suggestion's review card (Approve / Decline) in the facilitators' channel; returns its ID."""
         ...
 
     async def close_review(
-        self, channel_id: int, message_id: int, card: ResourceCard, outcome: ReviewOutcome, *, member_told: bool
+        self,
+        channel_id: int,
+        message_id: int,
+        card: ResourceCard,
+        outcome: ReviewOutcome,
+        *,
+        member_told: bool,
+        posts: ChannelPosts = ChannelPosts.EN,
     ) -> None:
         """Show on the review card what was decided, without its buttons."""
         ...
 
     async def tell_suggester(
-        self, card: ResourceCard, outcome: ReviewOutcome, *, dm_channel_id: int | None
+        self,
+        card: ResourceCard,
+        outcome: ReviewOutcome,
+        *,
+        dm_channel_id: int | None,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> int | None:
-        """DM the member who suggested the resource. Returns the DM channel used, or ``None`` when their DMs are
-        closed."""
+        """DM the member who suggested the resource, in their ``language``. Returns the DM channel used, or
+        ``None`` when their DMs are closed."""
         ...
 
-    async def thank_in_post(self, card: ResourceCard, user_id: int) -> None:
+    async def thank_in_post(self, card: ResourceCard, user_id: int, *, posts: ChannelPosts = ChannelPosts.EN) -> None:
         """The fallback for closed DMs: thank the member, by mention, in the resource's forum post."""
         ...

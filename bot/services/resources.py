@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import TypeVar
 
 from bot.db.models import GuildSettings, Resource
@@ -23,7 +24,9 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain import resources as rules
 from bot.domain.access import Actor, require_facilitator
 from bot.domain.errors import AlreadyExists, InvalidInput, NotConfigured, NotFound
-from bot.domain.resources import ResourceStatus
+from bot.domain.language import DEFAULT_LANGUAGE, N_, ChannelPosts, Language
+from bot.domain.resources import THEMES, ResourceStatus
+from bot.i18n import t
 from bot.services.batching import Batcher
 from bot.services.cohorts import guild_roles
 from bot.services.ports import ResourceCard, ResourceGateway, ReviewOutcome
@@ -32,8 +35,20 @@ log = logging.getLogger(__name__)
 Search = tuple[int, tuple[str, ...], str | None]  # guild, search terms, theme
 Clock = Callable[[], datetime]
 PAGE_SIZE = 10  # results a search or list shows; the reply says how many there are in all
-SETUP_HINT = "An admin can choose the channels with `/setup channels`."
 T = TypeVar("T")
+
+
+@cache
+def theme_aliases() -> dict[str, str]:
+    """The themes' names in the other languages (case folded), each to its theme: a member may type a tag, or
+    search for one, by its Welsh name. The tags themselves stay as they are stored, in English."""
+    return {
+        name.casefold(): theme
+        for language in Language
+        if language is not Language.EN
+        for theme in THEMES
+        if (name := t(language, theme)) != theme
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +77,7 @@ class ResourceService:
     async def add(self, guild_id: int, actor: Actor, *, title: str, url: str, summary: str, tags: str) -> ResourceCard:
         """Post a resource in the forum straight away (facilitators). Nothing is kept if Discord refuses."""
         settings = await self._settings(guild_id, actor)
-        draft = rules.check_draft(title, url, summary, tags)
+        draft = rules.check_draft(title, url, summary, tags, theme_aliases())
         forum_id = await self._forum(guild_id, settings)
         async with self._uow() as uow:
             await self._refuse_duplicate(uow, guild_id, draft.url_key)
@@ -70,7 +85,8 @@ class ResourceService:
             await uow.commit()
         card = card_of(resource)
         thread_id = await self._undo_if_refused(
-            self._gateway.post_resource(forum_id, card), lambda uow: uow.resources.remove_unposted(guild_id, card.id)
+            self._gateway.post_resource(forum_id, card, posts=_posts(settings)),
+            lambda uow: uow.resources.remove_unposted(guild_id, card.id),
         )
         async with self._uow() as uow:
             await uow.resources.record_thread(guild_id, card.id, thread_id)
@@ -82,18 +98,23 @@ class ResourceService:
         self, guild_id: int, user_id: int, *, title: str, url: str, summary: str, tags: str
     ) -> ResourceCard:
         """Keep a member's suggestion as pending and put a review card in front of the facilitators."""
-        draft = rules.check_draft(title, url, summary, tags)
+        draft = rules.check_draft(title, url, summary, tags, theme_aliases())
         settings = await self._settings(guild_id)
         await self._forum(guild_id, settings)
         if settings is None or settings.facilitators_channel_id is None:
-            raise NotConfigured(f"This server has no facilitators' channel to review suggestions yet. {SETUP_HINT}")
+            raise NotConfigured(
+                N_(
+                    "This server has no facilitators' channel to review suggestions yet. "
+                    "An admin can choose the channels with `/setup channels`."
+                )
+            )
         async with self._uow() as uow:
             await self._refuse_duplicate(uow, guild_id, draft.url_key)
             resource = await self._insert(uow, _resource(guild_id, draft, self._clock(), suggested_by=user_id))
             await uow.commit()
         card = card_of(resource)
         message_id = await self._undo_if_refused(
-            self._gateway.post_review(settings.facilitators_channel_id, card),
+            self._gateway.post_review(settings.facilitators_channel_id, card, posts=_posts(settings)),
             lambda uow: uow.resources.remove_pending(guild_id, card.id),
         )
         async with self._uow() as uow:
@@ -113,7 +134,8 @@ class ResourceService:
     async def approve(self, guild_id: int, actor: Actor, resource_id: int) -> ReviewResult:
         """Post the suggestion in the forum and tell the member. Two facilitators pressing at once post it once:
         only one of them flips it from pending to approved, and only that one posts it."""
-        forum_id = await self._forum(guild_id, await self._settings(guild_id, actor))
+        settings = await self._settings(guild_id, actor)
+        forum_id = await self._forum(guild_id, settings)
         async with self._uow() as uow:
             if not await uow.resources.approve_pending(
                 guild_id, resource_id, approved_by=actor.user_id, at=self._clock()
@@ -124,7 +146,7 @@ class ResourceService:
             await uow.commit()
         card = card_of(resource)
         thread_id = await self._undo_if_refused(  # refused: pending again, to be approved later
-            self._gateway.post_resource(forum_id, card),
+            self._gateway.post_resource(forum_id, card, posts=_posts(settings)),
             lambda uow: uow.resources.unapprove_unposted(guild_id, resource_id),
         )
         async with self._uow() as uow:
@@ -133,7 +155,7 @@ class ResourceService:
             review = await _review_place(uow, guild_id, resource)
             await uow.commit()
         outcome = ReviewOutcome(approved=True, reviewer_id=actor.user_id)
-        return await self._conclude(replace(card, thread_id=thread_id), outcome, review)
+        return await self._conclude(replace(card, thread_id=thread_id), outcome, review, settings)
 
     async def decline(self, guild_id: int, actor: Actor, resource_id: int, reason: str | None = None) -> ReviewResult:
         """Delete the suggestion (nothing of it is kept) and tell the member, with the reason if one is given."""
@@ -144,14 +166,15 @@ class ResourceService:
             if resource is None or not await uow.resources.remove_pending(guild_id, resource_id):
                 raise _already_reviewed(resource)
             review = await _review_place(uow, guild_id, resource)
+            settings = await uow.guild_settings.get(guild_id)
             await uow.audit.record(guild_id, actor.user_id, "resource.decline", resource_id=resource_id)
             await uow.commit()
         outcome = ReviewOutcome(approved=False, reviewer_id=actor.user_id, reason=reason)
-        return await self._conclude(card_of(resource), outcome, review)
+        return await self._conclude(card_of(resource), outcome, review, settings)
 
     async def search(self, guild_id: int, query: str, tag: str | None = None) -> ResourcePage:
-        terms = rules.search_terms(query)
-        theme = rules.find_theme(tag) if tag else None
+        terms = rules.search_terms(query, theme_aliases())
+        theme = rules.find_theme(tag, theme_aliases()) if tag else None
         cards, total = await self._searches.get((guild_id, terms, theme))
         return ResourcePage(cards, total, theme, query.strip())
 
@@ -165,7 +188,7 @@ class ResourceService:
         return found
 
     async def listing(self, guild_id: int, tag: str | None = None) -> ResourcePage:
-        theme = rules.find_theme(tag) if tag else None
+        theme = rules.find_theme(tag, theme_aliases()) if tag else None
         async with self._uow.reading() as uow:
             found, total = await uow.resources.newest(guild_id, tag=theme, limit=PAGE_SIZE)
         return ResourcePage(tuple(card_of(r) for r in found), total, theme)
@@ -175,7 +198,7 @@ class ResourceService:
         async with self._uow() as uow:
             resource = await uow.resources.get(guild_id, resource_id)
             if resource is None or resource.status != ResourceStatus.APPROVED:
-                raise NotFound("That resource has been removed. `/resource list` shows what is there now.")
+                raise NotFound(N_("That resource has been removed. `/resource list` shows what is there now."))
             await uow.resources.record_open(guild_id, resource_id, self._clock())
             await uow.commit()
             return card_of(resource)
@@ -190,7 +213,9 @@ class ResourceService:
     async def _forum(self, guild_id: int, settings: GuildSettings | None) -> int:
         """The resources forum, once Discord's side confirms it is one (asked with no unit of work open)."""
         if settings is None or settings.resources_channel_id is None:
-            raise NotConfigured(f"This server has no resources forum yet. {SETUP_HINT}")
+            raise NotConfigured(
+                N_("This server has no resources forum yet. An admin can choose the channels with `/setup channels`.")
+            )
         await self._gateway.check_forum(guild_id, settings.resources_channel_id)
         return settings.resources_channel_id
 
@@ -209,7 +234,7 @@ class ResourceService:
         added = await uow.resources.add(resource)
         if added is None:  # someone added the same link a moment ago
             await self._refuse_duplicate(uow, resource.guild_id, resource.url_key)
-            raise AlreadyExists("That link was just added by someone else.")
+            raise AlreadyExists(N_("That link was just added by someone else."))
         return added
 
     @staticmethod
@@ -219,34 +244,47 @@ class ResourceService:
             return
         if existing.status == ResourceStatus.PENDING:
             raise AlreadyExists(
-                f"That link was already suggested as **{existing.title}** and is waiting for a facilitator's review."
+                N_("That link was already suggested as **{title}** and is waiting for a facilitator's review."),
+                title=existing.title,
             )
-        where = f": <#{existing.thread_id}>" if existing.thread_id else "."  # no post yet: it is being posted
-        raise AlreadyExists(f"That link is already in the resources forum as **{existing.title}**{where}")
+        if existing.thread_id is None:  # no post yet: it is being posted
+            raise AlreadyExists(N_("That link is already in the resources forum as **{title}**."), title=existing.title)
+        raise AlreadyExists(
+            N_("That link is already in the resources forum as **{title}**: <#{thread_id}>"),
+            title=existing.title,
+            thread_id=existing.thread_id,
+        )
 
     async def _conclude(
-        self, card: ResourceCard, outcome: ReviewOutcome, review: tuple[int, int] | None
+        self,
+        card: ResourceCard,
+        outcome: ReviewOutcome,
+        review: tuple[int, int] | None,
+        settings: GuildSettings | None,
     ) -> ReviewResult:
         """After the decision is stored: tell the member and close the review card. Both are best effort; the
         decision stands whatever Discord says."""
-        told = await self._tell_suggester(card, outcome)
+        told = await self._tell_suggester(card, outcome, settings)
         if review is not None:
             try:
-                await self._gateway.close_review(*review, card, outcome, member_told=told)
+                await self._gateway.close_review(*review, card, outcome, member_told=told, posts=_posts(settings))
             except Exception:
                 log.warning("could not close the review card of resource %s", card.id, exc_info=True)
         return ReviewResult(card, told)
 
-    async def _tell_suggester(self, card: ResourceCard, outcome: ReviewOutcome) -> bool:
+    async def _tell_suggester(self, card: ResourceCard, outcome: ReviewOutcome, settings: GuildSettings | None) -> bool:
+        """Tell the member by DM, in their language (their server's default until they choose one)."""
         user_id = card.suggested_by
         if user_id is None:
             return False
         async with self._uow.reading() as uow:
             known = (await uow.dm_channels.of([user_id])).get(user_id)
+            chosen = (await uow.languages.of_people([user_id])).get(user_id)
+        language = chosen[0] if chosen else (settings.language if settings else None) or DEFAULT_LANGUAGE
         try:
-            channel_id = await self._gateway.tell_suggester(card, outcome, dm_channel_id=known)
+            channel_id = await self._gateway.tell_suggester(card, outcome, dm_channel_id=known, language=language)
             if channel_id is None and outcome.approved:
-                await self._gateway.thank_in_post(card, user_id)
+                await self._gateway.thank_in_post(card, user_id, posts=_posts(settings))
         except Exception:
             log.warning("could not tell user %s about resource %s", user_id, card.id, exc_info=True)
             return False
@@ -263,6 +301,11 @@ async def _review_place(uow: UnitOfWork, guild_id: int, resource: Resource) -> t
     if resource.review_message_id is None or settings is None or settings.facilitators_channel_id is None:
         return None
     return settings.facilitators_channel_id, resource.review_message_id
+
+
+def _posts(settings: GuildSettings | None) -> ChannelPosts:
+    """How the server's channel posts are written (the forum, the facilitators' channel)."""
+    return settings.channel_posts if settings is not None else ChannelPosts.EN
 
 
 def _resource(
@@ -292,9 +335,12 @@ def _resource(
 
 def _already_reviewed(resource: Resource | None) -> InvalidInput:
     if resource is not None and resource.status == ResourceStatus.APPROVED:
-        where = f": <#{resource.thread_id}>" if resource.thread_id else "."  # no post yet: it is being posted
-        return InvalidInput(f"**{resource.title}** was already approved{where}")
-    return InvalidInput("This suggestion is no longer waiting for review: another facilitator has declined it.")
+        if resource.thread_id is None:  # no post yet: it is being posted
+            return InvalidInput(N_("**{title}** was already approved."), title=resource.title)
+        return InvalidInput(
+            N_("**{title}** was already approved: <#{thread_id}>"), title=resource.title, thread_id=resource.thread_id
+        )
+    return InvalidInput(N_("This suggestion is no longer waiting for review: another facilitator has declined it."))
 
 
 def card_of(resource: Resource) -> ResourceCard:

@@ -20,6 +20,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain import lifecycle
 from bot.domain import rsvp as rules
 from bot.domain.errors import AlreadyExists, NotFound
+from bot.domain.language import N_
 from bot.services.announcement_refresh import AnnouncementRefresher
 from bot.services.cards import load_card
 from bot.services.cohorts import CohortService
@@ -107,7 +108,7 @@ class RsvpService:
         async with self._uow.reading() as uow:
             parts = await uow.occurrences.card_parts(occurrence_id)
         if parts is None or parts[0].guild_id != guild_id:
-            raise NotFound("I can't find that session any more.")
+            raise NotFound(N_("I can't find that session any more."))
         occurrence, _, cohort = parts
         still_open(occurrence)
         with contextlib.suppress(AlreadyExists):  # joined a moment ago (another click, /cohort join): go ahead
@@ -119,7 +120,7 @@ class RsvpService:
         async with self._uow.reading() as uow:
             session = await load_card(uow, occurrence_id)
             if session is None or session.guild_id != guild_id:
-                raise NotFound("I can't find that session any more. Run `/session list` again for the latest.")
+                raise NotFound(N_("I can't find that session any more. Run `/session list` again for the latest."))
             existing = await uow.rsvps.of(occurrence_id, user_id)
         return session, existing.status if existing else None
 
@@ -138,6 +139,14 @@ class RsvpService:
         async with self._uow() as uow:
             preference = await uow.preferences.get_or_create(guild_id, user_id)
             preference.reminders = enabled
+            await uow.commit()
+
+    async def prefer_welsh_medium(self, guild_id: int, user_id: int, prefers: bool) -> None:
+        """Whether the member would rather join Welsh-medium sessions in this server (facilitators see how many
+        would, never who: ``SeriesService.welsh_medium_demand``)."""
+        async with self._uow() as uow:
+            preference = await uow.preferences.get_or_create(guild_id, user_id)
+            preference.prefers_welsh_medium = prefers
             await uow.commit()
 
     async def check_in(self, guild_id: int, user_id: int, occurrence_id: int) -> SessionCard:

@@ -26,6 +26,7 @@ from bot.db.uow import SyncSession, UnitOfWorkFactory
 from bot.domain import lifecycle
 from bot.domain import rsvp as rules
 from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.language import N_
 from bot.domain.rsvp import Choice, RsvpStatus
 from bot.services.cards import card
 from bot.services.ports import SessionCard
@@ -37,8 +38,16 @@ class GroundRulesRequired(UserFacingError):
     """The member must accept the ground rules before their first RSVP."""
 
     def __init__(self, joined: str | None = None) -> None:
-        welcome = f"Welcome to **{joined}**: you've joined the cohort. " if joined else ""
-        super().__init__(welcome + "Before your first RSVP, please read and accept the ground rules.")
+        if joined:
+            super().__init__(
+                N_(
+                    "Welcome to **{cohort}**: you've joined the cohort. "
+                    "Before your first RSVP, please read and accept the ground rules."
+                ),
+                cohort=joined,
+            )
+        else:
+            super().__init__(N_("Before your first RSVP, please read and accept the ground rules."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +193,7 @@ class _Ledger:
     def _session(self, click: Click) -> tuple[Occurrence, Series, Cohort]:
         found = self.sessions.get(click.occurrence_id)
         if found is None or found[0].guild_id != click.guild_id:
-            raise NotFound("I can't find that session any more.")
+            raise NotFound(N_("I can't find that session any more."))
         return found
 
     def rsvp(self, click: Click) -> _Recorded:

@@ -16,11 +16,12 @@ from bot.domain.access import Actor, require_facilitator
 from bot.domain.actions import SURVEY_OPEN, ActionKind, ActionState, due_times, rearm_after_resume
 from bot.domain.errors import AlreadyExists, InvalidInput, NotFound
 from bot.domain.inputs import quote
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language, SessionMedium
 from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.rsvp import RsvpStatus
 from bot.domain.series_rules import StopAction
-from bot.domain.sessions import discord_timestamp
 from bot.domain.shards import ALL_SHARDS, ShardSet
+from bot.i18n import t
 from bot.services.cards import recurrence_of
 from bot.services.cohorts import find_cohort, guild_roles
 from bot.services.ports import SessionGateway
@@ -35,7 +36,13 @@ MATERIALIZE_AHEAD = timedelta(days=400)
 MATERIALIZE_AT_LEAST = 3
 NO_MORE = datetime(9999, 12, 31, tzinfo=UTC)  # next_start of a series whose rule has no more sessions
 PAUSED = series_rules.PAUSED
-ENDED = "series ended"
+ENDED = N_("series ended")  # the cancel reason of the sessions an end cancelled
+FEEDBACK_MIN_GROUP = 5  # the anonymity threshold's default (FEEDBACK_MIN_GROUP): counts below it are not shown
+_CHOICE_LABELS = {
+    SeriesState.ACTIVE: N_("{title} ({cohort}, active)"),
+    SeriesState.PAUSED: N_("{title} ({cohort}, paused)"),
+    SeriesState.ENDED: N_("{title} ({cohort}, ended)"),
+}
 
 _STOPS_TO = {StopAction.PAUSE: SeriesState.PAUSED, StopAction.END: SeriesState.ENDED}
 
@@ -52,6 +59,17 @@ class SeriesInfo:
     next_starts: tuple[datetime, ...]
     room_channel_id: int | None = None
     link: str | None = None
+    recurrence: rules.Recurrence | None = None  # the rule ``rule`` describes, to describe it in another language
+    medium: SessionMedium | None = None  # held in Welsh or bilingually; None: in English
+
+
+@dataclass(frozen=True, slots=True)
+class WelshMediumDemand:
+    """How many members of a server said they would prefer Welsh-medium sessions, as facilitators may see it:
+    ``count`` is None when fewer than ``min_group`` did (no small number that could point at someone)."""
+
+    count: int | None
+    min_group: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +87,7 @@ class SeriesRequest:
     monthly_by: str | None = None
     until: str | None = None
     count: int | None = None
+    medium: str | None = None  # the ``language`` option: "cy", "bilingual" (or "en"); None: in English
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +101,7 @@ class StopPreview:
     people: int  # members who RSVP'd to them (going or waitlisted), who would be told
     next_start: datetime | None  # the next session's start, if there is one
     issued_at: int  # UNIX seconds: the moment offered, carried by the Confirm button
+    timezone: str = "Europe/London"  # the series' zone, to write the next start in Welsh
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +122,12 @@ class SeriesService:
         gateway: SessionGateway | None = None,
         sessions: SessionService | None = None,
         schedule_changed: ScheduleSignal | None = None,
+        min_group: int = FEEDBACK_MIN_GROUP,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._shards = shards
+        self._min_group = min_group
         self._survey_open = survey_open
         self._gateway = gateway  # tells those affected by an edit; only `edit` needs it
         self._sessions = sessions  # tells Discord and members about sessions a pause, end or resume changed
@@ -143,13 +165,23 @@ class SeriesService:
                 infos.append(_info(series, owner.name, upcoming))
             return infos
 
-    async def choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
-        """``(label, id)`` of series matching ``fragment``, for autocomplete."""
+    async def welsh_medium_demand(self, guild_id: int, actor: Actor) -> WelshMediumDemand:
+        """For ``/series list``: how many members said they would prefer Welsh-medium sessions (``/language
+        welsh_sessions``), for facilitators only, and only as a number no smaller than the anonymity threshold."""
+        async with self._uow.reading() as uow:
+            require_facilitator(actor, await guild_roles(uow, guild_id))
+            count = await uow.preferences.welsh_medium_count(guild_id)
+        return WelshMediumDemand(series_rules.welsh_medium_demand(count, self._min_group), self._min_group)
+
+    async def choices(
+        self, guild_id: int, fragment: str, language: Language = DEFAULT_LANGUAGE
+    ) -> list[tuple[str, int]]:
+        """``(label, id)`` of series matching ``fragment``, for autocomplete, in ``language``."""
         needle = fragment.strip().casefold()
         async with self._uow() as uow:
             rows = await uow.series.in_guild(guild_id)
         return [
-            (f"{series.title} ({cohort.name}, {series.state})"[:100], series.id)
+            (t(language, _CHOICE_LABELS[series.state], title=series.title, cohort=cohort.name)[:100], series.id)
             for series, cohort in rows
             if needle in series.title.casefold() or needle in cohort.name.casefold()
         ][:25]
@@ -176,6 +208,7 @@ class SeriesService:
             people=len(people),
             next_start=min((o.starts_at for o in upcoming), default=None),
             issued_at=int(now.timestamp()),
+            timezone=series.timezone,
         )
 
     async def confirm_stop(
@@ -184,9 +217,7 @@ class SeriesService:
         """The facilitator confirmed a pause or an end offered at ``issued_at``: do it, if the offer is still fresh
         and they are still a facilitator, and tell Discord and those who RSVP'd. Returns the series and the
         sessions cancelled."""
-        series_rules.require_fresh(
-            issued_at, self._clock(), f"Run `/series {action.value}` again if you still want to."
-        )
+        series_rules.require_fresh(issued_at, self._clock(), f"/series {action.value}")
         if action is StopAction.PAUSE:
             info, cancelled = await self.pause(guild_id, actor, series_id)
         else:
@@ -323,25 +354,32 @@ def _validated_series(
         cadence = rules.Cadence(request.cadence.strip().lower())
     except ValueError:
         options = ", ".join(c.value for c in rules.Cadence)
-        raise InvalidInput(f"Cadence must be one of: {options}.") from None
+        raise InvalidInput(N_("Cadence must be one of: {options}."), options=options) from None
     series_rules.require_one_place(request.room_channel_id, request.link)
     series_rules.require_monthly_by_fits(cadence, request.monthly_by)
     try:
         monthly_by = rules.MonthlyBy((request.monthly_by or "weekday").strip().lower())
     except ValueError:
         options = ", ".join(m.value for m in rules.MonthlyBy)
-        raise InvalidInput(f"`monthly_by` must be one of: {options}.") from None
+        raise InvalidInput(N_("`monthly_by` must be one of: {options}."), options=options) from None
     rule_zone = ZoneInfo(timezone)
     local = session_rules.parse_local_start(request.start, rule_zone)
     session_rules.require_future(rules.to_utc(local, rule_zone), now, rule_zone)
     duration = session_rules.validate_duration(request.duration)
-    until = session_rules.parse_date(request.until, "end date (`until`)") if request.until else None
+    until = session_rules.parse_date(request.until, "until") if request.until else None
     count = session_rules.validate_count(request.count)
     recurrence = rules.Recurrence(cadence, local, rule_zone, monthly_by, until=until, count=count)
     if monthly_by is rules.MonthlyBy.LAST_WEEKDAY and recurrence.nth_weekday == -1:
         last = rules.nth_weekday_of_month(local.year, local.month, local.weekday(), -1)
-        if last != local.day:
-            raise InvalidInput(f"{local:%-d %B} is not the last {local:%A} of its month; pick that day as the start.")
+        if last is not None and last != local.day:
+            raise InvalidInput(
+                N_(
+                    "{date} is not the last of its weekday in its month, so `monthly_by: last_weekday` can't start "
+                    "there. Start on {last} instead."
+                ),
+                date=f"{local:%Y-%m-%d}",
+                last=f"{local.replace(day=last):%Y-%m-%d}",
+            )
     title = session_rules.clean_title(request.title)
     return Series(
         guild_id=guild_id,
@@ -362,15 +400,20 @@ def _validated_series(
         state=SeriesState.ACTIVE,
         materialized_through=-1,
         created_by=user_id,
+        medium=series_rules.parse_medium(request.medium) if request.medium else None,
     )
 
 
 def _duplicate(series: Series, cohort_name: str) -> AlreadyExists:
-    first = rules.to_utc(datetime.combine(series.first_date, series.start_time), ZoneInfo(series.timezone))
+    first = datetime.combine(series.first_date, series.start_time)
     return AlreadyExists(
-        f"**{quote(series.title)}** already exists for {quote(cohort_name)}, starting "
-        f"{discord_timestamp(first)}, so I didn't make it twice. See it with `/series list`; "
-        "change it with `/series edit`."
+        N_(
+            "**{title}** already exists for {cohort}, starting {start}, so I didn't make it twice. "
+            "See it with `/series list`; change it with `/series edit`."
+        ),
+        title=quote(series.title),
+        cohort=quote(cohort_name),
+        start=f"{first:%Y-%m-%d %H:%M} ({series.timezone})",
     )
 
 
@@ -378,20 +421,23 @@ async def _series(uow: UnitOfWork, guild_id: int, series_id: int) -> tuple[Serie
     series = await uow.series.get(guild_id, series_id)
     found = await uow.series.with_cohort(series_id) if series is not None else None
     if found is None:
-        raise NotFound("I can't find that series here. Pick one from the list as you type.")
+        raise NotFound(N_("I can't find that series here. Pick one from the list as you type."))
     return found[0], found[1].name
 
 
 def _info(series: Series, cohort_name: str, upcoming: list[datetime]) -> SeriesInfo:
+    recurrence = recurrence_of(series)
     return SeriesInfo(
         id=series.id,
         title=series.title,
         cohort_name=cohort_name,
-        rule=rules.describe(recurrence_of(series)),
+        rule=rules.describe(recurrence),
         state=series.state,
         duration_minutes=series.duration_minutes,
         capacity=series.capacity,
         next_starts=tuple(sorted(upcoming)[:5]),
         room_channel_id=series.room_channel_id,
         link=series.link,
+        recurrence=recurrence,
+        medium=series.medium,
     )

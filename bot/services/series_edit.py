@@ -21,6 +21,7 @@ from bot.domain import sessions as session_rules
 from bot.domain.actions import ActionKind, ActionState, due_times, rearm_after_move
 from bot.domain.errors import AlreadyExists, InvalidInput
 from bot.domain.inputs import parse_day, parse_time_of_day, quote
+from bot.domain.language import N_, SessionMedium
 from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.recurrence import Recurrence, local_dates, to_utc
 from bot.domain.rsvp import RsvpStatus
@@ -41,6 +42,7 @@ class SeriesChanges:
     link: str | None = None
     start_time: str | None = None  # HH:MM in the cohort's zone
     from_date: str | None = None  # YYYY-MM-DD: the new time applies from this date on
+    medium: str | None = None  # the ``language`` option: "cy", "bilingual" or "en" (back to English)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ class Edit:
     """What an edit changed, and who and what must hear of it once it is committed."""
 
     title: str
-    changed: tuple[str, ...]  # of "title", "duration", "capacity", "place", "time"
+    changed: tuple[str, ...]  # of "title", "duration", "capacity", "place", "time", "medium"
     upcoming: tuple[int, ...]  # sessions still to come (their announcements and events follow)
     moved: dict[int, datetime] = field(default_factory=dict)  # session -> its start before the new time
     promoted: dict[int, list[int]] = field(default_factory=dict)  # session -> members given a freed place
@@ -69,6 +71,7 @@ class _Wanted:
     link: str | None  # a new link (the room goes), if given
     new_time: time | None
     from_date: date | None
+    medium: SessionMedium | None
 
 
 @dataclass(slots=True)
@@ -93,9 +96,10 @@ async def apply_edit(
         if retimed.changed:
             changed.append("time")
     if not changed:
-        raise InvalidInput(f"That's how **{quote(series.title)}** is already, so nothing changed.")
+        raise InvalidInput(N_("That's how **{title}** is already, so nothing changed."), title=quote(series.title))
     await _rekey(uow, series, wanted, retimed)
     series.title, series.duration_minutes, series.capacity = wanted.title, wanted.minutes, wanted.capacity
+    series.medium = wanted.medium
     if wanted.room is not None:
         series.room_channel_id, series.link = wanted.room, None
     elif wanted.link is not None:
@@ -128,16 +132,19 @@ async def apply_edit(
 def _wanted(series: Series, changes: SeriesChanges) -> _Wanted:
     if series.state is SeriesState.ENDED:
         raise InvalidInput(
-            f"**{quote(series.title)}** has ended, so it can't be changed. Make a new one with `/series create`."
+            N_("**{title}** has ended, so it can't be changed. Make a new one with `/series create`."),
+            title=quote(series.title),
         )
     if all(getattr(changes, name) is None for name in SeriesChanges.__dataclass_fields__):
         raise InvalidInput(
-            "Tell me what to change: `title`, `duration`, `capacity`, `room`, `link`, or `start_time` "
-            "(with `from_date` if it changes from a later date)."
+            N_(
+                "Tell me what to change: `title`, `duration`, `capacity`, `room`, `link`, `language`, or "
+                "`start_time` (with `from_date` if it changes from a later date)."
+            )
         )
     if changes.from_date is not None and changes.start_time is None:
         raise InvalidInput(
-            "`from_date` says from when a new `start_time` applies. Give the `start_time` too, e.g. `14:00`."
+            N_("`from_date` says from when a new `start_time` applies. Give the `start_time` too, e.g. `14:00`.")
         )
     series_rules.require_one_place(changes.room_channel_id, changes.link)
     minutes = series.duration_minutes
@@ -149,8 +156,9 @@ def _wanted(series: Series, changes: SeriesChanges) -> _Wanted:
         capacity=session_rules.validate_capacity(changes.capacity) if changes.capacity is not None else series.capacity,
         room=changes.room_channel_id,
         link=session_rules.clean_link(changes.link),
-        new_time=parse_time_of_day(changes.start_time, "new time (`start_time`)") if changes.start_time else None,
-        from_date=parse_day(changes.from_date, "date the new time starts (`from_date`)") if changes.from_date else None,
+        new_time=parse_time_of_day(changes.start_time, "start_time") if changes.start_time else None,
+        from_date=parse_day(changes.from_date, "from_date") if changes.from_date else None,
+        medium=series_rules.parse_medium(changes.medium) if changes.medium is not None else series.medium,
     )
 
 
@@ -165,6 +173,8 @@ def _changed(series: Series, wanted: _Wanted) -> list[str]:
     new_room = wanted.room is not None and wanted.room != series.room_channel_id
     if new_room or (wanted.link is not None and wanted.link != series.link):
         changed.append("place")
+    if wanted.medium != series.medium:
+        changed.append("medium")
     return changed
 
 
@@ -205,8 +215,11 @@ async def _rekey(uow: UnitOfWork, series: Series, wanted: _Wanted, retimed: _Ret
     key = series_rules.rekeyed(series.duplicate_key, wanted.title, first)
     if key != series.duplicate_key and await uow.series.live_duplicate(series.cohort_id, key, besides=series.id):
         raise AlreadyExists(
-            f"This cohort already has a series called **{quote(wanted.title)}** starting at the same time. "
-            "Pick another title; `/series list` shows them all."
+            N_(
+                "This cohort already has a series called **{title}** starting at the same time. "
+                "Pick another title; `/series list` shows them all."
+            ),
+            title=quote(wanted.title),
         )
     series.duplicate_key = key
 
@@ -266,7 +279,7 @@ def _next_session_day(occurrences: Sequence[Occurrence], rule: Recurrence, now: 
     if not starts:
         starts = [to_utc(local, rule.zone) for local in local_dates(rule) if to_utc(local, rule.zone) > now][:1]
     if not starts:
-        raise InvalidInput("This series has no sessions to come, so there is no time to change.")
+        raise InvalidInput(N_("This series has no sessions to come, so there is no time to change."))
     return min(starts).astimezone(rule.zone).date()
 
 

@@ -16,6 +16,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain import cohorts as cohort_rules
 from bot.domain import schedule
 from bot.domain.errors import NotFound
+from bot.domain.language import N_
 from bot.domain.rsvp import open_for_rsvp
 from bot.services.batching import Batcher
 from bot.services.cards import load_cards
@@ -132,7 +133,7 @@ def _scope(request: ListRequest, cohorts: Sequence[Cohort], memberships: dict[tu
     if request.cohort_id is not None:
         chosen = next((c for c in cohorts if c.id == request.cohort_id), None)
         if chosen is None:
-            raise NotFound("That cohort is no longer here. `/session list` shows the sessions there are.")
+            raise NotFound(N_("That cohort is no longer here. `/session list` shows the sessions there are."))
         return _Scope(chosen, (chosen.id,), ())
     member_of = memberships[request.guild_id, request.user_id]
     mine = tuple(c.name for c in cohorts if c.id in member_of)

@@ -25,9 +25,11 @@ from bot.domain.actions import (
 )
 from bot.domain.attendance import CORRECTABLE_FOR, FACILITATOR, Mark, absent_source, offer_when_present
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language
 from bot.domain.lifecycle import SessionState
+from bot.i18n import t
 from bot.services import rooms
-from bot.services.cards import load_card
+from bot.services.cards import load_card, local_label
 from bot.services.cohorts import guild_roles
 from bot.services.messaging import Messenger
 from bot.services.ports import Notice, SessionCard, SessionGateway
@@ -37,6 +39,8 @@ from bot.services.surveys import survey_window_of
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
+# The reason a session cancelled without one is given; kept as this English text and shown in the reader's language.
+CANCELLED_BY_FACILITATOR = N_("cancelled by a facilitator")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,36 +79,39 @@ class SessionService:
         in none. Lists asked for at the same moment are read together (see :mod:`bot.services.session_list`)."""
         return await self._lists.page(ListRequest(guild_id, user_id, cohort, cohort_id, page))
 
-    async def choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
+    async def choices(
+        self, guild_id: int, fragment: str, language: Language = DEFAULT_LANGUAGE
+    ) -> list[tuple[str, int]]:
         """``(label, id)`` of upcoming and running sessions whose label has every word of ``fragment`` (say
-        "care dec"), soonest first, for autocomplete: any session made, however far ahead."""
+        "care dec"), soonest first, for autocomplete: any session made, however far ahead. Labels are in
+        ``language``."""
         words = fragment.casefold().split()
         async with self._uow.reading() as uow:
             rows = await uow.occurrences.upcoming_labels(guild_id, self._clock())
         found = []
         for occurrence_id, starts_at, state, title, timezone, cohort_name in rows:
-            local = starts_at.astimezone(ZoneInfo(timezone))
-            label = f"{title} · {local:%a %-d %b %Y %H:%M} · {cohort_name}"
+            label = f"{title} · {local_label(starts_at, timezone, language)} · {cohort_name}"
             if state == SessionState.CANCELLED:
-                label += " (cancelled)"
+                label += " " + t(language, N_("(cancelled)"))
             if all(word in label.casefold() for word in words):
                 found.append((label if len(label) <= 100 else label[:99] + "…", occurrence_id))
                 if len(found) == 25:
                     break
         return found
 
-    async def attendance_choices(self, guild_id: int, fragment: str) -> list[tuple[str, int]]:
+    async def attendance_choices(
+        self, guild_id: int, fragment: str, language: Language = DEFAULT_LANGUAGE
+    ) -> list[tuple[str, int]]:
         """``(label, id)`` of the sessions whose attendance can be corrected: running now or ended in the last 30
-        days, the latest first, whose label has every word of ``fragment``; for autocomplete."""
+        days, the latest first, whose label has every word of ``fragment``; for autocomplete, in ``language``."""
         words = fragment.casefold().split()
         async with self._uow.reading() as uow:
             rows = await uow.occurrences.held_since(guild_id, self._clock() - CORRECTABLE_FOR)
         found = []
         for occurrence, series, cohort in rows:
-            local = occurrence.starts_at.astimezone(ZoneInfo(series.timezone))
-            label = f"{series.title} · {local:%a %-d %b %Y %H:%M} · {cohort.name}"
+            label = f"{series.title} · {local_label(occurrence.starts_at, series.timezone, language)} · {cohort.name}"
             if occurrence.state is SessionState.OPEN:
-                label += " (on now)"
+                label += " " + t(language, N_("(on now)"))
             if all(word in label.casefold() for word in words):
                 found.append((label if len(label) <= 100 else label[:99] + "…", occurrence.id))
                 if len(found) == 25:
@@ -117,7 +124,7 @@ class SessionService:
         async with self._uow() as uow:
             occurrence = await self._facilitated(uow, guild_id, actor, occurrence_id)
             occurrence.state = lifecycle.cancel(occurrence.state)
-            occurrence.cancel_reason = reason or "cancelled by a facilitator"
+            occurrence.cancel_reason = reason or CANCELLED_BY_FACILITATOR
             await uow.actions.skip_pending(occurrence_id, "session cancelled", now)
             await uow.audit.record(guild_id, actor.user_id, "session.cancel", occurrence_id=occurrence_id)
             await uow.commit()
@@ -205,7 +212,7 @@ class SessionService:
             await uow.commit()
         opened = await rooms.open_room(self._uow, self._gateway, occurrence_id, now, nonce=room_nonce(occurrence_id))
         if opened is None:
-            raise InvalidInput("This session was opened a moment ago already.")
+            raise InvalidInput(N_("This session was opened a moment ago already."))
         return opened
 
     async def end(self, guild_id: int, actor: Actor, occurrence_id: int) -> SessionCard:
@@ -227,7 +234,7 @@ class SessionService:
         closed = await rooms.close_room(self._uow, self._gateway, occurrence_id, now)
         self._schedule.changed()  # the survey is due now: send it at once, not at the next tick
         if closed is None:
-            raise InvalidInput("This session was closed a moment ago already.")
+            raise InvalidInput(N_("This session was closed a moment ago already."))
         return closed
 
     async def attendance(self, guild_id: int, actor: Actor, occurrence_id: int) -> AttendanceSheet:
@@ -293,7 +300,7 @@ class SessionService:
         require_facilitator(actor, await guild_roles(uow, guild_id))
         occurrence = await uow.occurrences.get(occurrence_id)
         if occurrence is None or occurrence.guild_id != guild_id:
-            raise NotFound("I can't find that session here. Pick one from the list as you type.")
+            raise NotFound(N_("I can't find that session here. Pick one from the list as you type."))
         return occurrence
 
 

@@ -9,14 +9,18 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.domain.community import WHAT_WORKS_ADVICE_MAX, WHAT_WORKS_TEXT_MAX, WHAT_WORKS_TITLE_MAX
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language
+from bot.i18n import t
 from bot.ui.links import channel_url
 from bot.ui.persistent import FormValues, PersistentForm, guarded, guild_of
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
 
 SHARE_ID = "cwtch:whatworks"
+SHARE = N_("Share what works")
 
 
 def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
@@ -27,18 +31,18 @@ def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
 class WhatWorksModal(PersistentForm, template=r"cwtch:whatworks:form"):
     """The form: a title, what worked, and (optionally) what they'd tell another manager."""
 
-    def __init__(self) -> None:
-        super().__init__(title="Share what works", custom_id=f"{SHARE_ID}:form")
+    def __init__(self, language: Language) -> None:
+        super().__init__(title=t(language, SHARE), custom_id=f"{SHARE_ID}:form")
         post_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="title",
             max_length=WHAT_WORKS_TITLE_MAX,
-            placeholder="e.g. Ten-minute check-ins after hard visits",
+            placeholder=t(language, N_("e.g. Ten-minute check-ins after hard visits")),
         )
         what: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="what",
             style=discord.TextStyle.paragraph,
             max_length=WHAT_WORKS_TEXT_MAX,
-            placeholder="What you tried, and how it helped you or your team",
+            placeholder=t(language, N_("What you tried, and how it helped you or your team")),
         )
         advice: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="advice",
@@ -46,9 +50,11 @@ class WhatWorksModal(PersistentForm, template=r"cwtch:whatworks:form"):
             required=False,
             max_length=WHAT_WORKS_ADVICE_MAX,
         )
-        self.add_item(discord.ui.Label(text="Title", component=post_title))
-        self.add_item(discord.ui.Label(text="What worked?", component=what))
-        self.add_item(discord.ui.Label(text="What you'd tell another manager (optional)", component=advice))
+        self.add_item(discord.ui.Label(text=t(language, N_("Title")), component=post_title))
+        self.add_item(discord.ui.Label(text=t(language, N_("What worked?")), component=what))
+        self.add_item(
+            discord.ui.Label(text=t(language, N_("What you'd tell another manager (optional)")), component=advice)
+        )
 
     @classmethod
     async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
@@ -58,20 +64,20 @@ class WhatWorksModal(PersistentForm, template=r"cwtch:whatworks:form"):
         shared = await _bot(interaction).services.community.share_what_works(
             guild_id, interaction.user.id, title, what, advice
         )
-        await reply(
-            interaction,
-            f"Thank you for sharing. Your post is up: <#{shared.thread_id}> "
-            f"({channel_url(shared.guild_id, shared.thread_id)}).",
+        text = t(
+            await language_of(interaction),
+            N_("Thank you for sharing. Your post is up: <#{thread_id}> ({link})."),
+            thread_id=shared.thread_id,
+            link=channel_url(shared.guild_id, shared.thread_id),
         )
+        await reply(interaction, text)
 
 
 class WhatWorksButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:whatworks"):
     """ "Share what works": opens the form for community members; others are pointed at ``/community join``."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            discord.ui.Button(label="Share what works", style=discord.ButtonStyle.primary, custom_id=SHARE_ID)
-        )
+    def __init__(self, label: str = SHARE) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, custom_id=SHARE_ID))
 
     @classmethod
     async def from_custom_id(
@@ -82,12 +88,13 @@ class WhatWorksButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             await _bot(interaction).services.community.check_can_share(guild_of(interaction), interaction.user.id)
-            await interaction.response.send_modal(WhatWorksModal())
+            await interaction.response.send_modal(WhatWorksModal(await language_of(interaction)))
 
         await guarded(interaction, handle)
 
 
-def share_view() -> discord.ui.View:
+def share_view(language: Language = DEFAULT_LANGUAGE, *, label: str | None = None) -> discord.ui.View:
+    """The "Share what works" button, labelled in ``language`` (or with ``label``: a channel post's own)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(WhatWorksButton())
+    view.add_item(WhatWorksButton(label or t(language, SHARE)))
     return view

@@ -1,7 +1,10 @@
 """The community report for coordinators: an embed, a phone-friendly chart of members over time (stepping at
 released blocks, the only moments it may show), and a CSV with a row per block. Like the feedback chart, it draws
 on matplotlib's Agg canvas directly (no ``pyplot``), so it is safe in a worker thread; callers on the event loop
-run it via ``asyncio.to_thread``."""
+run it via ``asyncio.to_thread``.
+
+Every word is in the coordinator's language (English unless ``language`` says otherwise), tags by their names in it;
+the figures are the same in every language."""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language
+from bot.i18n import t, when
 from bot.services.community_reports import CommunityReport
 from bot.ui.reports import (
     ATTACHMENT_DESCRIPTION_MAX,
@@ -22,20 +28,21 @@ from bot.ui.reports import (
     clip,
     period_text,
 )
+from bot.ui.wording import day_text, theme_name
 
-CHART = "community-members.png"
-TABLE = "community.csv"
-TABLE_ALT = (
+CHART = N_("community-members.png")  # file names, in the coordinator's language too
+TABLE = N_("community.csv")
+TABLE_ALT = N_(
     "The community's figures as a table: one row per block of activity, with the date it counts to, joins, "
     "leaves, members after it, resources opened and what works posts."
 )
 CSV_HEADER = (
-    "Block counted to",
-    "Joined",
-    "Left",
-    "Members after",
-    "Resources opened",
-    "What works posts",
+    N_("Block counted to"),
+    N_("Joined"),
+    N_("Left"),
+    N_("Members after"),
+    N_("Resources opened"),
+    N_("What works posts"),
 )
 _TITLE_PT = 26
 _SUBTITLE_PT = 18
@@ -46,54 +53,78 @@ _TEXT_COLOUR = "#222222"
 _NOTE_COLOUR = "#555555"
 
 
-def _period(report: CommunityReport) -> str:
-    return period_text(ReportScope(None, report.start, report.end, report.min_group))
+def _period(report: CommunityReport, language: Language) -> str:
+    return period_text(ReportScope(None, report.start, report.end, report.min_group), language)
 
 
-def _tags(tags: Sequence[tuple[str, int]]) -> str:
-    return ", ".join(f"{tag} ({count})" for tag, count in tags) if tags else "None in this period"
+def _tags(tags: Sequence[tuple[str, int]], language: Language) -> str:
+    if not tags:
+        return t(language, N_("None in this period"))
+    return ", ".join(f"{theme_name(tag, language)} ({count})" for tag, count in tags)
 
 
-def _date(moment: datetime) -> str:
-    return f"<t:{int(moment.timestamp())}:D>"
+def _date(moment: datetime, zone: ZoneInfo, language: Language) -> str:
+    """Discord's own timestamp for an English reader; written out in Welsh (in the report's zone) for a Welsh
+    reader, since Discord shows its timestamps in the app's language, never Welsh."""
+    if language is Language.EN:
+        return f"<t:{int(moment.timestamp())}:D>"
+    return when(moment, zone.key, language)
 
 
-def how_counted(report: CommunityReport) -> str:
+def how_counted(report: CommunityReport, language: Language = DEFAULT_LANGUAGE) -> str:
     """Why the newest activity may not show yet, and how far the figures go."""
-    rule = (
-        f"People figures are added up from blocks of activity by at least {report.min_group} people, so nobody "
-        "can be picked out; the newest activity counts once its block is full."
+    rule = t(
+        language,
+        N_(
+            "People figures are added up from blocks of activity by at least {min_group} people, so nobody "
+            "can be picked out; the newest activity counts once its block is full."
+        ),
+        min_group=report.min_group,
     )
     if report.counted_to is None:
-        return f"Nothing counted yet. {rule}"
-    return f"Counted to {_date(report.counted_to)}. {rule}"
+        return t(language, N_("Nothing counted yet. {rule}"), rule=rule)
+    counted_to = _date(report.counted_to, report.zone, language)
+    return t(language, N_("Counted to {date}. {rule}"), date=counted_to, rule=rule)
 
 
-def community_embed(report: CommunityReport) -> discord.Embed:
+def community_embed(report: CommunityReport, language: Language = DEFAULT_LANGUAGE) -> discord.Embed:
     counts = report.counts
     embed = discord.Embed(
-        title="Community of practice", description=f"{_period(report)}\n{how_counted(report)}", colour=REPORT_COLOUR
+        title=t(language, N_("Community of practice")),
+        description=f"{_period(report, language)}\n{how_counted(report, language)}",
+        colour=REPORT_COLOUR,
     )
-    embed.add_field(name="Members", value=str(report.members_now))
     after = report.points[-1].members if report.points else report.members_before
-    embed.add_field(name="Members over the period", value=f"{report.members_before} → {after}")
-    embed.add_field(name="Joined / left", value=f"{counts.joins} joined, {counts.leaves} left")
-    embed.add_field(name="Resources opened", value=str(counts.opens))
-    embed.add_field(name="What works posts", value=str(counts.posts))
-    embed.add_field(name="Resources added", value=str(report.resources_added))
-    embed.add_field(name="Top tags (resources added)", value=_tags(report.top_tags_added), inline=False)
-    embed.add_field(name="Top tags (resources opened)", value=_tags(report.top_tags_opened), inline=False)
+    joined_left = t(language, N_("{joins} joined, {leaves} left"), joins=counts.joins, leaves=counts.leaves)
+    for name, value, inline in (
+        (N_("Members"), str(report.members_now), True),
+        (N_("Members over the period"), f"{report.members_before} → {after}", True),
+        (N_("Joined / left"), joined_left, True),
+        (N_("Resources opened"), str(counts.opens), True),
+        (N_("What works posts"), str(counts.posts), True),
+        (N_("Resources added"), str(report.resources_added), True),
+        (N_("Top tags (resources added)"), _tags(report.top_tags_added, language), False),
+        (N_("Top tags (resources opened)"), _tags(report.top_tags_opened, language), False),
+    ):
+        embed.add_field(name=t(language, name), value=value, inline=inline)
     return embed
 
 
-def chart_description(report: CommunityReport) -> str:
+def chart_description(report: CommunityReport, language: Language = DEFAULT_LANGUAGE) -> str:
     """The chart in words (its alt text), within Discord's 1,024 characters."""
-    steps = ", ".join(f"{point.day.day} {point.day:%b %Y}: {point.members}" for point in report.points)
-    text = f"Chart: community members, {_period(report)}. At the start: {report.members_before}."
-    return clip(f"{text} After each counted block: {steps}." if steps else text, ATTACHMENT_DESCRIPTION_MAX)
+    steps = ", ".join(f"{day_text(point.day, language)}: {point.members}" for point in report.points)
+    text = t(
+        language,
+        N_("Chart: community members, {period}. At the start: {members}."),
+        period=_period(report, language),
+        members=report.members_before,
+    )
+    if steps:
+        text += " " + t(language, N_("After each counted block: {steps}."), steps=steps)
+    return clip(text, ATTACHMENT_DESCRIPTION_MAX)
 
 
-def community_chart_png(report: CommunityReport) -> bytes | None:
+def community_chart_png(report: CommunityReport, language: Language = DEFAULT_LANGUAGE) -> bytes | None:
     """A 1080 x 1080 PNG of members over the period, stepping at each released block; None when no block has
     been released yet (an empty chart says nothing)."""
     if report.counted_to is None:
@@ -101,13 +132,13 @@ def community_chart_png(report: CommunityReport) -> bytes | None:
     import matplotlib.dates as mdates  # matplotlib loads only when a chart is drawn: it is big
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     figure = Figure(figsize=(CHART_INCHES, CHART_INCHES), dpi=CHART_DPI, facecolor="white", layout="constrained")
     canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    figure.suptitle("Community members", fontsize=_TITLE_PT, color=_TEXT_COLOUR)
-    axes.set_title(_period(report), fontsize=_SUBTITLE_PT, color=_NOTE_COLOUR, pad=16)
+    figure.suptitle(t(language, N_("Community members")), fontsize=_TITLE_PT, color=_TEXT_COLOUR)
+    axes.set_title(_period(report, language), fontsize=_SUBTITLE_PT, color=_NOTE_COLOUR, pad=16)
     last = report.points[-1].day if report.points else report.start
     days = mdates.date2num([report.start, *(point.day for point in report.points), max(last, report.end)])
     members = [report.members_before, *(point.members for point in report.points)]
@@ -118,7 +149,12 @@ def community_chart_png(report: CommunityReport) -> bytes | None:
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if language is Language.EN:
+        axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    else:  # the day and the month's name in the reader's language (the year is in the title above)
+        axes.xaxis.set_major_formatter(
+            FuncFormatter(lambda value, _position: day_text(mdates.num2date(value).date(), language, year=False))
+        )
     axes.tick_params(axis="both", labelsize=_TICK_PT, colors=_TEXT_COLOUR, length=8, width=1.5)
     axes.xaxis.get_offset_text().set_fontsize(_TICK_PT)
     axes.grid(axis="y", color="#dddddd", linewidth=1.2)
@@ -126,7 +162,12 @@ def community_chart_png(report: CommunityReport) -> bytes | None:
         axes.spines[side].set_visible(False)
     counts = report.counts
     axes.set_xlabel(
-        f"{counts.joins} joined, {counts.leaves} left · steps where a block of activity was counted",
+        t(
+            language,
+            N_("{joins} joined, {leaves} left · steps where a block of activity was counted"),
+            joins=counts.joins,
+            leaves=counts.leaves,
+        ),
         fontsize=_SUBTITLE_PT,
         color=_NOTE_COLOUR,
         labelpad=14,
@@ -137,11 +178,12 @@ def community_chart_png(report: CommunityReport) -> bytes | None:
     return out.getvalue()
 
 
-def community_csv(report: CommunityReport) -> bytes:
-    """One plain-English header row, then a row per released block of the period, as an Excel-friendly CSV."""
+def community_csv(report: CommunityReport, language: Language = DEFAULT_LANGUAGE) -> bytes:
+    """One plain header row in ``language``, then a row per released block of the period, as an Excel-friendly
+    CSV."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow([t(language, heading) for heading in CSV_HEADER])
     for block, point in zip(report.blocks, report.points, strict=True):
         counts = block.counts
         writer.writerow(

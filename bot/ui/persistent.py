@@ -15,20 +15,39 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import discord
 
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.ids import ROW_ID_MAX, parse_id
+from bot.domain.language import N_
 from bot.ui.errors import report_error
 
 log = logging.getLogger(__name__)
 
 ID = "[0-9]{1,19}"  # an ID in a custom_id template; ``id_from`` checks it fits its column
-OUT_OF_DATE = "That form or button is out of date. Please open it again from the latest message or command."
-UNREADABLE = "I couldn't read that form. Please open it again and choose one answer for each question."
-SERVER_ONLY = "This works only inside the server. Please use it there."
+OUT_OF_DATE = N_("That form or button is out of date. Please open it again from the latest message or command.")
+UNREADABLE = N_("I couldn't read that form. Please open it again and choose one answer for each question.")
+SERVER_ONLY = N_("This works only inside the server. Please use it there.")
+GONE = {  # what an outdated or forged button names, refused politely
+    "session": N_(
+        "I can't find that session any more. That form or button is out of date. Please open it again from the "
+        "latest message or command."
+    ),
+    "resource": N_(
+        "I can't find that resource any more. That form or button is out of date. Please open it again from the "
+        "latest message or command."
+    ),
+    "alert": N_(
+        "I can't find that alert any more. That form or button is out of date. Please open it again from the "
+        "latest message or command."
+    ),
+    "series": N_(
+        "I can't find that series any more. That form or button is out of date. Please open it again from the "
+        "latest message or command."
+    ),
+}
 
 
 def id_from(match: re.Match[str], group: str, maximum: int = ROW_ID_MAX) -> int:
@@ -44,10 +63,10 @@ def guild_of(interaction: discord.Interaction[Any]) -> int:
     return interaction.guild_id
 
 
-def require_id(record_id: int, what: str) -> int:
+def require_id(record_id: int, what: Literal["session", "resource", "alert", "series"]) -> int:
     """``record_id`` when it can name a record; a forged or outdated one is refused politely."""
     if record_id <= 0:
-        raise NotFound(f"I can't find that {what} any more. {OUT_OF_DATE}")
+        raise NotFound(GONE[what])
     return record_id
 
 

@@ -4,6 +4,9 @@ Everything here renders figures the services have already added up from whole re
 (``bot.domain.disclosure``): each pools at least the anonymity threshold of people and never changes, so every
 number may be shown as it is, with its n and a 95% interval. This module never sees answers or comments.
 
+Every word is in the coordinator's language (``language``; English unless given): months by their Welsh names for a
+Welsh reader, the CSV's header row too. The figures are the same whatever the language.
+
 The chart is drawn with matplotlib's Agg canvas directly (``Figure`` + ``FigureCanvasAgg``), never through
 ``pyplot``, so it touches no global state and is safe to call from a worker thread. Rendering takes a moment,
 so callers on the event loop should run it via ``asyncio.to_thread``.
@@ -15,15 +18,19 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.domain.disclosure import Breakdown, Waiting
 from bot.domain.feedback import STATEMENTS
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language
+from bot.i18n import t, when
 from bot.services.reports import FeedbackReport, FeedbackRow, StatementShare
+from bot.ui.wording import counted, day_text, month_text
 
 if TYPE_CHECKING:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -40,23 +47,21 @@ FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
 ATTACHMENT_DESCRIPTION_MAX = 1024
 
-ALL_COHORTS = "All cohorts"
+ALL_COHORTS = N_("All cohorts")
 ROWS_IN_EMBED = 12  # breakdown rows listed in the embed; the CSV has them all
 
 # Short labels for the chart's legend and the embed's rows, by statement key.
 SHORT_LABELS: dict[str, str] = {
-    "supported": "Emotionally supported",
-    "supported_others": "Supported others",
-    "less_isolated": "Less isolated",
+    "supported": N_("Emotionally supported"),
+    "supported_others": N_("Supported others"),
+    "less_isolated": N_("Less isolated"),
 }
 BREAKDOWN_NAMES: dict[Breakdown, str] = {
-    Breakdown.MONTH: "By month",
-    Breakdown.QUARTER: "By quarter",
-    Breakdown.FINANCIAL_YEAR: "By financial year (April to March)",
-    Breakdown.COHORT: "By cohort",
+    Breakdown.MONTH: N_("By month"),
+    Breakdown.QUARTER: N_("By quarter"),
+    Breakdown.FINANCIAL_YEAR: N_("By financial year (April to March)"),
+    Breakdown.COHORT: N_("By cohort"),
 }
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Chart geometry: 10.8 in x 10.8 in at 100 dpi = 1080 x 1080 px, a square that fills a phone screen.
 CHART_INCHES = 10.8
@@ -99,6 +104,10 @@ class ReportScope:
     def cohort_label(self) -> str:
         return self.cohort if self.cohort else ALL_COHORTS
 
+    def cohort_in(self, language: Language) -> str:
+        """The cohort's name, or "All cohorts" in ``language``."""
+        return self.cohort if self.cohort else t(language, ALL_COHORTS)
+
 
 def scope_of(report: FeedbackReport) -> ReportScope:
     return ReportScope(report.period.cohort, report.period.start, report.period.end, report.min_group)
@@ -112,105 +121,161 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def period_text(scope: ReportScope) -> str:
-    """'1 Mar 2027 – 31 May 2027', or a single day when the period is one day long."""
+def period_text(scope: ReportScope, language: Language = DEFAULT_LANGUAGE) -> str:
+    """'1 Mar 2027 – 31 May 2027' ('1 Mawrth 2027 – 31 Mai 2027'), or a single day when the period is one day
+    long."""
     if scope.start == scope.end:
-        return _day(scope.start)
-    return f"{_day(scope.start)} – {_day(scope.end)}"
+        return day_text(scope.start, language)
+    return f"{day_text(scope.start, language)} – {day_text(scope.end, language)}"
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
-def row_label(row: FeedbackRow) -> str:
-    """A row's label as people read it: "Mar 2027", "2027 Q1", "2027-28", or the cohort's name."""
+def row_label(row: FeedbackRow, language: Language = DEFAULT_LANGUAGE, breakdown: Breakdown = Breakdown.MONTH) -> str:
+    """A row's label as people read it: "Mar 2027" ("Maw 2027"), "2027 Q1" ("2027 Ch1"), "2027-28" (a financial
+    year), or the cohort's name."""
     label = row.label
-    if len(label) == 7 and label[4] == "-" and label[:4].isdigit() and label[5:].isdigit():
-        return f"{_MONTHS[int(label[5:]) - 1]} {label[:4]}"
+    if breakdown in (Breakdown.FINANCIAL_YEAR, Breakdown.COHORT):
+        return label
+    if (
+        len(label) == 7
+        and label[4] == "-"
+        and label[:4].isdigit()
+        and label[5:].isdigit()
+        and 1 <= int(label[5:]) <= 12
+    ):
+        return month_text(date(int(label[:4]), int(label[5:]), 1), language)
+    if len(label) == 7 and label[:4].isdigit() and label[4:6] == " Q" and label[6:].isdigit():
+        return t(language, N_("{year} Q{quarter}"), year=label[:4], quarter=label[6:])
     return label
 
 
-def share_text(share: StatementShare) -> str:
+def share_text(share: StatementShare, language: Language = DEFAULT_LANGUAGE) -> str:
     """'93% agreed (27 of 29; 95% interval 78–98%)', or that nobody answered."""
     if share.share is None or share.interval is None:
-        return "No answers counted yet"
+        return t(language, N_("No answers counted yet"))
     low, high = share.interval
-    return f"{share.share}% agreed ({share.agreed} of {share.n}; 95% interval {low}–{high}%)"
+    return t(
+        language,
+        N_("{share}% agreed ({agreed} of {n}; 95% interval {low}–{high}%)"),
+        share=share.share,
+        agreed=share.agreed,
+        n=share.n,
+        low=low,
+        high=high,
+    )
 
 
-def rate_text(row: FeedbackRow) -> str:
+def rate_text(row: FeedbackRow, language: Language = DEFAULT_LANGUAGE) -> str:
     tally = row.tally
-    responses = _plural(tally.responses, "response", "responses")
-    attendances = _plural(tally.attendees, "attendance", "attendances")
+    responses = counted(language, tally.responses, N_("{count} response"), N_("{count} responses"))
     if row.response_rate is None:
-        return f"{responses}; no attendance recorded"
-    return f"{row.response_rate}%: {responses} from {attendances}"
+        return t(language, N_("{responses}; no attendance recorded"), responses=responses)
+    attendances = counted(language, tally.attendees, N_("{count} attendance"), N_("{count} attendances"))
+    return t(
+        language,
+        N_("{rate}%: {responses} from {attendances}"),
+        rate=row.response_rate,
+        responses=responses,
+        attendances=attendances,
+    )
 
 
-def waiting_text(waiting: Waiting, min_group: int) -> str | None:
+def _moment(moment: datetime, zone: ZoneInfo, language: Language) -> str:
+    """A date for the reader: Discord's own timestamp for English readers; written out in Welsh (in the report's
+    zone) for a Welsh reader, since Discord shows its timestamps in the app's language, never Welsh."""
+    if language is Language.EN:
+        return f"<t:{int(moment.timestamp())}:D>"
+    return when(moment, zone.key, language)
+
+
+def waiting_text(
+    waiting: Waiting, min_group: int, language: Language = DEFAULT_LANGUAGE, zone: ZoneInfo | None = None
+) -> str | None:
     """What is not counted yet, in sessions (never people), and when it will count."""
     parts = []
     if waiting.open_surveys:
-        closes = f", the next on <t:{int(waiting.next_close.timestamp())}:D>" if waiting.next_close else ""
-        parts.append(f"{_plural(waiting.open_surveys, 'session', 'sessions')} still open for answers{closes}")
+        sessions = counted(language, waiting.open_surveys, N_("{count} session"), N_("{count} sessions"))
+        if waiting.next_close:
+            closes = _moment(waiting.next_close, zone or ZoneInfo("Europe/London"), language)
+            parts.append(
+                t(language, N_("{sessions} still open for answers, the next on {date}"), sessions=sessions, date=closes)
+            )
+        else:
+            parts.append(t(language, N_("{sessions} still open for answers"), sessions=sessions))
     if waiting.sessions:
+        sessions = counted(language, waiting.sessions, N_("{count} closed session"), N_("{count} closed sessions"))
         parts.append(
-            f"{_plural(waiting.sessions, 'closed session', 'closed sessions')} waiting until their cohort's next "
-            f"group of sessions reaches {min_group} people"
+            t(
+                language,
+                N_("{sessions} waiting until their cohort's next group of sessions reaches {min_group} people"),
+                sessions=sessions,
+                min_group=min_group,
+            )
         )
     if not parts:
         return None
-    return "Not counted yet: " + "; ".join(parts) + "."
+    return t(language, N_("Not counted yet: {parts}."), parts="; ".join(parts))
 
 
 # --- embed --------------------------------------------------------------------------------------------------
 
 
-def _row_line(row: FeedbackRow) -> str:
+def _row_line(row: FeedbackRow, language: Language, breakdown: Breakdown) -> str:
     shares = " · ".join(f"{s.share}%" if s.share is not None else "–" for s in row.statements)
-    return f"**{row_label(row)}**: {shares} (n={row.tally.responses})"
+    return f"**{row_label(row, language, breakdown)}**: {shares} (n={row.tally.responses})"
 
 
-def feedback_embed(report: FeedbackReport) -> discord.Embed:
+def feedback_embed(report: FeedbackReport, language: Language = DEFAULT_LANGUAGE) -> discord.Embed:
     """The report as an embed that stays within Discord's limits."""
     scope, total = scope_of(report), report.total
-    lines = [f"{period_text(scope)} · {_plural(total.tally.sessions, 'session', 'sessions')} counted"]
+    sessions = counted(language, total.tally.sessions, N_("{count} session"), N_("{count} sessions"))
+    lines = [t(language, N_("{period} · {sessions} counted"), period=period_text(scope, language), sessions=sessions)]
     if not total.blocks:
         lines.append(
-            f"No answers can be shown yet. Answers count once a survey has closed and its cohort's sessions hold "
-            f"answers from at least {report.min_group} people, so that no one can be picked out."
+            t(
+                language,
+                N_(
+                    "No answers can be shown yet. Answers count once a survey has closed and its cohort's sessions "
+                    "hold answers from at least {min_group} people, so that no one can be picked out."
+                ),
+                min_group=report.min_group,
+            )
         )
-    waiting = waiting_text(report.waiting, report.min_group)
+    waiting = waiting_text(report.waiting, report.min_group, language, report.period.zone)
     if waiting:
         lines.append(waiting)
     embed = discord.Embed(
-        title=clip(f"Feedback: {scope.cohort_label}", TITLE_MAX),
+        title=clip(t(language, N_("Feedback: {cohort}"), cohort=scope.cohort_in(language)), TITLE_MAX),
         description=clip("\n".join(lines), DESCRIPTION_MAX),
         colour=REPORT_COLOUR,
     )
     if total.blocks:
         for share in total.statements:
-            embed.add_field(name=clip(share.text, FIELD_NAME_MAX), value=share_text(share), inline=False)
-        embed.add_field(name="Response rate", value=rate_text(total), inline=False)
+            embed.add_field(
+                name=clip(t(language, share.text), FIELD_NAME_MAX), value=share_text(share, language), inline=False
+            )
+        embed.add_field(name=t(language, N_("Response rate")), value=rate_text(total, language), inline=False)
     if report.rows and report.breakdown in BREAKDOWN_NAMES:
         shown = report.rows[-ROWS_IN_EMBED:]
-        listed = "\n".join(_row_line(row) for row in shown)
+        listed = "\n".join(_row_line(row, language, report.breakdown) for row in shown)
         if len(report.rows) > len(shown):
-            listed = f"(latest {len(shown)} of {len(report.rows)}; all are in the CSV)\n" + listed
-        name = BREAKDOWN_NAMES[report.breakdown] + ": " + " · ".join(SHORT_LABELS[s.key] for s in STATEMENTS)
+            listed = (
+                t(
+                    language,
+                    N_("(latest {shown} of {total}; all are in the CSV)"),
+                    shown=len(shown),
+                    total=len(report.rows),
+                )
+                + "\n"
+                + listed
+            )
+        labels = " · ".join(t(language, SHORT_LABELS[s.key]) for s in STATEMENTS)
+        name = t(language, BREAKDOWN_NAMES[report.breakdown]) + ": " + labels
         embed.add_field(name=clip(name, FIELD_NAME_MAX), value=clip(listed, FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(
-        text=clip(
-            f"agreed = Agree or Strongly agree. A response is one person's answers about one session. Figures add "
-            f"up whole groups of sessions with at least {report.min_group} people, so no one can be picked out.",
-            FOOTER_MAX,
-        )
+    footer = N_(
+        "agreed = Agree or Strongly agree. A response is one person's answers about one session. Figures add "
+        "up whole groups of sessions with at least {min_group} people, so no one can be picked out."
     )
+    embed.set_footer(text=clip(t(language, footer, min_group=report.min_group), FOOTER_MAX))
     # Only the cohort name is free text and the title caps it, so this holds by construction.
     assert len(embed) <= EMBED_TOTAL_MAX
     return embed
@@ -266,7 +331,7 @@ def _chart_rows(report: FeedbackReport) -> list[FeedbackRow]:
     return [row for row in rows if row.tally.responses][-_CHART_ROWS_MAX:]
 
 
-def feedback_chart_png(report: FeedbackReport) -> bytes | None:
+def feedback_chart_png(report: FeedbackReport, language: Language = DEFAULT_LANGUAGE) -> bytes | None:
     """A 1080 x 1080 PNG: per row, the share agreeing with each statement as a dot with its 95% interval.
 
     The three statements sit side by side in each row, so equal values never hide one another. None when no
@@ -281,12 +346,12 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
     figure, canvas = _new_figure()
     axes = figure.add_subplot()
     figure.suptitle(
-        drawable(clip(f"Feedback: {scope.cohort_label}", _CHART_TITLE_MAX)),
+        drawable(clip(t(language, N_("Feedback: {cohort}"), cohort=scope.cohort_in(language)), _CHART_TITLE_MAX)),
         fontsize=_TITLE_PT,
         color=_TEXT_COLOUR,
         parse_math=False,
     )
-    subtitle = f"% who agreed, with 95% intervals, {period_text(scope)}"
+    subtitle = t(language, N_("% who agreed, with 95% intervals, {period}"), period=period_text(scope, language))
     axes.set_title(subtitle, fontsize=_SUBTITLE_PT, color=_NOTE_COLOUR, pad=16, parse_math=False)
     places = range(len(rows))
     for index, (statement, (colour, marker), dodge) in enumerate(zip(STATEMENTS, _STYLES, _DODGE, strict=True)):
@@ -304,7 +369,7 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
             markersize=_MARKER_SIZE if len(rows) <= 8 else _MARKER_SIZE * 0.6,
             elinewidth=2.5,
             capsize=6,
-            label=SHORT_LABELS.get(statement.key, clip(statement.text, 24)),
+            label=t(language, SHORT_LABELS[statement.key]),
             clip_on=False,
             zorder=3,
         )
@@ -315,7 +380,10 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
     axes.set_xlim(-0.6, len(rows) - 0.4)
     step = max(1, -(-len(rows) // 8))  # at most eight labels, so none overlap on a phone
     ticks = [place for place in places if place % step == 0]
-    labels = [f"{drawable(clip(row_label(rows[place]), 20))}\nn={rows[place].tally.responses}" for place in ticks]
+    labels = [
+        f"{drawable(clip(row_label(rows[place], language, report.breakdown), 20))}\nn={rows[place].tally.responses}"
+        for place in ticks
+    ]
     axes.set_xticks(ticks, labels)
     axes.tick_params(axis="both", labelsize=_TICK_PT, colors=_TEXT_COLOUR, length=8, width=1.5)
     if len(ticks) > 4:
@@ -325,23 +393,28 @@ def feedback_chart_png(report: FeedbackReport) -> bytes | None:
             label.set_rotation_mode("anchor")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    note = f"n = responses; each figure adds up groups of at least {report.min_group} people"
+    note = t(
+        language,
+        N_("n = responses; each figure adds up groups of at least {min_group} people"),
+        min_group=report.min_group,
+    )
     axes.set_xlabel(note, fontsize=_NOTE_PT, color=_NOTE_COLOUR, labelpad=14, parse_math=False)
     figure.legend(loc="outside lower center", ncols=2, fontsize=_LEGEND_PT, frameon=False, handlelength=1.5)
     return _png(figure, canvas)
 
 
-def chart_description(report: FeedbackReport) -> str:
+def chart_description(report: FeedbackReport, language: Language = DEFAULT_LANGUAGE) -> str:
     """The chart in words (its alt text), within Discord's 1,024 characters."""
     rows = _chart_rows(report)
-    parts = [f"Chart: % who agreed with each statement, {period_text(scope_of(report))}."]
+    period = period_text(scope_of(report), language)
+    parts = [t(language, N_("Chart: % who agreed with each statement, {period}."), period=period)]
     for row in rows:
         shares = ", ".join(
-            f"{SHORT_LABELS[s.key].lower()} {s.share}% ({s.interval[0]}–{s.interval[1]}%)"
+            f"{t(language, SHORT_LABELS[s.key]).lower()} {s.share}% ({s.interval[0]}–{s.interval[1]}%)"
             for s in row.statements
             if s.share is not None and s.interval is not None
         )
-        parts.append(f"{row_label(row)}: {shares}; n={row.tally.responses}.")
+        parts.append(f"{row_label(row, language, report.breakdown)}: {shares}; n={row.tally.responses}.")
     return clip(" ".join(parts), ATTACHMENT_DESCRIPTION_MAX)
 
 
@@ -354,29 +427,30 @@ def safe_text(text: str) -> str:
 
 
 CSV_HEADER = (
-    "Period",
-    "Cohort",
-    "Measure",
-    "Agreed or answered",
-    "Out of",
-    "Share %",
-    "95% interval low %",
-    "95% interval high %",
+    N_("Period"),
+    N_("Cohort"),
+    N_("Measure"),
+    N_("Agreed or answered"),
+    N_("Out of"),
+    N_("Share %"),
+    N_("95% interval low %"),
+    N_("95% interval high %"),
 )
 
 
-def _csv_rows(label: str, cohort: str, row: FeedbackRow) -> list[list[str]]:
+def _csv_rows(label: str, cohort: str, row: FeedbackRow, language: Language) -> list[list[str]]:
     lines = []
     for share in row.statements:
         low, high = share.interval if share.interval else ("", "")
         share_cell = "" if share.share is None else str(share.share)
-        lines.append([label, cohort, share.text, str(share.agreed), str(share.n), share_cell, str(low), str(high)])
+        measure = t(language, share.text)
+        lines.append([label, cohort, measure, str(share.agreed), str(share.n), share_cell, str(low), str(high)])
     rate = "" if row.response_rate is None else str(row.response_rate)
     lines.append(
         [
             label,
             cohort,
-            "Response rate (responses of attendances)",
+            t(language, N_("Response rate (responses of attendances)")),
             str(row.tally.responses),
             str(row.tally.attendees),
             rate,
@@ -384,22 +458,23 @@ def _csv_rows(label: str, cohort: str, row: FeedbackRow) -> list[list[str]]:
             "",
         ]
     )
-    lines.append([label, cohort, "Sessions counted", str(row.tally.sessions), "", "", "", ""])
+    lines.append([label, cohort, t(language, N_("Sessions counted")), str(row.tally.sessions), "", "", "", ""])
     return [[safe_text(cell) for cell in line] for line in lines]
 
 
-def feedback_csv(report: FeedbackReport) -> bytes:
+def feedback_csv(report: FeedbackReport, language: Language = DEFAULT_LANGUAGE) -> bytes:
     """The report as an Excel-friendly CSV (UTF-8 with BOM, CRLF line ends) in a tidy long format: one header
-    row, then one row per period (or cohort), cohort and measure. Aggregates of whole release blocks only."""
+    row (in ``language``), then one row per period (or cohort), cohort and measure. Aggregates of whole release
+    blocks only."""
     scope = scope_of(report)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    whole = period_text(scope)
-    writer.writerows(_csv_rows(whole, scope.cohort_label, report.total))
+    writer.writerow([t(language, heading) for heading in CSV_HEADER])
+    whole, everyone = period_text(scope, language), scope.cohort_in(language)
+    writer.writerows(_csv_rows(whole, everyone, report.total, language))
     for row in report.rows:
         if report.breakdown is Breakdown.COHORT:
-            writer.writerows(_csv_rows(whole, row.label, row))
+            writer.writerows(_csv_rows(whole, row.label, row, language))
         else:
-            writer.writerows(_csv_rows(row_label(row), scope.cohort_label, row))
+            writer.writerows(_csv_rows(row_label(row, language, report.breakdown), everyone, row, language))
     return out.getvalue().encode("utf-8-sig")

@@ -5,22 +5,30 @@ review cards), and the form for a reason to decline. Each carries its resource I
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.domain.resources import REASON_MAX
+from bot.domain.errors import InvalidInput
+from bot.domain.language import N_, ChannelPosts, Language
+from bot.domain.resources import REASON_MAX, DraftProblems, UnknownTheme
+from bot.i18n import for_channel, t
 from bot.services.ports import ResourceCard
 from bot.services.resources import ReviewResult
 from bot.ui.actors import actor_of
 from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, guild_of, id_from, require_id
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
+from bot.ui.resource_embeds import OPEN, refusal_text
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
 
 BUTTON_LABEL_MAX = 80
+APPROVE = N_("Approve")
+DECLINE = N_("Decline")
 
 
 def _bot(interaction: discord.Interaction[Any]) -> CwtchBot:
@@ -33,7 +41,7 @@ class OpenResourceButton(
 ):
     """Counts the opening (no user ID kept) and answers, only to the member, with the link."""
 
-    def __init__(self, resource_id: int, label: str = "Open") -> None:
+    def __init__(self, resource_id: int, label: str = OPEN) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label[:BUTTON_LABEL_MAX],
@@ -54,8 +62,10 @@ class OpenResourceButton(
             card = await _bot(interaction).services.resources.open(
                 guild_of(interaction), require_id(self.resource_id, "resource")
             )
+            language = await language_of(interaction)
             view = discord.ui.View(timeout=None)
-            view.add_item(discord.ui.Button(label="Go to the resource", url=card.url, style=discord.ButtonStyle.link))
+            go = t(language, N_("Go to the resource"))
+            view.add_item(discord.ui.Button(label=go, url=card.url, style=discord.ButtonStyle.link))
             await reply(interaction, f"**{card.title}**\n{card.url}", view=view)
 
         await guarded(interaction, handle)
@@ -66,10 +76,10 @@ class ApproveResourceButton(
 ):
     """Facilitators only: posts the suggestion in the resources forum and tells the member."""
 
-    def __init__(self, resource_id: int) -> None:
+    def __init__(self, resource_id: int, label: str = APPROVE) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Approve", style=discord.ButtonStyle.success, custom_id=f"cwtch:res:approve:{resource_id}"
+                label=label, style=discord.ButtonStyle.success, custom_id=f"cwtch:res:approve:{resource_id}"
             )
         )
         self.resource_id = resource_id
@@ -86,7 +96,7 @@ class ApproveResourceButton(
             result = await _bot(interaction).services.resources.approve(
                 guild_of(interaction), actor_of(interaction), require_id(self.resource_id, "resource")
             )
-            await reply(interaction, _reviewed(result, approved=True))
+            await reply(interaction, _reviewed(result, await language_of(interaction), approved=True))
 
         await guarded(interaction, handle)
 
@@ -96,10 +106,10 @@ class DeclineResourceButton(
 ):
     """Facilitators only: asks for an optional reason, then deletes the suggestion and tells the member."""
 
-    def __init__(self, resource_id: int) -> None:
+    def __init__(self, resource_id: int, label: str = DECLINE) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Decline", style=discord.ButtonStyle.secondary, custom_id=f"cwtch:res:decline:{resource_id}"
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"cwtch:res:decline:{resource_id}"
             )
         )
         self.resource_id = resource_id
@@ -115,7 +125,7 @@ class DeclineResourceButton(
             card = await _bot(interaction).services.resources.pending_for_review(
                 guild_of(interaction), actor_of(interaction), require_id(self.resource_id, "resource")
             )
-            await interaction.response.send_modal(DeclineModal(card))
+            await interaction.response.send_modal(DeclineModal(card, await language_of(interaction)))
 
         await guarded(interaction, handle)
 
@@ -123,16 +133,18 @@ class DeclineResourceButton(
 class DeclineModal(PersistentForm, template=rf"cwtch:res:decline-form:(?P<resource>{ID})"):
     """An optional reason for the member; custom_id ``cwtch:res:decline-form:<resource>``."""
 
-    def __init__(self, card: ResourceCard) -> None:
-        super().__init__(title="Decline this suggestion", custom_id=f"cwtch:res:decline-form:{card.id}")
+    def __init__(self, card: ResourceCard, language: Language) -> None:
+        super().__init__(
+            title=t(language, N_("Decline this suggestion")), custom_id=f"cwtch:res:decline-form:{card.id}"
+        )
         reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="reason",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=REASON_MAX,
-            placeholder="The member sees this in a DM. Leave it empty to just thank them.",
+            placeholder=t(language, N_("The member sees this in a DM. Leave it empty to just thank them.")),
         )
-        self.add_item(discord.ui.Label(text="A reason for the member (optional)", component=reason))
+        self.add_item(discord.ui.Label(text=t(language, N_("A reason for the member (optional)")), component=reason))
 
     @classmethod
     async def submit(cls, interaction: discord.Interaction[Any], match: re.Match[str], values: FormValues) -> None:
@@ -142,22 +154,41 @@ class DeclineModal(PersistentForm, template=rf"cwtch:res:decline-form:(?P<resour
         result = await _bot(interaction).services.resources.decline(
             guild_id, actor_of(interaction), resource_id, reason
         )
-        await reply(interaction, _reviewed(result, approved=False))
+        await reply(interaction, _reviewed(result, await language_of(interaction), approved=False))
 
 
-def _reviewed(result: ReviewResult, *, approved: bool) -> str:
-    card, member = result.card, f"<@{result.card.suggested_by}>"
+def _reviewed(result: ReviewResult, language: Language, *, approved: bool) -> str:
+    card, user_id = result.card, result.card.suggested_by
     if approved:
-        told = (
-            f"I've told {member} by DM."
-            if result.member_told
-            else f"{member}'s DMs are closed, so I thanked them in the post."
+        done = t(
+            language,
+            N_("Approved: **{title}** is now in <#{thread_id}>."),
+            title=card.title,
+            thread_id=card.thread_id,
         )
-        return f"Approved: **{card.title}** is now in <#{card.thread_id}>. {told}"
-    told = (
-        f"I've told {member} by DM." if result.member_told else f"{member}'s DMs are closed, so please let them know."
-    )
-    return f"Declined: **{card.title}** was deleted. {told}"
+        told = (
+            N_("I've told <@{user_id}> by DM.")
+            if result.member_told
+            else N_("<@{user_id}>'s DMs are closed, so I thanked them in the post.")
+        )
+    else:
+        done = t(language, N_("Declined: **{title}** was deleted."), title=card.title)
+        told = (
+            N_("I've told <@{user_id}> by DM.")
+            if result.member_told
+            else N_("<@{user_id}>'s DMs are closed, so please let them know.")
+        )
+    return f"{done} {t(language, told, user_id=user_id)}"
+
+
+@asynccontextmanager
+async def resource_refusals(interaction: discord.Interaction[Any]) -> AsyncIterator[None]:
+    """Refusals about a resource's fields that list several problems or the themes, shown whole in the reader's
+    language (the error funnel translates a refusal's message, not the problems or themes inside it)."""
+    try:
+        yield
+    except (DraftProblems, UnknownTheme) as refusal:
+        raise InvalidInput(refusal_text(refusal, await language_of(interaction))) from refusal
 
 
 RESOURCE_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
@@ -167,9 +198,10 @@ RESOURCE_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 )
 
 
-def open_view(resource_id: int) -> discord.ui.View:
+def open_view(resource_id: int, posts: ChannelPosts = ChannelPosts.EN) -> discord.ui.View:
+    """The Open button of a forum post (a channel post)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(OpenResourceButton(resource_id))
+    view.add_item(OpenResourceButton(resource_id, for_channel(posts, OPEN, between=" / ")))
     return view
 
 
@@ -183,8 +215,9 @@ def results_view(cards: Sequence[ResourceCard]) -> discord.ui.View | None:
     return view
 
 
-def review_view(resource_id: int) -> discord.ui.View:
+def review_view(resource_id: int, posts: ChannelPosts = ChannelPosts.EN) -> discord.ui.View:
+    """Approve and Decline, on a review card in the facilitators' channel (a channel post)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ApproveResourceButton(resource_id))
-    view.add_item(DeclineResourceButton(resource_id))
+    view.add_item(ApproveResourceButton(resource_id, for_channel(posts, APPROVE, between=" / ")))
+    view.add_item(DeclineResourceButton(resource_id, for_channel(posts, DECLINE, between=" / ")))
     return view

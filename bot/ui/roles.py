@@ -7,6 +7,7 @@ import logging
 import discord
 
 from bot.domain.errors import BotLacksPermission, InvalidInput
+from bot.domain.language import N_
 
 log = logging.getLogger(__name__)
 
@@ -30,27 +31,35 @@ class DiscordRoleGateway:
     def _guild(self, guild_id: int) -> discord.Guild:
         guild = self._client.get_guild(guild_id)
         if guild is None:
-            raise BotLacksPermission("I can't see this server right now. Please try again in a minute.")
+            raise BotLacksPermission(N_("I can't see this server right now. Please try again in a minute."))
         return guild
 
     async def check_assignable(self, guild_id: int, role_id: int) -> None:
         guild = self._guild(guild_id)
         role = guild.get_role(role_id)
         if role is None:
-            raise InvalidInput("I can't find that role in this server.")
+            raise InvalidInput(N_("I can't find that role in this server."))
         if role.managed or role.is_default():
-            raise InvalidInput(f"{role.mention} is managed by Discord or an integration, so I can't give it out.")
+            raise InvalidInput(
+                N_("<@&{role_id}> is managed by Discord or an integration, so I can't give it out."), role_id=role.id
+            )
         if role.permissions.value & _PRIVILEGED.value:
-            raise InvalidInput(f"{role.mention} carries moderation permissions; pick a plain role for cohort members.")
+            raise InvalidInput(
+                N_("<@&{role_id}> carries moderation permissions; pick a plain role for cohort members."),
+                role_id=role.id,
+            )
         me = guild.me
         if not me.guild_permissions.manage_roles:
             raise BotLacksPermission(
-                "I need the **Manage Roles** permission to give cohort roles. Please ask an admin."
+                N_("I need the **Manage Roles** permission to give cohort roles. Please ask an admin.")
             )
         if role >= me.top_role:
             raise BotLacksPermission(
-                f"My role is below {role.mention}, so Discord won't let me give it. "
-                "Please ask an admin to move my role above it in Server Settings → Roles."
+                N_(
+                    "My role is below <@&{role_id}>, so Discord won't let me give it. "
+                    "Please ask an admin to move my role above it in Server Settings → Roles."
+                ),
+                role_id=role.id,
             )
 
     async def add_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
@@ -59,8 +68,10 @@ class DiscordRoleGateway:
         except discord.Forbidden as exc:
             log.warning("adding role %s to user %s in guild %s was refused", role_id, user_id, guild_id)
             raise BotLacksPermission(
-                "Discord didn't let me give you this role (I need Manage Roles and a role above it). "
-                "Nothing was changed; please tell a facilitator or admin."
+                N_(
+                    "Discord didn't let me give you this role (I need Manage Roles and a role above it). "
+                    "Nothing was changed; please tell a facilitator or admin."
+                )
             ) from exc
 
     async def remove_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
@@ -71,8 +82,10 @@ class DiscordRoleGateway:
         except discord.Forbidden as exc:
             log.warning("removing role %s from user %s in guild %s was refused", role_id, user_id, guild_id)
             raise BotLacksPermission(
-                "Discord didn't let me take this role away (I need Manage Roles and a role above it). "
-                "Nothing was changed; please tell a facilitator or admin."
+                N_(
+                    "Discord didn't let me take this role away (I need Manage Roles and a role above it). "
+                    "Nothing was changed; please tell a facilitator or admin."
+                )
             ) from exc
 
     async def has_role(self, guild_id: int, role_id: int) -> bool:
@@ -91,6 +104,7 @@ class DiscordRoleGateway:
         except discord.Forbidden as exc:
             log.warning("creating role %r in guild %s was refused", name, guild_id)
             raise BotLacksPermission(
-                f"I need the **Manage Roles** permission to make the **{name}** role. Please ask an admin."
+                N_("I need the **Manage Roles** permission to make the **{name}** role. Please ask an admin."),
+                name=name,
             ) from exc
         return role.id

@@ -1,5 +1,8 @@
 """The Discord side of running sessions (implements ``SessionGateway``): announcements with RSVP buttons,
-scheduled events, session threads, DMs with a thread fallback. Fan-out is paced under Discord's global limit."""
+scheduled events, session threads, DMs with a thread fallback. Fan-out is paced under Discord's global limit.
+
+DMs are in their recipient's language (the services say which); what a channel shows (announcements, scheduled
+events, the session thread) is written as the server's channel posts ask: Welsh, English, or both, Welsh first."""
 
 from __future__ import annotations
 
@@ -8,16 +11,22 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 import discord
+from babel.dates import format_datetime
 
+from bot.domain.language import DEFAULT_LANGUAGE, N_, ChannelPosts, Language
 from bot.domain.lifecycle import SessionState
 from bot.services.ports import Announcement, Notice, RoomOpened, SessionCard
 from bot.ui.feedback import feedback_view
-from bot.ui.session_embeds import announcement_embed, notice_text
+from bot.ui.language import OFFER, language_view
+from bot.ui.session_embeds import MEDIUM_WORDS, announcement_embed, in_voice, notice_text, say
 from bot.ui.session_items import check_in_view, rsvp_view
+
+if TYPE_CHECKING:
+    from bot.ui.client import CwtchBot
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,8 @@ THREAD_ALREADY_CREATED = 160004  # Discord's code for starting a second thread o
 EVENT_ALREADY_FINISHED = 180000  # Discord's code for editing an event that ended or was cancelled
 THREAD_ARCHIVED = 50083  # Discord's code for editing an archived thread
 MENTIONS_PER_MESSAGE = 50
+MESSAGE_MAX = 2000  # characters of a message's content
+MENTION_MAX = 23  # "<@" + a snowflake of up to 20 digits + ">" and a space
 SURVEY_NOTICES = (Notice.SURVEY, Notice.SURVEY_REMINDER)
 
 
@@ -50,17 +61,22 @@ class Pacer:
 
 
 class DiscordSessionGateway:
-    def __init__(self, client: discord.Client, pacer: Pacer | None = None) -> None:
+    def __init__(self, client: CwtchBot, pacer: Pacer | None = None) -> None:
         self._client = client
         self._pacer = pacer or Pacer()
 
     def _channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
         return self._client.get_partial_messageable(channel_id, guild_id=guild_id)
 
+    async def _posts(self, guild_id: int) -> ChannelPosts:
+        """How the server's channel posts are written (kept in memory by its settings, so this costs nothing)."""
+        return await self._client.services.languages.channel_posts(guild_id)
+
     async def announce(self, card: SessionCard, *, nonce: str) -> Announcement:
+        posts = await self._posts(card.guild_id)
         await self._pacer.wait()
         message = await self._channel(card.cohort_channel_id, card.guild_id).send(
-            embed=announcement_embed(card), view=rsvp_view(card.occurrence_id), nonce=nonce
+            embed=announcement_embed(card, posts), view=rsvp_view(card.occurrence_id, posts), nonce=nonce
         )
         thread_id = card.thread_id
         if thread_id is None:
@@ -68,7 +84,7 @@ class DiscordSessionGateway:
                 thread = await self._client.http.start_thread_with_message(
                     message.channel.id,
                     message.id,
-                    name=_thread_name(card),
+                    name=_thread_name(card, posts),
                     auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                     reason=f"session {card.occurrence_id}",
                 )
@@ -84,23 +100,35 @@ class DiscordSessionGateway:
     async def refresh_announcement(self, card: SessionCard) -> None:
         if card.announcement_channel_id is None or card.announcement_message_id is None:
             return
-        view = rsvp_view(card.occurrence_id) if card.state == SessionState.SCHEDULED else None
+        posts = await self._posts(card.guild_id)
+        view = rsvp_view(card.occurrence_id, posts) if card.state == SessionState.SCHEDULED else None
         message = self._channel(card.announcement_channel_id, card.guild_id).get_partial_message(
             card.announcement_message_id
         )
         try:
-            await message.edit(embed=announcement_embed(card), view=view)
+            await message.edit(embed=announcement_embed(card, posts), view=view)
         except discord.NotFound:
             log.info("announcement %s of occurrence %s was deleted", card.announcement_message_id, card.occurrence_id)
 
     async def upsert_event(self, card: SessionCard) -> int | None:
+        posts = await self._posts(card.guild_id)
+        name = f"{card.title} · {card.cohort_name}"
+        description = say(
+            posts,
+            N_("Peer support for {cohort}. RSVP in <#{channel}>."),
+            cohort=card.cohort_name,
+            channel=card.cohort_channel_id,
+        )
+        if card.medium is not None:
+            medium = say(posts, MEDIUM_WORDS[card.medium], between=" / ")
+            name, description = f"{name} · {medium}", f"{medium}\n{description}"
         payload: dict[str, Any] = {
-            "name": f"{card.title} · {card.cohort_name}"[:100],
-            "description": f"Peer support for {card.cohort_name}. RSVP in <#{card.cohort_channel_id}>."[:1000],
+            "name": name[:100],
+            "description": description[:1000],
             "privacy_level": GUILD_ONLY,
             "scheduled_start_time": card.starts_at.isoformat(),
             "scheduled_end_time": card.ends_at.isoformat(),
-            **self._event_place(card),
+            **self._event_place(card, posts),
         }
         if card.event_id is not None:
             try:
@@ -130,15 +158,16 @@ class DiscordSessionGateway:
                 return int(event["id"])
         return None
 
-    def _event_place(self, card: SessionCard) -> dict[str, Any]:
+    def _event_place(self, card: SessionCard, posts: ChannelPosts) -> dict[str, Any]:
         # Both keys every time: an event whose series moved from a room to a link (or back) must drop the other.
         channel = self._client.get_channel(card.room_channel_id) if card.room_channel_id else None
         if isinstance(channel, discord.StageChannel):
             return {"entity_type": EVENT_STAGE, "channel_id": str(channel.id), "entity_metadata": None}
         if isinstance(channel, discord.VoiceChannel):
             return {"entity_type": EVENT_VOICE, "channel_id": str(channel.id), "entity_metadata": None}
-        location = (
-            card.link or f"#{getattr(self._client.get_channel(card.cohort_channel_id), 'name', 'session thread')}"
+        channel_name = getattr(self._client.get_channel(card.cohort_channel_id), "name", None)
+        location = card.link or (
+            f"#{channel_name}" if channel_name else say(posts, N_("the session thread"), between=" / ")
         )
         return {"entity_type": EVENT_EXTERNAL, "channel_id": None, "entity_metadata": {"location": location[:100]}}
 
@@ -155,11 +184,12 @@ class DiscordSessionGateway:
             log.info("event %s had already finished", card.event_id)
 
     async def open_room(self, card: SessionCard, *, nonce: str) -> RoomOpened:
+        posts = await self._posts(card.guild_id)
         thread_id = card.thread_id
         if thread_id is None:
             thread = await self._client.http.start_thread_without_message(
                 card.cohort_channel_id,
-                name=_thread_name(card),
+                name=_thread_name(card, posts),
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 type=discord.ChannelType.public_thread.value,
                 reason=f"session {card.occurrence_id}",
@@ -168,14 +198,26 @@ class DiscordSessionGateway:
         else:
             await self._client.http.edit_channel(thread_id, archived=False, locked=False)
         if card.room_channel_id:
-            text = (
-                f"**{card.title}** is starting now in <#{card.room_channel_id}>. Join the voice channel to be counted."
+            text = say(
+                posts,
+                N_("**{title}** is starting now in <#{room}>. Join the voice channel to be counted."),
+                title=card.title,
+                room=card.room_channel_id,
             )
             view = None
+        elif card.link:
+            text = say(
+                posts,
+                N_("**{title}** is starting now. Join here: {link} Press **I'm here** so we know you came."),
+                title=card.title,
+                link=card.link,
+            )
+            view = check_in_view(card.occurrence_id, posts)
         else:
-            where = f" Join here: {card.link}" if card.link else ""
-            text = f"**{card.title}** is starting now.{where} Press **I'm here** so we know you came."
-            view = check_in_view(card.occurrence_id)
+            text = say(
+                posts, N_("**{title}** is starting now. Press **I'm here** so we know you came."), title=card.title
+            )
+            view = check_in_view(card.occurrence_id, posts)
         await self._channel(thread_id, card.guild_id).send(
             text, view=view or discord.utils.MISSING, nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
         )
@@ -188,8 +230,13 @@ class DiscordSessionGateway:
             return
         try:
             if was_open:
+                posts = await self._posts(card.guild_id)
                 await self._channel(card.thread_id, card.guild_id).send(
-                    f"**{card.title}** has ended. Thank you for coming and for supporting each other."
+                    say(
+                        posts,
+                        N_("**{title}** has ended. Thank you for coming and for supporting each other."),
+                        title=card.title,
+                    )
                 )
             await self._client.http.edit_channel(card.thread_id, archived=True, locked=True)
         except discord.NotFound:
@@ -198,7 +245,7 @@ class DiscordSessionGateway:
     async def rename_thread(self, card: SessionCard) -> None:
         if card.thread_id is None:
             return
-        name, reason = _thread_name(card), f"session {card.occurrence_id} moved"
+        name, reason = _thread_name(card, await self._posts(card.guild_id)), f"session {card.occurrence_id} moved"
         try:
             await self._client.http.edit_channel(card.thread_id, name=name, reason=reason)
         except discord.NotFound:
@@ -210,16 +257,32 @@ class DiscordSessionGateway:
             await self._client.http.edit_channel(card.thread_id, name=name, archived=False, reason=reason)
 
     async def notify(
-        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+        self,
+        card: SessionCard,
+        user_id: int,
+        notice: Notice,
+        *,
+        nonce: str | None = None,
+        dm_channel_id: int | None,
+        language: Language = DEFAULT_LANGUAGE,
+        first_contact: bool = False,
     ) -> int | None:
         extra: dict[str, Any] = {"nonce": nonce} if nonce else {}
-        if notice in SURVEY_NOTICES:
-            extra["view"] = feedback_view(card.occurrence_id)
+        view = (
+            feedback_view(card.occurrence_id, language) if notice in SURVEY_NOTICES else discord.ui.View(timeout=None)
+        )
+        text = notice_text(card, notice, language)
+        if first_contact:  # their first meeting with Cwtch: offer the choice of language, in both
+            text = f"{text}\n\n{OFFER}"
+            for button in language_view().children:
+                view.add_item(button)
+        if view.children:
+            extra["view"] = view
         try:
             if dm_channel_id is None:
                 dm_channel_id = await self.open_dm(user_id)
             await self._pacer.wait()
-            await self._channel(dm_channel_id).send(notice_text(card, notice), **extra)
+            await self._channel(dm_channel_id).send(text, **extra)
         except discord.Forbidden:
             log.info("user %s does not accept DMs (occurrence %s, %s)", user_id, card.occurrence_id, notice)
             return None
@@ -228,10 +291,14 @@ class DiscordSessionGateway:
     async def post_survey(self, card: SessionCard, *, nonce: str) -> None:
         if card.thread_id is None:
             return
+        posts = await self._posts(card.guild_id)
         await self._pacer.wait()
         await self._channel(card.thread_id, card.guild_id).send(
-            "How was it? Those who attended can answer three quick questions; no one sees who answered what.",
-            view=feedback_view(card.occurrence_id),
+            say(
+                posts,
+                N_("How was it? Those who attended can answer three quick questions; no one sees who answered what."),
+            ),
+            view=feedback_view(card.occurrence_id, posts),
             nonce=nonce,
         )
 
@@ -244,21 +311,29 @@ class DiscordSessionGateway:
         self, card: SessionCard, user_ids: Sequence[int], notice: Notice, *, nonce: str | None = None
     ) -> None:
         channel_id = card.thread_id or card.cohort_channel_id
-        for start in range(0, len(user_ids), MENTIONS_PER_MESSAGE):
-            batch = user_ids[start : start + MENTIONS_PER_MESSAGE]
+        posts = await self._posts(card.guild_id)
+        text = in_voice(posts, lambda language: notice_text(card, notice, language))
+        # A bilingual notice is twice as long: fewer mentions a message keep it within Discord's 2,000 characters.
+        per_message = max(1, min(MENTIONS_PER_MESSAGE, (MESSAGE_MAX - len(text) - 1) // MENTION_MAX))
+        for number, start in enumerate(range(0, len(user_ids), per_message)):
+            batch = user_ids[start : start + per_message]
             mentions = " ".join(f"<@{user_id}>" for user_id in batch)
-            extra: dict[str, Any] = {"nonce": f"{nonce}-{start // MENTIONS_PER_MESSAGE}"[:25]} if nonce else {}
+            extra: dict[str, Any] = {"nonce": f"{nonce}-{number}"[:25]} if nonce else {}
             if notice in SURVEY_NOTICES:
-                extra["view"] = feedback_view(card.occurrence_id)
+                extra["view"] = feedback_view(card.occurrence_id, posts)
             await self._pacer.wait()
             await self._channel(channel_id, card.guild_id).send(
-                f"{mentions} {notice_text(card, notice)}",
+                f"{mentions} {text}",
                 allowed_mentions=discord.AllowedMentions(users=[discord.Object(u) for u in batch]),
                 **extra,
             )
 
 
-def _thread_name(card: SessionCard) -> str:
-    """The session's title and local day and time (a channel name can't show a Discord timestamp)."""
-    local = card.starts_at.astimezone(ZoneInfo(card.timezone))
-    return f"{card.title} · {local:%a %-d %b %H:%M}"[:100]
+def _thread_name(card: SessionCard, posts: ChannelPosts) -> str:
+    """The session's title and local day and time (a channel name can't show a Discord timestamp), in Welsh when
+    the server's channel posts are Welsh or Welsh first."""
+    if posts is ChannelPosts.EN:
+        local = card.starts_at.astimezone(ZoneInfo(card.timezone))
+        return f"{card.title} · {local:%a %-d %b %H:%M}"[:100]
+    day = format_datetime(card.starts_at, "EEE d MMMM HH:mm", tzinfo=ZoneInfo(card.timezone), locale="cy")
+    return f"{card.title} · {day}"[:100]

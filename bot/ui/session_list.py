@@ -14,11 +14,15 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.domain.ids import ROW_ID_MAX, parse_id
+from bot.domain.language import DEFAULT_LANGUAGE, N_, Language
 from bot.domain.lifecycle import SessionState
+from bot.i18n import t
+from bot.services.cards import local_label
 from bot.services.session_list import UpcomingPage, UpcomingSession
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
+from bot.ui.readers import language_of
 from bot.ui.reply import reply
-from bot.ui.session_embeds import STATUS_WORDS, announcement_embed, upcoming_embed
+from bot.ui.session_embeds import MEDIUM_WORDS, NO_RSVP, STATUS_WORDS, announcement_embed, upcoming_embed
 from bot.ui.session_items import rsvp_view
 
 if TYPE_CHECKING:
@@ -61,7 +65,10 @@ class SessionPageButton(
             page = await _bot(interaction).services.sessions.upcoming(
                 guild_of(interaction), interaction.user.id, cohort_id=self.cohort_id or None, page=self.page
             )
-            await interaction.response.edit_message(embed=upcoming_embed(page), view=session_list_view(page))
+            language = await language_of(interaction)
+            await interaction.response.edit_message(
+                embed=upcoming_embed(page, language), view=session_list_view(page, language)
+            )
 
         await guarded(interaction, handle)
 
@@ -69,13 +76,13 @@ class SessionPageButton(
 class SessionPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PICK_ID):
     """ "RSVP to a session on this page": shows the picked session with its RSVP buttons."""
 
-    def __init__(self, entries: list[UpcomingSession] | None = None) -> None:
-        options = [_option(entry) for entry in entries or []]
+    def __init__(self, entries: list[UpcomingSession] | None = None, language: Language = DEFAULT_LANGUAGE) -> None:
+        options = [_option(entry, language) for entry in entries or []]
         super().__init__(
             discord.ui.Select(
                 custom_id=PICK_ID,
-                placeholder="RSVP to a session on this page…",
-                options=options or [discord.SelectOption(label="No session", value="0")],
+                placeholder=t(language, N_("RSVP to a session on this page…")),
+                options=options or [discord.SelectOption(label=t(language, N_("No session")), value="0")],
             )
         )
 
@@ -93,39 +100,52 @@ class SessionPicker(discord.ui.DynamicItem[discord.ui.Select[Any]], template=PIC
             session, status = await _bot(interaction).services.rsvp.session_for(
                 guild_id, interaction.user.id, occurrence_id
             )
-            if (
-                session.state != SessionState.SCHEDULED
-            ):  # cancelled, or started since the list was shown: nothing to answer
-                await reply(interaction, embed=announcement_embed(session))
+            language = await language_of(interaction)
+            if session.state != SessionState.SCHEDULED:  # cancelled, or started since the list was shown
+                await reply(interaction, embed=announcement_embed(session, language))
                 return
             mine = STATUS_WORDS.get(status or "")
-            question = f"You said {mine}; you can change that here." if mine else "Will you be there?"
-            await reply(interaction, question, embed=announcement_embed(session), view=rsvp_view(occurrence_id))
+            question = (
+                t(language, N_("You said {status}; you can change that here."), status=t(language, mine))
+                if mine
+                else t(language, N_("Will you be there?"))
+            )
+            await reply(
+                interaction,
+                question,
+                embed=announcement_embed(session, language),
+                view=rsvp_view(occurrence_id, language),
+            )
 
         await guarded(interaction, handle)
 
 
-def _option(entry: UpcomingSession) -> discord.SelectOption:
+def _option(entry: UpcomingSession, language: Language) -> discord.SelectOption:
     """A session as a picker option: plain text (no Discord timestamps there), in the cohort's own time zone."""
     session = entry.session
-    local = session.starts_at.astimezone(ZoneInfo(session.timezone))
-    label = f"{local:%a %-d %b %Y, %H:%M} {local.tzname() or ''} · {session.title}"
-    description = f"{session.cohort_name} · {STATUS_WORDS.get(entry.my_status or '', 'no RSVP yet')}"
-    return discord.SelectOption(label=_fit(label), value=str(session.occurrence_id), description=_fit(description))
+    zone = session.starts_at.astimezone(ZoneInfo(session.timezone)).tzname() or ""
+    label = f"{local_label(session.starts_at, session.timezone, language, comma=True)} {zone} · {session.title}"
+    details = [session.cohort_name, t(language, STATUS_WORDS.get(entry.my_status or "", NO_RSVP))]
+    if session.medium is not None:
+        details.append(t(language, MEDIUM_WORDS[session.medium]))
+    return discord.SelectOption(
+        label=_fit(label), value=str(session.occurrence_id), description=_fit(" · ".join(details))
+    )
 
 
 def _fit(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def session_list_view(page: UpcomingPage) -> discord.ui.View | None:
+def session_list_view(page: UpcomingPage, language: Language = DEFAULT_LANGUAGE) -> discord.ui.View | None:
     """The picker (for sessions on this page that take RSVPs) and, when there is more than one page, paging."""
     view = discord.ui.View(timeout=None)
     bookable = [entry for entry in page.entries if entry.open_for_rsvp]
     if bookable:
-        view.add_item(SessionPicker(bookable[:25]))
+        view.add_item(SessionPicker(bookable[:25], language))
     if page.pages > 1:
         cohort = page.cohort_id or 0
-        view.add_item(SessionPageButton(cohort, page.page - 1, "Previous", disabled=page.page <= 1))
-        view.add_item(SessionPageButton(cohort, page.page + 1, "Next", disabled=page.page >= page.pages))
+        previous, following = t(language, N_("Previous")), t(language, N_("Next"))
+        view.add_item(SessionPageButton(cohort, page.page - 1, previous, disabled=page.page <= 1))
+        view.add_item(SessionPageButton(cohort, page.page + 1, following, disabled=page.page >= page.pages))
     return view if view.children else None

@@ -1,5 +1,6 @@
-"""What set-up looks like to admins: ``/setup status``, the channels help, the welcome posted when Cwtch joins a
-server, the note ``/series create`` adds when facilitators have no channel, and the permissions of the invite."""
+"""What set-up looks like to admins: ``/setup status``, the channels help, the server's languages, the welcome
+posted when Cwtch joins a server, the note ``/series create`` adds when facilitators have no channel, and the
+permissions of the invite. Everything is written in the admin's language; the welcome is a channel post."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import DEFAULT_LANGUAGE, N_, ChannelPosts, Language
+from bot.i18n import for_channel, t
 from bot.services.guild_setup import GuildConfig, SetupService, SetupStatus
 from bot.ui.embeds import CWTCH_COLOUR
+from bot.ui.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -42,120 +46,198 @@ def invite_url(application_id: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One thing a server needs: how it shows when set, the command that sets it, what fails without it."""
+    """One thing a server needs: how it shows when set, the command that sets it, what fails without it. ``name``
+    and ``without`` are catalogue messages, shown in the admin's language."""
 
     name: str
-    shown: Callable[[SetupStatus], str | None]
+    shown: Callable[[SetupStatus, Language], str | None]
     fix: str
     without: str
 
 
-def _role(pick: Callable[[GuildConfig], int | None]) -> Callable[[SetupStatus], str | None]:
-    return lambda status: f"<@&{role_id}>" if (role_id := pick(status.config)) else None
+def _role(pick: Callable[[GuildConfig], int | None]) -> Callable[[SetupStatus, Language], str | None]:
+    return lambda status, _language: f"<@&{role_id}>" if (role_id := pick(status.config)) else None
 
 
-def _channel(pick: Callable[[GuildConfig], int | None]) -> Callable[[SetupStatus], str | None]:
-    return lambda status: f"<#{channel_id}>" if (channel_id := pick(status.config)) else None
+def _channel(pick: Callable[[GuildConfig], int | None]) -> Callable[[SetupStatus, Language], str | None]:
+    return lambda status, _language: f"<#{channel_id}>" if (channel_id := pick(status.config)) else None
 
 
-def _cohorts(status: SetupStatus) -> str | None:
+def _cohorts(status: SetupStatus, language: Language) -> str | None:
     if not status.cohorts:
         return None
-    return f"{status.cohorts} cohort{'s' if status.cohorts != 1 else ''}"
+    return counted(language, status.cohorts, N_("{count} cohort"), N_("{count} cohorts"))
 
 
 STEPS: tuple[Step, ...] = (
     Step(
-        "Facilitator role",
+        N_("Facilitator role"),
         _role(lambda c: c.facilitator_role_id),
         "/setup roles facilitator: coordinator:",
-        "only admins can create cohorts and run sessions.",
+        N_("only admins can create cohorts and run sessions."),
     ),
     Step(
-        "Coordinator role",
+        N_("Coordinator role"),
         _role(lambda c: c.coordinator_role_id),
         "/setup roles facilitator: coordinator:",
-        "only admins can read the reports.",
+        N_("only admins can read the reports."),
     ),
     Step(
-        "Announcements channel",
+        N_("Announcements channel"),
         _channel(lambda c: c.announcements_channel_id),
         "/setup channels announcements:",
-        "the digest of what's new isn't posted.",
+        N_("the digest of what's new isn't posted."),
     ),
     Step(
-        "Resources forum",
+        N_("Resources forum"),
         _channel(lambda c: c.resources_channel_id),
         "/setup channels resources:",
-        "/resource add and Share what works can't post.",
+        N_("/resource add and Share what works can't post."),
     ),
     Step(
-        "Facilitators' channel",
+        N_("Facilitators' channel"),
         _channel(lambda c: c.facilitators_channel_id),
         "/setup channels facilitators:",
-        "safeguarding alerts go by DM to the facilitators Cwtch knows, or to the server owner, "
-        "and suggested resources can't be reviewed.",
+        N_(
+            "safeguarding alerts go by DM to the facilitators Cwtch knows, or to the server owner, "
+            "and suggested resources can't be reviewed."
+        ),
     ),
     Step(
-        "A cohort",
+        N_("A cohort"),
         _cohorts,
         "/cohort create name: description: channel:",
-        "members have nothing to join and no sessions can be planned.",
+        N_("members have nothing to join and no sessions can be planned."),
     ),
 )
+LANGUAGE_FIX = "/setup language default: channel_posts:"
+# How each way of writing channel posts reads in the admin's language.
+CHANNEL_POSTS: dict[ChannelPosts, str] = {
+    ChannelPosts.BILINGUAL: N_("Bilingual: Welsh first, then English"),
+    ChannelPosts.CY: N_("Welsh only"),
+    ChannelPosts.EN: N_("English only"),
+}
 
 
-def status_embed(status: SetupStatus) -> discord.Embed:
-    """Each step with ✅ and what is set, or ⬜ with the command that fixes it and what waits on it."""
-    missing = [step for step in STEPS if step.shown(status) is None]
+def language_fields(embed: discord.Embed, config: GuildConfig, language: Language) -> None:
+    """The server's two language settings, with the command that changes them."""
+    embed.add_field(
+        name=t(language, N_("Language for members who haven't chosen")),
+        value=f"{config.language.name_in_itself}\n`{LANGUAGE_FIX}`",
+        inline=False,
+    )
+    embed.add_field(
+        name=t(language, N_("Channel posts (announcements, session threads, digests)")),
+        value=f"{t(language, CHANNEL_POSTS[config.channel_posts])}\n`{LANGUAGE_FIX}`",
+        inline=False,
+    )
+
+
+def status_embed(status: SetupStatus, language: Language) -> discord.Embed:
+    """Each step with ✅ and what is set, or ⬜ with the command that fixes it and what waits on it; then the
+    server's languages."""
+    missing = [step for step in STEPS if step.shown(status, language) is None]
     if missing:
-        count = f"{len(missing)} thing{'s' if len(missing) != 1 else ''}"
-        summary = f"Nearly there: {count} still to set. Each shows the command that sets it."
+        count = counted(language, len(missing), N_("{count} thing"), N_("{count} things"))
+        summary = t(
+            language, N_("Nearly there: {count} still to set. Each shows the command that sets it."), count=count
+        )
     else:
-        summary = "All set. Cwtch has everything it needs here."
-    embed = discord.Embed(title="Cwtch set-up", description=summary, colour=CWTCH_COLOUR)
+        summary = t(language, N_("All set. Cwtch has everything it needs here."))
+    embed = discord.Embed(title=t(language, N_("Cwtch set-up")), description=summary, colour=CWTCH_COLOUR)
     for step in STEPS:
-        shown = step.shown(status)
+        shown = step.shown(status, language)
+        name = t(language, step.name)
         if shown is not None:
-            embed.add_field(name=f"✅ {step.name}", value=shown, inline=False)
+            embed.add_field(name=f"✅ {name}", value=shown, inline=False)
         else:
             embed.add_field(
-                name=f"⬜ {step.name}: missing", value=f"`{step.fix}`\nWithout it, {step.without}", inline=False
+                name=t(language, N_("⬜ {step}: missing"), step=name),
+                value=f"`{step.fix}`\n"
+                + t(language, N_("Without it, {consequence}"), consequence=t(language, step.without)),
+                inline=False,
             )
+    language_fields(embed, status.config, language)
     return embed
 
 
-def channels_help_embed(config: GuildConfig) -> discord.Embed:
+def channels_help_embed(config: GuildConfig, language: Language) -> discord.Embed:
     """``/setup channels`` with no channel given: what is set now and how to set each."""
     status = SetupStatus(config, cohorts=0)
     embed = discord.Embed(
-        title="Cwtch channels",
-        description="Nothing changed. Give any of the channels below to set it; the others stay as they are.",
+        title=t(language, N_("Cwtch channels")),
+        description=t(
+            language, N_("Nothing changed. Give any of the channels below to set it; the others stay as they are.")
+        ),
         colour=CWTCH_COLOUR,
     )
     for step in STEPS[2:5]:
-        shown = step.shown(status) or "not set"
-        embed.add_field(name=step.name, value=f"{shown}\nSet with `{step.fix}`", inline=False)
+        shown = step.shown(status, language) or t(language, N_("not set"))
+        embed.add_field(
+            name=t(language, step.name),
+            value=shown + "\n" + t(language, N_("Set with {command}"), command=f"`{step.fix}`"),
+            inline=False,
+        )
     return embed
 
 
-def facilitators_note(config: GuildConfig) -> str | None:
+def setup_embed(config: GuildConfig, language: Language) -> discord.Embed:
+    """The roles and channels as they are now, after ``/setup roles`` or ``/setup channels``."""
+
+    def role(role_id: int | None) -> str:
+        return f"<@&{role_id}>" if role_id else t(language, N_("not set"))
+
+    def channel(channel_id: int | None) -> str:
+        return f"<#{channel_id}>" if channel_id else t(language, N_("not set"))
+
+    embed = discord.Embed(title=t(language, N_("Cwtch set-up")), colour=CWTCH_COLOUR)
+    embed.add_field(name=t(language, N_("Facilitator role")), value=role(config.facilitator_role_id))
+    embed.add_field(name=t(language, N_("Coordinator role")), value=role(config.coordinator_role_id))
+    embed.add_field(name="\u200b", value="\u200b")
+    embed.add_field(name=t(language, N_("Announcements")), value=channel(config.announcements_channel_id))
+    embed.add_field(name=t(language, N_("Resources")), value=channel(config.resources_channel_id))
+    embed.add_field(name=t(language, N_("Facilitators")), value=channel(config.facilitators_channel_id))
+    return embed
+
+
+def languages_embed(config: GuildConfig, language: Language, *, changed: bool) -> discord.Embed:
+    """``/setup language``: the server's languages now (and, with nothing given, how to change them)."""
+    if changed:
+        description = t(
+            language,
+            N_(
+                "Saved. Members who choose a language with `/language` (or `/iaith`) keep their choice; "
+                "everyone else reads Cwtch in the language below."
+            ),
+        )
+    else:
+        description = t(language, N_("Nothing changed. Give `default`, `channel_posts` or both to change them."))
+    embed = discord.Embed(title=t(language, N_("Cwtch languages")), description=description, colour=CWTCH_COLOUR)
+    language_fields(embed, config, language)
+    return embed
+
+
+def facilitators_note(config: GuildConfig, language: Language = DEFAULT_LANGUAGE) -> str | None:
     """One line for facilitators' eyes when their alerts have nowhere to go but DMs."""
     if config.facilitators_channel_id is not None:
         return None
-    return (
-        "Note: there is no facilitators' channel yet, so alerts go by DM. "
-        "An admin can set one with `/setup channels facilitators:`."
+    return t(
+        language,
+        N_(
+            "Note: there is no facilitators' channel yet, so alerts go by DM. "
+            "An admin can set one with `/setup channels facilitators:`."
+        ),
     )
 
 
-WELCOME = (
+WELCOME = N_(
     "Hello, I'm Cwtch. I run peer-support sessions, feedback after each one, and a wellbeing community.\n"
     "To set me up, someone with Manage Server runs, in order:\n"
     "1. `/setup roles`: the facilitator and coordinator roles\n"
     "2. `/setup channels`: the announcements channel, the resources forum and a private facilitators' channel\n"
     "3. `/cohort create`: the first cohort\n"
-    "`/setup status` shows what is set and what is still missing, at any time."
+    "`/setup status` shows what is set and what is still missing, at any time. "
+    "`/setup language` chooses Cymraeg, English or both."
 )
 
 
@@ -181,8 +263,9 @@ async def post_welcome(guild: discord.Guild, setup: SetupService) -> None:
     if not await setup.claim_welcome(guild.id):
         log.info("joined guild %s again: the welcome was posted before", guild.id)
         return
+    posts = (await setup.config(guild.id)).channel_posts  # a server Cwtch knew before keeps its choice
     try:
-        await channel.send(WELCOME)
+        await channel.send(for_channel(posts, WELCOME))
     except discord.HTTPException as exc:
         log.warning("joined guild %s: the welcome in channel %s was refused (%s)", guild.id, channel.id, exc.status)
     else:
@@ -214,14 +297,16 @@ TextChannelOption = app_commands.Transform[
     app_commands.AppCommandChannel,
     _ChannelOf(
         [discord.ChannelType.text, discord.ChannelType.news],
-        "That isn't a text channel. Please pick a text channel for announcements and for facilitators.",
+        N_("That isn't a text channel. Please pick a text channel for announcements and for facilitators."),
     ),
 ]
 ForumOption = app_commands.Transform[
     app_commands.AppCommandChannel,
     _ChannelOf(
         [discord.ChannelType.forum],
-        "The resources channel must be a forum channel, because each resource is a post in it. "
-        "Please pick a forum (or create one in the server settings).",
+        N_(
+            "The resources channel must be a forum channel, because each resource is a post in it. "
+            "Please pick a forum (or create one in the server settings)."
+        ),
     ),
 ]

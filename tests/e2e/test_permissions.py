@@ -32,6 +32,7 @@ WHO_MAY: dict[str, str] = {
     "setup roles": ADMIN,
     "setup channels": ADMIN,
     "setup status": ADMIN,
+    "setup language": ADMIN,
     "cohort create": FACILITATOR,
     "cohort list": ANYONE,
     "cohort join": ANYONE,
@@ -84,6 +85,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "setup roles": {"facilitator": "{other_role}", "coordinator": "{other_role}"},
     "setup channels": {"announcements": "{general}", "resources": "{resources}", "facilitators": "{general}"},
     "setup status": {},
+    "setup language": {"default": "cy", "channel_posts": "bilingual"},
     "cohort create": {
         "name": "Registered managers",
         "description": "Peer support for registered managers",

@@ -7,6 +7,7 @@ import asyncio
 import re
 from datetime import timedelta
 
+from bot.domain.language import Language
 from bot.emulator import Emulator
 from bot.emulator.interactions import InteractionResult
 from bot.ui.client import CwtchBot
@@ -26,14 +27,15 @@ DOM = "Domiciliary care managers"
 
 
 async def managers(emulator: Emulator, world: World, bot: CwtchBot, count: int) -> list[int]:
-    """``count`` new members of the cohort who have accepted the ground rules (as ``/cohort join`` and the
-    "I agree" button would leave them)."""
+    """``count`` new members of the cohort who have accepted the ground rules and chosen English (as ``/cohort
+    join``, the "I agree" button and ``/language`` would leave them: no first-contact offer follows their answer)."""
     people = []
     for n in range(count):
         user = int(emulator.create_user(f"manager-{n}")["id"])
         emulator.add_member(world.guild_id, user)
         await bot.services.cohorts.join(world.guild_id, user, DOM)
         await bot.services.rsvp.accept_ground_rules(world.guild_id, user)
+        await bot.services.languages.choose(user, Language.EN)
         people.append(user)
     return people
 

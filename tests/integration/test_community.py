@@ -18,6 +18,7 @@ from bot.domain.access import Actor
 from bot.domain.community import EventKind, digest_nonce
 from bot.domain.community_blocks import ActivityKind
 from bot.domain.errors import BotLacksPermission, InvalidInput, NotAllowed, NotConfigured
+from bot.domain.language import ChannelPosts
 from bot.services.cohorts import CohortService
 from bot.services.community import CommunityService
 from bot.services.digests import DigestService
@@ -345,3 +346,25 @@ async def test_guilds_without_an_announcements_channel_get_no_digest(uow: UnitOf
     await CommunityService(uow, roles, gateway, clock=clock).join(OTHER_GUILD, ALICE)
     service = DigestService(uow, gateway, clock=clock, timezone="Europe/London", worker="a")
     assert await service.run_due() == {}
+
+
+async def test_the_communitys_own_words_follow_the_servers_channel_posts(world: World) -> None:
+    """The role everyone sees, the byline of a "what works" post and the digest: written as the server's channel
+    posts are (Welsh first on a bilingual server); the members' own words as they wrote them."""
+    await SetupService(world.uow).set_languages(GUILD, ADMIN, channel_posts=ChannelPosts.BILINGUAL)
+    world.clock.set(datetime(2027, 3, 9, 10, tzinfo=UTC))
+    await world.community.join(GUILD, ALICE)
+    assert world.roles.created == [(GUILD, "Cymuned llesiant · Wellbeing community")]
+    await world.community.share_what_works(GUILD, ALICE, "Teithiau cerdded", "Cerdded un-i-un.", "Dechreuwch yn fach.")
+    [(_guild, _forum, title, content)] = world.gateway.posts
+    assert title == "Teithiau cerdded"
+    assert content == (
+        f"Rhannwyd gan / Shared by <@{ALICE}>\n\nCerdded un-i-un.\n\n"
+        "**Fy nghyngor i reolwr arall / What I'd tell another manager:** Dechreuwch yn fach."
+    )
+    world.clock.set(MONDAY)
+    await world.digests("a").run_due()
+    assert world.gateway.written == [ChannelPosts.BILINGUAL]
+    await SetupService(world.uow).set_languages(GUILD, ADMIN, channel_posts=ChannelPosts.CY)
+    await world.community.share_what_works(GUILD, ALICE, "Te", "Paned gyda'r tîm.", None)
+    assert world.gateway.posts[-1][3] == f"Rhannwyd gan <@{ALICE}>\n\nPaned gyda'r tîm."

@@ -17,6 +17,7 @@ from bot.db.models import Resource
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.errors import AlreadyExists, BotLacksPermission, InvalidInput, NotAllowed, NotConfigured, NotFound
+from bot.domain.language import DEFAULT_LANGUAGE, ChannelPosts, Language
 from bot.domain.resources import ResourceStatus
 from bot.services.guild_setup import SetupService
 from bot.services.ports import ResourceCard, ReviewOutcome
@@ -49,6 +50,7 @@ class FakeResourceGateway:
         self.closed: list[tuple[int, ReviewOutcome, bool]] = []
         self.told: list[tuple[int, ReviewOutcome]] = []
         self.thanked: list[int] = []
+        self.languages: list[tuple[str, ChannelPosts | Language]] = []  # what was written how: ("post", posts)...
         self.forums = {FORUM}
         self.refuse_posts = False
         self.closed_dms: set[int] = set()
@@ -65,7 +67,8 @@ class FakeResourceGateway:
         if channel_id not in self.forums:
             raise NotConfigured("not a forum")
 
-    async def post_resource(self, forum_id: int, card: ResourceCard) -> int:
+    async def post_resource(self, forum_id: int, card: ResourceCard, *, posts: ChannelPosts = ChannelPosts.EN) -> int:
+        self.languages.append(("post", posts))
         await self._answer()
         await asyncio.sleep(self.post_delay)
         if self.refuse_posts:
@@ -73,26 +76,42 @@ class FakeResourceGateway:
         self.posts.append(card)
         return 8000 + card.id
 
-    async def post_review(self, channel_id: int, card: ResourceCard) -> int:
+    async def post_review(self, channel_id: int, card: ResourceCard, *, posts: ChannelPosts = ChannelPosts.EN) -> int:
+        self.languages.append(("review", posts))
         await self._answer()
         self.reviews.append(card)
         return 9000 + card.id
 
     async def close_review(
-        self, channel_id: int, message_id: int, card: ResourceCard, outcome: ReviewOutcome, *, member_told: bool
+        self,
+        channel_id: int,
+        message_id: int,
+        card: ResourceCard,
+        outcome: ReviewOutcome,
+        *,
+        member_told: bool,
+        posts: ChannelPosts = ChannelPosts.EN,
     ) -> None:
+        self.languages.append(("closed", posts))
         self.closed.append((message_id, outcome, member_told))
 
     async def tell_suggester(
-        self, card: ResourceCard, outcome: ReviewOutcome, *, dm_channel_id: int | None
+        self,
+        card: ResourceCard,
+        outcome: ReviewOutcome,
+        *,
+        dm_channel_id: int | None,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> int | None:
         assert card.suggested_by is not None
+        self.languages.append(("dm", language))
         if card.suggested_by in self.closed_dms:
             return None
         self.told.append((card.suggested_by, outcome))
         return dm_channel_id or 7000 + card.suggested_by
 
-    async def thank_in_post(self, card: ResourceCard, user_id: int) -> None:
+    async def thank_in_post(self, card: ResourceCard, user_id: int, *, posts: ChannelPosts = ChannelPosts.EN) -> None:
+        self.languages.append(("thanks", posts))
         self.thanked.append(user_id)
 
 
@@ -304,3 +323,39 @@ async def test_searches_asked_for_at_the_same_moment_are_each_the_askers_own(ser
     assert not isinstance(huddles, BaseException) and [r.title for r in huddles.resources] == ["Team huddles"]
     assert not isinstance(nothing, BaseException) and nothing.resources == () and nothing.total == 0
     assert isinstance(refused, InvalidInput)  # only words too common to search for: refused for that asker only
+
+
+async def test_each_message_is_written_for_whoever_reads_it(
+    service: ResourceService, gateway: FakeResourceGateway, uow: UnitOfWorkFactory
+) -> None:
+    """The forum and the facilitators' channel as the server's channel posts say; the suggester's DM in theirs."""
+    await SetupService(uow).set_languages(GUILD, ADMIN, channel_posts=ChannelPosts.BILINGUAL)
+    async with uow() as work:
+        await work.languages.choose(MEMBER, Language.CY, datetime(2027, 3, 1, tzinfo=UTC))
+        await work.commit()
+    suggestion = await service.suggest(GUILD, MEMBER, **FIELDS)
+    await service.approve(GUILD, FACILITATOR, suggestion.id)
+    assert gateway.languages == [
+        ("review", ChannelPosts.BILINGUAL),
+        ("post", ChannelPosts.BILINGUAL),
+        ("dm", Language.CY),
+        ("closed", ChannelPosts.BILINGUAL),
+    ]
+    # Someone who never chose reads the server's default, set by its admin.
+    await SetupService(uow).set_languages(GUILD, ADMIN, language=Language.CY, channel_posts=ChannelPosts.EN)
+    other = await service.suggest(GUILD, MEMBER + 10, **{**FIELDS, "url": "https://example.org/other"})
+    gateway.languages.clear()
+    await service.decline(GUILD, FACILITATOR, other.id, "Not quite")
+    assert gateway.languages == [("dm", Language.CY), ("closed", ChannelPosts.EN)]
+
+
+async def test_a_theme_is_found_by_its_welsh_name(service: ResourceService) -> None:
+    await service.add(GUILD, FACILITATOR, **{**FIELDS, "summary": "Rest between shifts.", "tags": "Iechyd meddwl"})
+    await service.add(
+        GUILD, FACILITATOR, **{**FIELDS, "title": "Rotas", "url": "https://example.org/r", "tags": "Leadership"}
+    )
+    found = await service.search(GUILD, "iechyd meddwl")
+    assert [card.title for card in found.resources] == ["Sleep well"]
+    assert found.resources[0].tags == ("Mental health",)  # stored as the theme itself
+    listed = await service.listing(GUILD, "arweinyddiaeth")
+    assert [card.title for card in listed.resources] == ["Rotas"] and listed.tag == "Leadership"

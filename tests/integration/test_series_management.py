@@ -19,6 +19,7 @@ from bot.db.models import Series
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.errors import AlreadyExists, InvalidInput, NotAllowed
+from bot.domain.language import DEFAULT_LANGUAGE, Language
 from bot.domain.rsvp import Choice, RsvpStatus
 from bot.domain.series_rules import StopAction
 from bot.services.calendar import CalendarService
@@ -50,10 +51,17 @@ class CardGateway(FakeSessionGateway):
         self.cards: list[tuple[int, Notice, SessionCard]] = []
 
     async def notify(
-        self, card: SessionCard, user_id: int, notice: Notice, *, nonce: str | None = None, dm_channel_id: int | None
+        self,
+        card: SessionCard,
+        user_id: int,
+        notice: Notice,
+        *,
+        nonce: str | None = None,
+        dm_channel_id: int | None,
+        language: Language = DEFAULT_LANGUAGE,
     ) -> int | None:
         self.cards.append((user_id, notice, card))
-        return await super().notify(card, user_id, notice, nonce=nonce, dm_channel_id=dm_channel_id)
+        return await super().notify(card, user_id, notice, nonce=nonce, dm_channel_id=dm_channel_id, language=language)
 
 
 class World:
@@ -110,7 +118,8 @@ async def test_a_duplicate_is_refused_while_the_first_lives(world: World) -> Non
     first = await world.series.create(GUILD, FACILITATOR, fortnightly())
     with pytest.raises(AlreadyExists, match=r"already exists.*`/series list`") as refused:
         await world.series.create(GUILD, FACILITATOR, fortnightly(title="  peer   SUPPORT "))
-    assert f"<t:{int(datetime(2026, 3, 17, 10, tzinfo=UTC).timestamp())}:F>" in refused.value.message
+    # The first start as the facilitator typed it, in the cohort's zone: it reads the same in Welsh and English.
+    assert "starting 2026-03-17 10:00 (Europe/London)" in refused.value.message
     # Not the same: another first start, another title, another cohort.
     await world.series.create(GUILD, FACILITATOR, fortnightly(start="2026-03-17 14:00"))
     await world.series.create(GUILD, FACILITATOR, fortnightly(title="Peer support plus"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
 from bot.domain.errors import AlreadyExists, BotLacksPermission, InvalidInput, NotAllowed, NotFound
+from bot.domain.language import ChannelPosts, Language
 from bot.services.cohorts import CohortService
 from bot.services.guild_setup import SetupService
+from bot.services.languages import LanguageService
+from bot.services.settings_cache import SettingsCache
 from tests.fakes import FakeRoleGateway
 
 GUILD = 900000000000000001
@@ -137,3 +141,23 @@ async def test_the_welcome_is_claimed_once_even_by_two_processes_at_once(engine:
     claims = await asyncio.gather(first.claim_welcome(7), second.claim_welcome(7))
     assert sorted(claims) == [False, True]
     assert not await first.claim_welcome(7) and await second.claim_welcome(8)
+
+
+async def test_setup_language_sets_the_servers_default_and_channel_posts(uow: UnitOfWorkFactory) -> None:
+    cache = SettingsCache(uow)
+    setup, languages = SetupService(uow, cache), LanguageService(uow, cache, clock=lambda: datetime.now(UTC))
+    with pytest.raises(NotAllowed, match="Manage Server"):
+        await setup.set_languages(GUILD, FACILITATOR, language=Language.CY)
+    unchanged = await setup.set_languages(GUILD, ADMIN)
+    assert (unchanged.language, unchanged.channel_posts) == (Language.EN, ChannelPosts.EN)
+    config = await setup.set_languages(GUILD, ADMIN, language=Language.CY)
+    assert (config.language, config.channel_posts) == (Language.CY, ChannelPosts.EN)
+    config = await setup.set_languages(GUILD, ADMIN, channel_posts=ChannelPosts.BILINGUAL)
+    assert (config.language, config.channel_posts) == (Language.CY, ChannelPosts.BILINGUAL)
+    assert await setup.config(GUILD) == config and (await setup.status(GUILD, ADMIN)).config == config
+    assert await languages.server_default(GUILD) is Language.CY
+    assert await languages.channel_posts(GUILD) is ChannelPosts.BILINGUAL
+    assert await languages.server_default(OTHER_GUILD) is Language.EN
+    async with uow() as work:
+        entries = [(entry.action, entry.details) for entry in await work.audit.recent(GUILD)]
+    assert entries == [("setup.language", {"channel_posts": "bilingual"}), ("setup.language", {"language": "cy"})]

@@ -122,7 +122,7 @@ async def test_seed_series_are_made_with_their_sessions_and_actions(world: World
         ({"cadence": "daily"}, "Cadence must be one of"),
         ({"cohort": "Gardeners"}, "no cohort called"),
         ({"count": 3, "until": "2026-06-01"}, "not both"),
-        ({"until": "next year"}, "end date"),
+        ({"until": "next year"}, "in `until`"),  # refusals name the option, the same in Welsh and English
         ({"link": "teams.microsoft.com/x"}, "https://"),
         ({"title": "t" * 101}, "at most 100"),
     ],

@@ -14,6 +14,7 @@ from bot.db.engine import create_engine
 from bot.db.settings_feed import ChangeFeed, PostgresChangeFeed, change_feed_for
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.access import Actor
+from bot.domain.language import ChannelPosts, Language
 from bot.services.guild_setup import SetupService
 from bot.services.settings_cache import SettingsCache
 from bot.services.support import SupportService
@@ -100,6 +101,15 @@ async def test_roles_and_channels_set_in_one_process_are_seen_by_the_other(stack
     await change(b.setup.set_channels(GUILD, ADMIN, facilitators_channel_id=99), a)
     config = await a.setup.config(GUILD)
     assert (config.facilitators_channel_id, config.coordinator_role_id) == (99, 12)
+
+
+async def test_languages_set_in_one_process_are_seen_by_both(stacks: tuple[Stack, Stack]) -> None:
+    a, b = stacks
+    assert (await a.setup.config(GUILD)).language is Language.EN and (await b.setup.config(GUILD)).language
+    await change(a.setup.set_languages(GUILD, ADMIN, language=Language.CY, channel_posts=ChannelPosts.CY), b)
+    for stack in (a, b):  # the writer forgot its own copy; the other heard of the change
+        config = await stack.setup.config(GUILD)
+        assert (config.language, config.channel_posts) == (Language.CY, ChannelPosts.CY)
 
 
 async def test_a_change_made_outside_the_services_is_seen_too(stacks: tuple[Stack, Stack]) -> None:

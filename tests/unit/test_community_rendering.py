@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import struct
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.community_blocks import BlockCounts, CommunityBlock, members_after, total
+from bot.domain.language import ChannelPosts, Language
 from bot.services.community_reports import CommunityReport
 from bot.services.ports import PostLink, WeeklyDigest
 from bot.ui.community_gateway import ITEMS_SHOWN, digest_embed
@@ -122,3 +124,40 @@ def test_the_digest_lists_the_weeks_active_posts_capped_like_the_others() -> Non
     assert len(shown) == ITEMS_SHOWN + 1 and shown[-1] == "…and 2 more"
     only = digest_embed(WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), (), (), 0, active[:1])).to_dict()
     assert [field["name"] for field in only["fields"]] == ["Active this week"]
+
+
+def test_a_bilingual_digest_is_welsh_first_and_within_discords_limits() -> None:
+    long = tuple(PostLink("Canllaw " + "x" * 90 + f" {n}", 1000 + n) for n in range(ITEMS_SHOWN + 5))
+    digest = WeeklyDigest(7, date(2027, 3, 8), date(2027, 3, 14), long, long, joins=2, active=long)
+    built = digest_embed(digest, ChannelPosts.BILINGUAL)
+    embed = built.to_dict()
+    assert len(built) <= 6000 and all(len(field["value"]) <= 1024 for field in embed["fields"])
+    assert (
+        embed["description"]
+        == "Beth sy'n newydd rhwng 8 Mawrth a 14 Mawrth 2027.\nWhat's new from 8 Mar to 14 Mar 2027."
+    )
+    assert embed["fields"][0]["value"].endswith("…a 9 arall / …and 9 more")
+    assert embed["fields"][-1]["value"] == (
+        "Ymunodd 2 o bobl â'r gymuned yr wythnos hon.\n2 people joined the community this week."
+    )
+    welsh = digest_embed(digest, ChannelPosts.CY).to_dict()
+    assert (
+        welsh["title"] == "Yr wythnos hon yn y gymuned llesiant"
+        and "joined" not in str(welsh)
+        and "What's new" not in str(welsh)
+    )
+
+
+def test_the_community_report_in_welsh_has_the_same_figures() -> None:
+    english, welsh = community_embed(report()).to_dict(), community_embed(report(), Language.CY).to_dict()
+    assert [re.findall(r"\d+", f["value"]) for f in english["fields"]] == [
+        re.findall(r"\d+", f["value"]) for f in welsh["fields"]
+    ]
+    assert welsh["title"] == "Cymuned ymarfer" and "Mawrth 2027" in welsh["description"]
+    assert "<t:" not in welsh["description"]
+    tables = [
+        list(csv.reader(io.StringIO(community_csv(report(), language).decode("utf-8-sig")))) for language in Language
+    ]
+    assert tables[0][1:] == tables[1][1:] and tables[0][0] != tables[1][0]
+    assert chart_description(report(), Language.CY).startswith("Siart: aelodau'r gymuned, 1 Mawrth 2027")
+    assert community_chart_png(report(), Language.CY) is not None

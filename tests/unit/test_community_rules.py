@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from bot.domain.actions import MAX_ATTEMPTS
 from bot.domain.community import (
+    ADVICE_LABEL,
     MESSAGE_MAX,
+    SHARED_BY,
     WHAT_WORKS_ADVICE_MAX,
     WHAT_WORKS_TEXT_MAX,
     WHAT_WORKS_TITLE_MAX,
@@ -27,6 +29,8 @@ from bot.domain.community import (
     what_works_post,
 )
 from bot.domain.errors import InvalidInput
+from bot.domain.language import ChannelPosts
+from bot.i18n import for_channel
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -215,3 +219,16 @@ def test_active_posts_are_exactly_the_weeks_and_in_order(offsets: dict[int, int]
         assert (thread_id in listed) is inside
     times = [last_messages[thread_id] for thread_id in listed]
     assert times == sorted(times, reverse=True)
+
+
+@pytest.mark.parametrize("posts", list(ChannelPosts))
+def test_the_longest_post_fits_one_message_in_every_language(posts: ChannelPosts) -> None:
+    """The byline and the advice's label are the forum's words (both languages on a bilingual server); the limits
+    leave room for them."""
+    share = clean_what_works("T" * WHAT_WORKS_TITLE_MAX, "x" * WHAT_WORKS_TEXT_MAX, "a" * WHAT_WORKS_ADVICE_MAX)
+    labels = {
+        "shared_by": for_channel(posts, SHARED_BY, between=" / "),
+        "advice_label": for_channel(posts, ADVICE_LABEL, between=" / "),
+    }
+    content = what_works_post(2**64 - 1, share, **labels)
+    assert len(content) <= MESSAGE_MAX and content.startswith(labels["shared_by"] + f" <@{2**64 - 1}>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ import pytest
 from matplotlib.image import imread
 
 from bot.domain.disclosure import Breakdown, ReportRow, Tally, Waiting
+from bot.domain.language import Language
 from bot.services.reports import FeedbackReport, FeedbackRow, Period, _feedback_row
 from bot.ui.reports import (
     _STYLES,
@@ -172,3 +174,38 @@ def test_csv_by_cohort_names_the_cohort_in_its_column() -> None:
 def test_csv_guards_the_cohort_name_against_formula_injection(name: str) -> None:
     rows = table(feedback_csv(report(MONTHS, cohort=name)))
     assert {line[1] for line in rows[1:]} == {"'" + name}
+
+
+# --- in Welsh -----------------------------------------------------------------------------------------------
+
+
+def digits(text: str) -> list[str]:
+    return re.findall(r"\d+", text)
+
+
+@pytest.mark.parametrize("breakdown", [Breakdown.MONTH, Breakdown.QUARTER, Breakdown.FINANCIAL_YEAR])
+def test_the_figures_are_the_same_in_welsh_and_in_english(breakdown: Breakdown) -> None:
+    rows = [row(label, 9, (8, 5, 4), 11, n) for n, label in enumerate(("2027-03", "2027 Q2", "2027-28"))]
+    shown = report(rows, breakdown=breakdown, waiting=Waiting(2, 1, datetime(2027, 6, 8, 9, tzinfo=UTC)))
+    english, welsh = feedback_embed(shown, Language.EN), feedback_embed(shown, Language.CY)
+    assert [digits(f.value or "") for f in english.fields] == [digits(f.value or "") for f in welsh.fields]
+    assert "Cyfradd ymateb" in [f.name for f in welsh.fields]
+    english_csv, welsh_csv = table(feedback_csv(shown, Language.EN)), table(feedback_csv(shown, Language.CY))
+    assert [line[3:] for line in english_csv][1:] == [line[3:] for line in welsh_csv][1:]
+    assert welsh_csv[0][:6] == ["Cyfnod", "Carfan", "Mesur", "Wedi cytuno neu ateb", "Allan o", "Cyfran %"]
+    assert digits(chart_description(shown, Language.EN)) == digits(chart_description(shown, Language.CY))
+    assert feedback_chart_png(shown, Language.CY) is not None
+
+
+def test_a_welsh_reader_reads_welsh_months_and_dates() -> None:
+    closes = datetime(2027, 6, 8, 9, tzinfo=UTC)
+    embed = feedback_embed(report(MONTHS, waiting=Waiting(0, 1, closes)), Language.CY)
+    text = embed.description or ""
+    assert text.startswith("1 Ionawr 2027 – 31 Rhagfyr 2027 · wedi cyfrif 6 sesiwn")
+    assert "y nesaf yn cau: Dydd Mawrth 8 Mehefin 2027, 10:00" in text and "<t:" not in text  # 10:00 BST
+    listed = str(embed.fields[-1].value)
+    assert listed.startswith("**Maw 2027**: 93% · 86% · 69% (n=29)\n**Ebr 2027**")
+    assert embed.title == "Adborth: Domiciliary care managers"
+    assert table(feedback_csv(REPORT, Language.CY))[1][0] == "1 Ionawr 2027 – 31 Rhagfyr 2027"
+    english = feedback_embed(report(MONTHS, waiting=Waiting(0, 1, closes)))
+    assert f"<t:{int(closes.timestamp())}:D>" in (english.description or "")  # Discord's own, for English

@@ -230,3 +230,29 @@ def test_every_tag_suggestion_is_a_valid_choice(current: str) -> None:
     for suggestion in rules.suggest_tags(current):
         assert 1 <= len(suggestion) <= 100  # Discord's limit for a choice
         assert rules.parse_tags(suggestion)
+
+
+WELSH = {"iechyd meddwl": "Mental health", "diwylliant tîm": "Team culture"}  # as the catalogue names them
+
+
+def test_a_theme_may_be_named_in_welsh() -> None:
+    assert rules.find_theme(" Iechyd  MEDDWL ", WELSH) == "Mental health"
+    assert rules.parse_tags("Iechyd meddwl, Leadership, mental health", WELSH) == ("Mental health", "Leadership")
+    with pytest.raises(rules.UnknownTheme) as unknown:
+        rules.find_theme("Iechyd meddwl")  # without the Welsh names, it is no theme
+    assert unknown.value.raw == "Iechyd meddwl" and unknown.value.values["tags"].startswith("Leadership, ")
+    names = {theme: name.capitalize() for name, theme in WELSH.items()}
+    assert rules.suggest_themes("diwyll", names) == ["Team culture"]
+    assert rules.suggest_tags("Iechyd meddwl, diwyll", names=names) == ["Mental health, Team culture"]
+
+
+def test_searching_for_a_theme_by_its_welsh_name_adds_its_english_words() -> None:
+    assert rules.search_terms("iechyd meddwl", WELSH) == ("iechyd", "meddwl", "mental", "health")
+    assert rules.search_terms("cysgu a meddwl", WELSH) == ("cysgu", "meddwl")  # a word of a name is not the name
+    assert rules.search_terms("iechyd meddwl") == ("iechyd", "meddwl")
+
+
+def test_all_the_problems_of_a_draft_are_kept_for_the_reader() -> None:
+    with pytest.raises(rules.DraftProblems) as refused:
+        rules.check_draft("", "example.org", "Rest.", "Ioga")
+    assert [type(problem) for problem in refused.value.problems] == [InvalidInput, InvalidInput, rules.UnknownTheme]

@@ -61,11 +61,11 @@ def test_monthly_by_only_on_monthly_cadences(cadence: Cadence) -> None:
 
 def test_a_confirmation_lasts_ten_minutes() -> None:
     issued = int(NOW.timestamp())
-    rules.require_fresh(issued, NOW, "again")
-    rules.require_fresh(issued, NOW + timedelta(minutes=10), "again")
+    rules.require_fresh(issued, NOW, "/series pause")
+    rules.require_fresh(issued, NOW + timedelta(minutes=10), "/series pause")
     for late in (NOW + timedelta(minutes=10, seconds=1), NOW - timedelta(minutes=2)):
-        with pytest.raises(InvalidInput, match=r"expired.*nothing was changed\. Run it again"):
-            rules.require_fresh(issued, late, "Run it again.")
+        with pytest.raises(InvalidInput, match=r"expired.*nothing was changed\. Run `/series pause` again"):
+            rules.require_fresh(issued, late, "/series pause")
 
 
 def test_a_new_time_from_a_date_moves_that_session_and_later_ones_only() -> None:
@@ -123,7 +123,7 @@ def test_the_default_next_session_today_can_move_later_but_not_into_the_past() -
     assert rules.retime(RULE, time(11, 0), date(2026, 3, 17), slots(), morning).moved[1] == datetime(
         2026, 3, 17, 11, 0, tzinfo=UTC
     )
-    with pytest.raises(InvalidInput, match=r"Tuesday 17 March would then start in the past.*later `from_date`"):
+    with pytest.raises(InvalidInput, match=r"2026-03-17 would then start in the past.*later `from_date`"):
         rules.retime(RULE, time(7, 0), date(2026, 3, 17), slots(), morning)
 
 
