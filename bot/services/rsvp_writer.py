@@ -13,11 +13,9 @@ the survey's group commit, which this follows)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from bot.db import rsvp_batches as db
 from bot.db.models import Cohort, Occurrence, Series
@@ -28,10 +26,9 @@ from bot.domain import rsvp as rules
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.language import N_
 from bot.domain.rsvp import Choice, RsvpStatus
+from bot.services.batching import GroupCommit
 from bot.services.cards import card
 from bot.services.ports import SessionCard
-
-MAX_BATCH = 500
 
 
 class GroundRulesRequired(UserFacingError):
@@ -79,47 +76,21 @@ class _Recorded:
 
 class RsvpWriter:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
-        self._pending: list[tuple[Click, asyncio.Future[RsvpOutcome | SessionCard]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._group: GroupCommit[Click, RsvpOutcome | SessionCard] = GroupCommit(uow, write_batch)
 
     async def rsvp(self, click: Click) -> RsvpOutcome:
         """Record an RSVP once it is committed; raises its refusal, or the error the write met."""
         assert click.choice is not None
-        outcome = await self._submit(click)
+        outcome = await self._group.submit(click)
         assert isinstance(outcome, RsvpOutcome)
         return outcome
 
     async def check_in(self, click: Click) -> SessionCard:
         """Record a check-in (attendance, source "checkin"; a second one changes nothing) once it is committed."""
         assert click.choice is None
-        session = await self._submit(click)
+        session = await self._group.submit(click)
         assert isinstance(session, SessionCard)
         return session
-
-    async def _submit(self, click: Click) -> RsvpOutcome | SessionCard:
-        done: asyncio.Future[RsvpOutcome | SessionCard] = asyncio.get_running_loop().create_future()
-        self._pending.append((click, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.ensure_future(self._drain())
-        return await done
-
-    async def _drain(self) -> None:
-        while self._pending:
-            await asyncio.sleep(0)  # let the clicks arriving in this same moment join the batch
-            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            verdicts: Sequence[RsvpOutcome | SessionCard | Exception]
-            try:
-                verdicts = await self._uow.run_sync(partial(write_batch, clicks=[click for click, _ in batch]))
-            except Exception as error:
-                verdicts = [error] * len(batch)
-            for (_, done), verdict in zip(batch, verdicts, strict=True):
-                if done.done():
-                    continue
-                if isinstance(verdict, Exception):
-                    done.set_exception(verdict)
-                else:
-                    done.set_result(verdict)
 
 
 def write_batch(session: SyncSession, clicks: list[Click]) -> list[RsvpOutcome | SessionCard | Exception]:
