@@ -256,8 +256,9 @@ class MemberPreference(Base):
 
 
 class MemberLanguage(Base):
-    """The language a person reads Cwtch in, whichever server they meet it in. ``chosen`` is False while it is the
-    server's default, set at first contact until they pick one (they are offered the choice then)."""
+    """The language a person reads Cwtch in, whichever server they meet it in. A row with ``chosen`` False records
+    only their first contact (they were offered the choice then): until they choose, they read their server's
+    default, whatever it is at the time."""
 
     __tablename__ = "member_languages"
 

@@ -69,9 +69,9 @@ class Messenger:
 
 
 async def languages_of(uow: UnitOfWork, guild_id: int, user_ids: Collection[int]) -> dict[int, Language]:
-    """Each member's language for a DM about a session in ``guild_id``: the one they chose (or were given at their
-    first contact), else their server's default; as ``LanguageService.languages`` answers, in this read."""
+    """Each member's language for a DM about a session in ``guild_id``: the one they chose, else their server's
+    default; as ``LanguageService.languages`` answers, in this read."""
     found = await uow.languages.of_people(user_ids)
     settings = await uow.guild_settings.get(guild_id)
     default = settings.language if settings is not None and settings.language is not None else DEFAULT_LANGUAGE
-    return {user_id: found[user_id][0] if user_id in found else default for user_id in user_ids}
+    return {user_id: found[user_id][0] if found.get(user_id, (None, False))[1] else default for user_id in user_ids}

@@ -134,6 +134,7 @@ class EraseButton(
         privacy.check_confirmation(self.issued_at)
         await interaction.response.defer()  # erasing and taking roles back can take a few seconds
         outcome = await privacy.erase(guild_id, interaction.user.id)
+        _bot(interaction).services.languages.forget(interaction.user.id)  # erased too: asked again next time
         await interaction.edit_original_response(content=erased_text(outcome, language), view=None)
 
 

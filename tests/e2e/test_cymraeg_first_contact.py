@@ -72,7 +72,14 @@ async def test_a_newcomer_is_offered_the_choice_once_and_reads_welsh_after_choos
 async def test_a_server_that_chose_cymraeg_greets_newcomers_in_welsh(
     emulator: Emulator, world: World, bot: CwtchBot
 ) -> None:
+    earlier = await emulator.slash(world.guild_id, world.other_member, "support")  # met Cwtch in English...
+    assert_english(visible_text(earlier))
+    await offer_after(earlier)  # ...and let the offer be
     await emulator.slash(world.guild_id, world.admin, "setup language", {"default": "cy"})
+    followed = await emulator.slash(world.guild_id, world.other_member, "support")
+    assert_welsh(visible_text(followed))  # never chose: follows the server's default as it is now
+    await asyncio.sleep(0.1)
+    assert followed.followups == []
     first = await emulator.slash(world.guild_id, world.member, "support")
     assert_welsh(visible_text(first))
     offer = await offer_after(first)

@@ -85,6 +85,7 @@ def figures(text: str) -> list[str]:
 
 
 async def test_an_admin_sets_the_servers_languages(emulator: Emulator, world: World, bot: CwtchBot) -> None:
+    await emulator.slash(world.guild_id, world.admin, "language", {"language": "en"})  # the admin reads English
     shown = await emulator.slash(world.guild_id, world.admin, "setup language", {})
     assert shown.ephemeral and "Nothing changed" in visible_text(shown) and "English only" in visible_text(shown)
     refused = await emulator.slash(world.guild_id, world.member, "setup language", {"default": "cy"})
@@ -93,7 +94,7 @@ async def test_an_admin_sets_the_servers_languages(emulator: Emulator, world: Wo
     saved = await emulator.slash(
         world.guild_id, world.admin, "setup language", {"default": "cy", "channel_posts": "bilingual"}
     )
-    text = visible_text(saved)  # the admin met Cwtch in English, and keeps it
+    text = visible_text(saved)  # the admin chose English, and keeps it
     assert saved.ephemeral and "Saved." in text and "Cymraeg" in text and "Bilingual: Welsh first" in text
     assert_english(text, ["Cymraeg"])
     status = visible_text(await emulator.slash(world.guild_id, world.admin, "setup status", {}))
