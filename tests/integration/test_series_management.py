@@ -59,9 +59,18 @@ class CardGateway(FakeSessionGateway):
         nonce: str | None = None,
         dm_channel_id: int | None,
         language: Language = DEFAULT_LANGUAGE,
+        first_contact: bool = False,
     ) -> int | None:
         self.cards.append((user_id, notice, card))
-        return await super().notify(card, user_id, notice, nonce=nonce, dm_channel_id=dm_channel_id, language=language)
+        return await super().notify(
+            card,
+            user_id,
+            notice,
+            nonce=nonce,
+            dm_channel_id=dm_channel_id,
+            language=language,
+            first_contact=first_contact,
+        )
 
 
 class World:
