@@ -10,8 +10,9 @@ this module runs them in place, behind the coroutine interface SQLAlchemy's aios
   that meets another connection's write lock is tried again after an ``asyncio.sleep``, until the busy timeout.
   Only statements that may safely be tried again are: those outside a transaction (``BEGIN IMMEDIATE`` among
   them: writers take the lock up front) and ``COMMIT``.
-- **Long work yields.** After ``YIELD_AFTER`` seconds of statements with no pause, the next statement first lets
-  the loop run whatever else is waiting.
+- **Long work yields.** Once a connection's statements have run for ``YIELD_AFTER`` seconds in all since it last
+  let the loop run, the next statement first lets the loop run whatever else is waiting. Only the statements' own
+  time counts: the first statement after a quiet spell runs at once.
 - **Nothing here is shared between threads**: the connection is used on the loop's thread only.
 """
 
@@ -33,7 +34,7 @@ class InlineConnection:
     def __init__(self, connection: sqlite3.Connection, busy_timeout: float) -> None:
         self._conn = connection
         self._busy_timeout = busy_timeout
-        self._last_pause = time.monotonic()
+        self._held = 0.0  # seconds its statements have run since it last let the loop run
 
     @property
     def isolation_level(self) -> str | None:
@@ -67,22 +68,24 @@ class InlineConnection:
         self._conn.create_function(*args, **kwargs)
 
     async def run(self, call: Callable[[], Any], *, retry: bool) -> Any:
-        """``call()`` now, after a pause for the loop if inline work has gone on for long; tried again while the
-        database is locked by another connection if ``retry`` (and it is safe to)."""
-        if time.monotonic() - self._last_pause > YIELD_AFTER:
+        """``call()`` now, after a pause for the loop if this connection's statements have held it for long since
+        the last pause; tried again while the database is locked by another connection if ``retry`` (and it is
+        safe to)."""
+        if self._held > YIELD_AFTER:
+            self._held = 0.0
             await asyncio.sleep(0)
-            self._last_pause = time.monotonic()
-        if not retry:
-            return call()
         deadline = time.monotonic() + self._busy_timeout
         for step in _steps():
+            began = time.monotonic()
             try:
                 return call()
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() + step > deadline:
+                if not retry or error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or began + step > deadline:
                     raise
+            finally:
+                self._held += time.monotonic() - began
             await asyncio.sleep(step)
-            self._last_pause = time.monotonic()
+            self._held = 0.0
         raise AssertionError("unreachable: _steps() never ends")
 
 
