@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from bot.emulator import Emulator
+from bot.emulator.payloads import walk_components as walk
 from bot.ui.client import CwtchBot
 from bot.ui.links import message_url
 from tests.e2e.conftest import FIRST_DOM, World, facilitator_actor
@@ -25,18 +26,8 @@ def alerts(emu: Emulator, world: World) -> list[dict[str, Any]]:
 
 def edit_field(opened: Any) -> dict[str, Any]:
     assert opened.modal is not None, visible_text(opened)
-    [field] = [c for c in _walk(opened.modal["components"]) if c.get("custom_id") == "services"]
+    [field] = [c for c in walk(opened.modal["components"]) if c.get("custom_id") == "services"]
     return field
-
-
-def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for component in components:
-        found.append(component)
-        found += _walk(component.get("components") or [])
-        if isinstance(component.get("component"), dict):
-            found += _walk([component["component"]])
-    return found
 
 
 async def test_a_member_reports_a_message_to_the_facilitators(emulator: Emulator, world: World, bot: CwtchBot) -> None:

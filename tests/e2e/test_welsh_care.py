@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.domain.language import ChannelPosts
 from bot.emulator import Emulator
+from bot.emulator.payloads import walk_components as walk
 from bot.ui.client import CwtchBot
 from tests.e2e.conftest import FIRST_DOM, World, facilitator_actor
 from tests.e2e.helpers import visible_text
@@ -36,16 +37,6 @@ async def choose(emu: Emulator, world: World, user: int, language: str) -> None:
     assert chosen.ephemeral, visible_text(chosen)
 
 
-def _walk(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = []
-    for component in components:
-        found.append(component)
-        found += _walk(component.get("components") or [])
-        if isinstance(component.get("component"), dict):
-            found += _walk([component["component"]])
-    return found
-
-
 async def welsh_export(emu: Emulator, world: World, user: int) -> dict[str, Any]:
     """``/privacy export`` for a Welsh reader: the reply in Welsh, and the file's contents."""
     before = len(uploaded(emu, "cwtch-my-data-"))
@@ -62,7 +53,7 @@ async def welsh_export(emu: Emulator, world: World, user: int) -> dict[str, Any]
 def labels(components: list[dict[str, Any]]) -> list[str]:
     """Every button label, form label, description, placeholder and option label: what a form or a row shows."""
     shown = []
-    for component in _walk(components):
+    for component in walk(components):
         shown += [component[key] for key in ("label", "description", "placeholder") if component.get(key)]
         shown += [option["label"] for option in component.get("options") or []]
     return shown
@@ -97,7 +88,7 @@ async def test_support_and_cymorth_in_welsh_and_the_english_member_unchanged(
     assert labels(admin_view.components) == ["Golygu ble i gael help"]
     opened = await emulator.click(world.guild_id, world.admin, admin_view.message["id"], "cwtch:support:edit")
     assert opened.modal is not None
-    [field] = [c for c in _walk(opened.modal["components"]) if c.get("custom_id") == "services"]
+    [field] = [c for c in walk(opened.modal["components"]) if c.get("custom_id") == "services"]
     assert_welsh(" ".join([opened.modal["title"], *labels(opened.modal["components"]), field["value"]]))
     assert field["value"].startswith("Argyfwng: Os ydych chi neu rywun arall mewn perygl")  # the Welsh defaults
     saved = await emulator.submit_modal(world.guild_id, world.admin, opened, {"services": OUR_SERVICES})
@@ -192,7 +183,7 @@ async def test_the_survey_in_welsh_a_risky_welsh_comment_and_a_report_counting_b
     assert str(welsh[1]) not in content and "pwynt byw" not in content and "cael digon" not in content
     assert labels(alert["components"]) == ["Fe wna i ddilyn hyn / I'll follow this up"]
     await choose(emulator, world, world.facilitator, "cy")
-    take = next(c for c in _walk(alert["components"]) if c.get("custom_id", "").startswith("cwtch:alert:take:"))
+    take = next(c for c in walk(alert["components"]) if c.get("custom_id", "").startswith("cwtch:alert:take:"))
     taken = await emulator.click(world.guild_id, world.facilitator, alert["id"], take["custom_id"])
     assert_welsh(visible_text(taken))
     [edited] = [m for m in emulator.messages(world.facilitators_channel) if m["id"] == alert["id"]]
