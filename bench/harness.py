@@ -16,8 +16,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import discord
-import yarl
 from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
@@ -84,13 +82,16 @@ async def _postgres_admin(postgres: str, statement: str) -> None:
         await connection.close()
 
 
-def bot_processes(emu: Emulator, database_url: str, folder: Path) -> BotProcesses:
-    """Cwtch in child processes that a benchmark can kill -9 (``tests/e2e/processes.py``, the tests' helper)."""
+def bot_processes(
+    emu: Emulator, database_url: str, folder: Path, command: Sequence[str] = ("-m", "tests.e2e.bot_process")
+) -> BotProcesses:
+    """Cwtch (or another bot's ``command``) in child processes that a benchmark can kill -9 or ask to tick
+    (``tests/e2e/processes.py``, the tests' helper)."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from tests.e2e.processes import BotProcesses
 
-    return BotProcesses(emu, database_url, folder, token=TOKEN)
+    return BotProcesses(emu, database_url, folder, token=TOKEN, command=command)
 
 
 async def start_bot(emu: Emulator, database_url: str) -> tuple[CwtchBot, asyncio.Task[None]]:
@@ -412,18 +413,3 @@ def nonce_lateness(emu: Emulator, due_by_nonce: dict[str, datetime]) -> tuple[li
             first[key] = min(first.get(key, request.at), request.at)
     lateness = [first[key] + offset - due.timestamp() for key, due in due_by_nonce.items() if key in first]
     return lateness, len(due_by_nonce) - len(first)
-
-
-async def start_bare(emu: Emulator, client: discord.Client) -> asyncio.Task[None]:
-    """Log a bare discord.py client in to the emulator (its commands are not synced: the emulator keeps Cwtch's)."""
-    discord.http.Route.BASE = emu.api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
-    await client.login(TOKEN)
-    task = asyncio.create_task(client.connect())
-    await asyncio.wait_for(client.wait_until_ready(), timeout=30)
-    return task
-
-
-async def stop_bare(client: discord.Client, task: asyncio.Task[None]) -> None:
-    await client.close()
-    await asyncio.wait_for(task, timeout=30)

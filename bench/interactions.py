@@ -42,13 +42,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import discord
-from discord import app_commands
-from feedback_submit import BareForm, answers
+from feedback_submit import answers
 from harness import (
     advance_sequences,
+    bot_processes,
     database_label,
     drop_temp_database,
     gathered,
@@ -58,9 +57,7 @@ from harness import (
     seed_reminders,
     seen_latencies,
     shown_text,
-    start_bare,
     start_bot,
-    stop_bare,
     stop_bot,
     temp_database,
 )
@@ -81,6 +78,9 @@ from bot.db.models import (
 from bot.emulator import Emulator
 from bot.emulator.interactions import InteractionResult
 from bot.ui.client import CwtchBot
+
+if TYPE_CHECKING:
+    from tests.e2e.processes import BotProcess, BotProcesses
 from bot.ui.errors import GENERIC_APOLOGY
 
 KINDS = (
@@ -421,13 +421,14 @@ async def recorded(url: str, stage: Stage, kind: str, users: Sequence[int]) -> l
 
 
 async def cwtch_block(
-    emu: Emulator, url: str, stage: Stage, users: Sequence[int], args: argparse.Namespace, figures: Figures
+    bots: BotProcesses, url: str, stage: Stage, users: Sequence[int], args: argparse.Namespace, figures: Figures
 ) -> dict[str, list[float]]:
-    """Cwtch answers every kind: a warm-up burst, ``rounds`` measured bursts, then (with ``--reminders``) one more
-    burst during which reminders fall due: how late they go is measured there, and its latencies are shown apart,
-    not in the ratio (the bare bot has no scheduled work to do alongside)."""
-    bot, task = await start_bot(emu, url)
-    await bot.runtime.idle()  # the start-up tick is not part of any burst
+    """Cwtch, in a process of its own, answers every kind: a warm-up burst, ``rounds`` measured bursts, then (with
+    ``--reminders``) one more burst during which reminders fall due: how late they go is measured there, and its
+    latencies are shown apart, not in the ratio (the bare bot has no scheduled work to do alongside)."""
+    emu = bots.emulator
+    bot = await bots.start(LOG_LEVEL="WARNING")
+    await bots.tick(bot)  # the start-up tick is over: it is not part of any burst
     measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
         for kind in args.kinds:
@@ -435,7 +436,7 @@ async def cwtch_block(
                 reminded = round_ > args.rounds
                 at = None
                 if reminded:
-                    at, due_by_nonce = await reminders_due_in_a_moment(url, stage, bot, args.reminders)
+                    at, due_by_nonce = await reminders_due_in_a_moment(url, stage, bots, bot, args.reminders)
                 if kind in ("RSVP click", "check-in click"):
                     await forget_answers(url, stage, kind)
                 results, problems, seen = await burst(emu, stage, kind, users, round_, at)
@@ -453,12 +454,12 @@ async def cwtch_block(
                 elif round_:
                     measured[kind] += list(seen.values())
     finally:
-        await stop_bot(bot, task)
+        await bots.stop(bot)
     return measured
 
 
 async def reminders_due_in_a_moment(
-    url: str, stage: Stage, bot: CwtchBot, count: int
+    url: str, stage: Stage, bots: BotProcesses, bot: BotProcess, count: int
 ) -> tuple[float, dict[str, datetime]]:
     """Reminders to ``count`` other members, due 50 ms after the burst that starts at the returned ``time.time()``
     (the forms of a survey burst are opened first, untimed, so the burst waits for the set time)."""
@@ -472,7 +473,7 @@ async def reminders_due_in_a_moment(
         due=due,
         now=datetime.now(UTC),
     )
-    await bot.runtime.tick()  # sets the exact jobs now rather than at the next 30-second tick
+    await bots.tick(bot)  # sets the exact jobs now rather than at the next 30-second tick
     return start, due_by_nonce
 
 
@@ -489,94 +490,35 @@ async def collect_lateness(emu: Emulator, due_by_nonce: dict[str, datetime], fig
     figures.reminders_lost += lost
 
 
-def bare_client(deferred: dict[str, bool]) -> discord.Client:
-    """A discord.py bot with the commands of the bursts (same names and options, not synced), answering each with
-    one short message, or with a deferral and one follow-up for the kinds Cwtch defers."""
-    client = discord.Client(intents=discord.Intents.none())
-    tree = app_commands.CommandTree(client)
-
-    async def answer(interaction: discord.Interaction[Any], kind: str) -> None:
-        if deferred.get(kind):
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await interaction.followup.send("Done", ephemeral=True)
-        else:
-            await interaction.response.send_message("Done", ephemeral=True)
-
-    class Form(BareForm):
-        async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-            await answer(interaction, "survey submit")
-
-    @tree.command(name="support", description="bare")
-    async def support(interaction: discord.Interaction[Any]) -> None:
-        await answer(interaction, "/support")
-
-    @tree.command(name="ground-rules", description="bare")
-    async def ground_rules(interaction: discord.Interaction[Any]) -> None:
-        await answer(interaction, "/ground-rules")
-
-    session = app_commands.Group(name="session", description="bare")
-    cohort = app_commands.Group(name="cohort", description="bare")
-    resource = app_commands.Group(name="resource", description="bare")
-    feedback = app_commands.Group(name="feedback", description="bare")
-
-    async def cohorts(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=COHORT, value=COHORT)]
-
-    @session.command(name="list", description="bare")
-    @app_commands.autocomplete(cohort=cohorts)
-    async def session_list(interaction: discord.Interaction[Any], cohort: str | None = None) -> None:
-        await answer(interaction, "/session list")
-
-    @cohort.command(name="list", description="bare")
-    async def cohort_list(interaction: discord.Interaction[Any]) -> None:
-        await answer(interaction, "/cohort list")
-
-    @resource.command(name="search", description="bare")
-    async def resource_search(interaction: discord.Interaction[Any], query: str, tag: str | None = None) -> None:
-        await answer(interaction, "/resource search")
-
-    @feedback.command(name="give", description="bare")
-    async def give(interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.send_modal(Form())
-
-    for group in (session, cohort, resource, feedback):
-        tree.add_command(group)
-
-    @client.event
-    async def on_interaction(interaction: discord.Interaction[Any]) -> None:
-        if interaction.type is discord.InteractionType.component:
-            custom_id = str((interaction.data or {}).get("custom_id", ""))
-            await answer(interaction, "RSVP click" if custom_id.startswith("cwtch:rsvp:") else "check-in click")
-
-    return client
-
-
 async def bare_block(
-    emu: Emulator, stage: Stage, users: Sequence[int], args: argparse.Namespace, figures: Figures
+    bots: BotProcesses, stage: Stage, users: Sequence[int], args: argparse.Namespace, figures: Figures
 ) -> dict[str, list[float]]:
-    client = bare_client(figures.deferred)
-    task = await start_bare(emu, client)
+    """The floor: the bare bot (bench/bare_bot.py), in a process of its own, answers the same bursts."""
+    deferred = ",".join(kind for kind, yes in figures.deferred.items() if yes)
+    bare = await bots.start(BARE_DEFERRED=deferred, BARE_GATEWAY_URL=bots.emulator.gateway_url)
     measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
         for kind in args.kinds:
             for round_ in range(args.rounds + 1):
-                _, problems, seen = await burst(emu, stage, kind, users, round_)
+                _, problems, seen = await burst(bots.emulator, stage, kind, users, round_)
                 figures.errors += [f"bare {p}" for p in problems]
                 if round_:
                     key = ("bare", kind)
                     figures.unanswered[key] = figures.unanswered.get(key, 0) + len(users) - len(seen)
                     measured[kind] += list(seen.values())
     finally:
-        await stop_bare(client, task)
+        await bots.stop(bare)
     return measured
 
 
-async def run_size(emu: Emulator, url: str, stage: Stage, size: int, args: argparse.Namespace) -> Figures:
+async def run_size(
+    cwtch: BotProcesses, bare: BotProcesses, url: str, stage: Stage, size: int, args: argparse.Namespace
+) -> Figures:
     users = stage.members[:size]
     figures = Figures()
     for block in range(args.blocks):
-        ours = await cwtch_block(emu, url, stage, users, args, figures)
-        floor = await bare_block(emu, stage, users, args, figures)
+        ours = await cwtch_block(cwtch, url, stage, users, args, figures)
+        floor = await bare_block(bare, stage, users, args, figures)
         for kind in args.kinds:
             figures.latencies.setdefault(("cwtch", kind), []).extend(ours[kind])
             figures.latencies.setdefault(("bare", kind), []).extend(floor[kind])
@@ -649,9 +591,9 @@ async def main() -> int:
     args = parser.parse_args()
     # A tick set off by hand (to set the reminders' exact jobs at once) can overlap the scheduler's own: it says so.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    log_file = Path(tempfile.mkdtemp(prefix="cwtch-bench-log-")) / "bots.log"
-    logging.basicConfig(filename=log_file, level=logging.WARNING)  # the bots' own warnings, out of the table's way
-    print(f"the bots' warnings and errors go to {log_file}")
+    logs = Path(tempfile.mkdtemp(prefix="cwtch-bench-log-"))
+    logging.basicConfig(filename=logs / "set-up.log", level=logging.WARNING)  # out of the table's way
+    print(f"the bots' warnings and errors go to {logs}")
 
     emu = Emulator(token="bench-token")
     await emu.start()
@@ -671,12 +613,17 @@ async def main() -> int:
             await set_up_through_the_bot(emu, bot, stage)
         finally:
             await stop_bot(bot, task)
-        for size in args.members:
-            figures = await run_size(emu, url, stage, size, args)
-            print_table(size, figures, database_label(url), args)
-            errors += figures.errors
-            if figures.reminders_lost:
-                errors.append(f"{figures.reminders_lost} reminders due during the bursts of {size} were never sent")
+        (logs / "cwtch").mkdir()
+        (logs / "bare").mkdir()
+        cwtch = bot_processes(emu, url, logs / "cwtch")
+        bare = bot_processes(emu, url, logs / "bare", command=[str(Path(__file__).with_name("bare_bot.py"))])
+        async with cwtch, bare:
+            for size in args.members:
+                figures = await run_size(cwtch, bare, url, stage, size, args)
+                print_table(size, figures, database_label(url), args)
+                errors += figures.errors
+                if figures.reminders_lost:
+                    errors.append(f"{figures.reminders_lost} reminders due during the bursts of {size} were never sent")
     finally:
         await emu.stop()
         await drop_temp_database(url, args.postgres)

@@ -11,7 +11,9 @@ plus three variables for tests only:
 - ``CWTCH_TEST_PARENT_PID``: the process is the test's; when that dies, this one exits rather than linger.
 
 Logs go to stderr, which the parent sends to a file; stdout carries one line, ``ready <pid>``, once the bot is
-ready (guilds loaded, scheduler started). SIGTERM or SIGINT shuts the bot down cleanly.
+ready (guilds loaded, scheduler started), then ``ticked`` after each scheduler tick asked for with SIGUSR1 (what a
+command that changed the schedule would set off; a benchmark uses it to set exact jobs at once). SIGTERM or SIGINT
+shuts the bot down cleanly.
 """
 
 from __future__ import annotations
@@ -53,7 +55,19 @@ async def _announce_ready(bot: CwtchBot) -> None:
     sys.stdout.flush()
 
 
-async def _orphaned(parent: int) -> None:
+async def _tick_when_asked(bot: CwtchBot, asked: asyncio.Event) -> None:
+    """On each SIGUSR1: wait for the scheduler's running work, run a tick, wait again, and say ``ticked``."""
+    while True:
+        await asked.wait()
+        asked.clear()
+        await bot.runtime.idle()
+        await bot.runtime.tracked(bot.runtime.tick())
+        await bot.runtime.idle()
+        sys.stdout.write("ticked\n")
+        sys.stdout.flush()
+
+
+async def until_orphaned(parent: int) -> None:
     """Return when the process that started this one is gone (it was then re-parented)."""
     while True:
         await asyncio.sleep(0.5)
@@ -73,12 +87,15 @@ async def run(env: Mapping[str, str]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    tick_asked = asyncio.Event()
+    loop.add_signal_handler(signal.SIGUSR1, tick_asked.set)
     async with bot:
         runner = asyncio.create_task(bot.start(settings.discord_token))
         ready = asyncio.create_task(_announce_ready(bot))
-        ending = {asyncio.create_task(stop.wait()), asyncio.create_task(_orphaned(parent))}
+        ticking = asyncio.create_task(_tick_when_asked(bot, tick_asked))
+        ending = {asyncio.create_task(stop.wait()), asyncio.create_task(until_orphaned(parent))}
         await asyncio.wait({runner, *ending}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (ready, *ending):
+        for task in (ready, ticking, *ending):
             task.cancel()
         await bot.close()
         await runner  # re-raises what made the bot stop, if anything

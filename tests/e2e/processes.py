@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +68,7 @@ class BotProcesses:
         token: str = TOKEN,
         env: Mapping[str, str] | None = None,
         ready_timeout: float = 30.0,
+        command: Sequence[str] = ("-m", "tests.e2e.bot_process"),
     ) -> None:
         self.emulator = emulator
         self.database_url = database_url
@@ -76,6 +77,7 @@ class BotProcesses:
         self.token = token
         self.env = dict(env or {})
         self.ready_timeout = ready_timeout
+        self.command = tuple(command)
         self.started: list[BotProcess] = []
 
     async def __aenter__(self) -> Self:
@@ -110,8 +112,7 @@ class BotProcesses:
         with log_path.open("wb") as output:  # the child keeps its own descriptor
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "tests.e2e.bot_process",
+                *self.command,
                 cwd=ROOT,
                 env=child_env,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -135,6 +136,15 @@ class BotProcesses:
             await self._reaped(bot, 10.0)
             raise AssertionError(f"{bot.name} exited ({bot.returncode}) before it was ready:\n{bot.tail()}")
         await self.emulator.wait_ready(timeout=max(1.0, deadline - loop.time()))
+
+    async def tick(self, bot: BotProcess, within: float = 60.0) -> None:
+        """Have the bot run a scheduler tick now (SIGUSR1), as a command that changed the schedule would, and return
+        once it is done and nothing else the scheduler started is running."""
+        assert bot.process.stdout is not None
+        self._signal(bot, signal.SIGUSR1)
+        line = await asyncio.wait_for(bot.process.stdout.readline(), within)
+        if not line.startswith(b"ticked"):
+            raise AssertionError(f"{bot.name} did not tick ({line!r}):\n{bot.tail()}")
 
     async def kill(self, bot: BotProcess) -> None:
         """``kill -9``: no shutdown code runs. Returns once the process is reaped and the emulator saw it go."""
