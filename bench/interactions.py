@@ -152,6 +152,17 @@ class Figures:
     errors: list[str] = field(default_factory=list)
     deferred: dict[str, bool] = field(default_factory=dict)
     unanswered: dict[tuple[str, str], int] = field(default_factory=dict)
+    # CPU seconds used in the measured bursts by (bot, kind): the bot's process, and the emulator's (this one)
+    cpu: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
+
+    def add_cpu(self, bot: str, kind: str, done: Burst) -> None:
+        self.cpu.setdefault((bot, kind), []).append((done.bot_cpu, done.fake_cpu))
+
+    def cpu_per_interaction(self, bot: str, kind: str) -> tuple[float, float]:
+        """Milliseconds of CPU per measured interaction: the bot's, the emulator's."""
+        used = self.cpu.get((bot, kind), [])
+        count = len(self.latencies.get((bot, kind), [])) or 1
+        return 1000 * sum(b for b, _ in used) / count, 1000 * sum(f for _, f in used) / count
 
 
 # --- setting the stage -------------------------------------------------------------------------------------------
@@ -354,22 +365,39 @@ def calls(
     return [one(user, index) for index, user in enumerate(users)]
 
 
+@dataclass
+class Burst:
+    results: list[InteractionResult]
+    problems: list[str]
+    seen: dict[int, float]  # latency (ms) by interaction id
+    bot_cpu: float  # seconds of CPU the bot's process used during the burst
+    fake_cpu: float  # and this process (the emulator and the members)
+
+
 async def burst(
-    emu: Emulator, stage: Stage, kind: str, users: Sequence[int], round_: int, at: float | None = None
-) -> tuple[list[InteractionResult], list[str], dict[int, float]]:
-    """One burst of ``kind`` by ``users``: the results, what went wrong, and the latencies by interaction id. With
-    ``at`` (``time.time()``), the burst starts then."""
+    emu: Emulator, stage: Stage, kind: str, users: Sequence[int], round_: int, pid: int, at: float | None = None
+) -> Burst:
+    """One burst of ``kind`` by ``users`` against the bot in process ``pid``. With ``at`` (``time.time()``), the
+    burst starts then."""
     opened = await open_forms(emu, stage, users) if kind == "survey submit" else []
     prepared = calls(emu, stage, kind, users, opened, round_)
     if at is not None:
         await asyncio.sleep(max(0.0, at - time.time()))
     since = time.monotonic()
+    bot_before, fake_before = cpu_seconds(pid), time.process_time()
     outcomes = await gathered(prepared)
+    bot_cpu, fake_cpu = cpu_seconds(pid) - bot_before, time.process_time() - fake_before
     results = [o for o in outcomes if isinstance(o, InteractionResult)]
     problems = [f"{kind}: {o!r}"[:300] for o in outcomes if not isinstance(o, InteractionResult)]
     seen = seen_latencies(emu, results, since)
     problems += [f"{kind}: interaction {r.id} never showed an answer" for r in results if r.id not in seen]
-    return results, problems, seen
+    return Burst(results, problems, seen, bot_cpu, fake_cpu)
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) process ``pid`` has used, from /proc (10 ms steps)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cwtch_problems(kind: str, results: Sequence[InteractionResult]) -> list[str]:
@@ -439,7 +467,8 @@ async def cwtch_block(
                     at, due_by_nonce = await reminders_due_in_a_moment(url, stage, bots, bot, args.reminders)
                 if kind in ("RSVP click", "check-in click"):
                     await forget_answers(url, stage, kind)
-                results, problems, seen = await burst(emu, stage, kind, users, round_, at)
+                done = await burst(emu, stage, kind, users, round_, bot.pid, at)
+                results, problems, seen = done.results, done.problems, done.seen
                 problems += cwtch_problems(kind, results)
                 if kind in ("RSVP click", "check-in click"):
                     problems += await recorded(url, stage, kind, users)
@@ -453,6 +482,7 @@ async def cwtch_block(
                     await collect_lateness(emu, due_by_nonce, figures)
                 elif round_:
                     measured[kind] += list(seen.values())
+                    figures.add_cpu("cwtch", kind, done)
     finally:
         await bots.stop(bot)
     return measured
@@ -500,12 +530,13 @@ async def bare_block(
     try:
         for kind in args.kinds:
             for round_ in range(args.rounds + 1):
-                _, problems, seen = await burst(bots.emulator, stage, kind, users, round_)
-                figures.errors += [f"bare {p}" for p in problems]
+                done = await burst(bots.emulator, stage, kind, users, round_, bare.pid)
+                figures.errors += [f"bare {p}" for p in done.problems]
                 if round_:
                     key = ("bare", kind)
-                    figures.unanswered[key] = figures.unanswered.get(key, 0) + len(users) - len(seen)
-                    measured[kind] += list(seen.values())
+                    figures.unanswered[key] = figures.unanswered.get(key, 0) + len(users) - len(done.seen)
+                    measured[kind] += list(done.seen.values())
+                    figures.add_cpu("bare", kind, done)
     finally:
         await bots.stop(bare)
     return measured
@@ -568,6 +599,13 @@ def print_table(size: int, figures: Figures, label: str, args: argparse.Namespac
         "'reminders due': Cwtch's p99 in the extra burst of each block during which reminders fell due, not in the "
         "ratio)"
     )
+    print("CPU per interaction in the measured bursts (ms): the bot's process, and the emulator's beside it")
+    for kind in args.kinds:
+        (ours, fake_ours), (floor, fake_floor) = (figures.cpu_per_interaction(b, kind) for b in ("cwtch", "bare"))
+        print(
+            f"  {kind:<17} Cwtch {ours:5.2f} (emulator {fake_ours:4.2f})"
+            f"   bare {floor:5.2f} (emulator {fake_floor:4.2f})"
+        )
     if figures.lateness:
         lateness = figures.lateness
         print(
