@@ -23,11 +23,13 @@ async def reply(
     Replies are ephemeral by default: most answers concern the asker's own data. At a person's first contact,
     the choice of language is offered after the answer (see :mod:`bot.ui.language`).
     """
+    # ``is None``, never truthiness: an Embed's truth test builds a proxy for each of its parts, a cost that showed
+    # in every answer of a burst.
     kwargs: dict[str, Any] = {
         "content": content,
-        "embed": embed or MISSING,
-        "view": view or MISSING,
-        "file": file or MISSING,
+        "embed": MISSING if embed is None else embed,
+        "view": MISSING if view is None else view,
+        "file": MISSING if file is None else file,
         "files": files or MISSING,
         "ephemeral": ephemeral,
         "allowed_mentions": discord.AllowedMentions.none(),
