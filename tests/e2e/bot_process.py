@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from bot.app import build_bot, utc_now
+from bot.app import build_bot, settle_heap_once_ready, utc_now
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
 from tests.fakes import FakeClock
@@ -50,6 +50,7 @@ async def _announce_ready(bot: CwtchBot) -> None:
         if bot.runtime.started:
             break
         await asyncio.sleep(0.01)
+    await settle_heap_once_ready(bot)  # as ``cwtch run`` does
     log.info("bot process %d is ready", os.getpid())
     sys.stdout.write(f"ready {os.getpid()}\n")
     sys.stdout.flush()
