@@ -97,14 +97,23 @@ def build_bot(
     )
 
 
+GC_THRESHOLDS = (10_000, 20, 20)  # Python's defaults are (700, 10, 10)
+
+
 async def settle_heap_once_ready(bot: CwtchBot) -> None:
-    """For a process that is Cwtch alone: once the bot is ready, move what start-up made (modules, mappings, the
-    guild cache: a hundred thousand objects that live as long as the process) out of the garbage collector's sight.
-    Otherwise each of its passes walks them all again, and under a burst those passes cost every interaction a
-    share (a fifth of a check-in's CPU, measured with bench/interactions.py)."""
+    """For a process that is Cwtch alone: once the bot is ready, tune the garbage collector for bursts.
+
+    What start-up made (modules, mappings, the guild cache: over a hundred thousand objects that live as long as the
+    process) is moved out of the collector's sight, so no pass walks it again. And a young pass runs after 10,000
+    new objects rather than 700: two hundred interactions in flight hold their objects across awaits, so frequent
+    passes promoted them to older generations, whose passes then cost 5 to 100 ms each, in the middle of a burst.
+    Measured with bench/interactions.py: about 3.5 s of collection in a run of 9,000 interactions before, under
+    0.5 s after; the bot's CPU per RSVP fell from 1.9 ms to 1.5 ms (a bare bot: 1.4 ms).
+    """
     await bot.wait_until_ready()
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def run_bot(settings: Settings) -> None:

@@ -1,5 +1,5 @@
-"""``cwtch run`` hands start-up's objects to the collector's permanent generation once the bot is ready, and not
-before (the guild cache is only full then)."""
+"""``cwtch run`` hands start-up's objects to the collector's permanent generation, and sets its thresholds for
+bursts, once the bot is ready and not before (the guild cache is only full then)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import gc
 from typing import Any, cast
 
-from bot.app import settle_heap_once_ready
+from bot.app import GC_THRESHOLDS, settle_heap_once_ready
 
 
 class _Bot:
@@ -20,14 +20,17 @@ class _Bot:
 
 async def test_the_heap_is_frozen_once_the_bot_is_ready_and_not_before() -> None:
     bot = _Bot()
-    before = gc.get_freeze_count()
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     settling = asyncio.create_task(settle_heap_once_ready(cast(Any, bot)))
     try:
         await asyncio.sleep(0.01)
         assert not settling.done()
         assert gc.get_freeze_count() == before
+        assert gc.get_threshold() == thresholds
         bot.ready.set()
         await asyncio.wait_for(settling, 5)
         assert gc.get_freeze_count() > before
-    finally:
-        gc.unfreeze()  # the test process goes on making and dropping bots
+        assert gc.get_threshold() == GC_THRESHOLDS
+    finally:  # the test process goes on making and dropping bots
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
