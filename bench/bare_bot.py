@@ -5,13 +5,15 @@ one short message, or, for the kinds Cwtch defers, a deferral and one follow-up.
     python bench/bare_bot.py
 
 Settings come from the environment, as for ``tests/e2e/bot_process.py``: DISCORD_TOKEN, DISCORD_API_BASE_URL, the
-emulator's BARE_GATEWAY_URL, BARE_DEFERRED (the kinds to defer, separated by commas) and CWTCH_TEST_PARENT_PID.
+emulator's BARE_GATEWAY_URL, BARE_DEFERRED (the kinds to defer, separated by commas), BARE_GC (``tuned``: the garbage
+collector set as ``cwtch run`` sets it; otherwise Python's defaults) and CWTCH_TEST_PARENT_PID.
 Prints ``ready <pid>`` once connected; SIGTERM closes it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -24,6 +26,7 @@ from discord import app_commands
 from feedback_submit import BareForm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bot.app import GC_THRESHOLDS
 from tests.e2e.bot_process import until_orphaned
 
 COHORT = "Cohort 1"
@@ -100,6 +103,10 @@ async def run(env: dict[str, str]) -> None:
     await client.login(env["DISCORD_TOKEN"])
     runner = asyncio.create_task(client.connect())
     await asyncio.wait_for(client.wait_until_ready(), timeout=30)
+    if env.get("BARE_GC") == "tuned":  # the collector set as ``cwtch run`` sets it once ready
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
     sys.stdout.write(f"ready {os.getpid()}\n")
     sys.stdout.flush()
     parent = int(env.get("CWTCH_TEST_PARENT_PID") or os.getppid())

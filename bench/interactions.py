@@ -2,8 +2,14 @@
 ``/ground-rules``, ``/session list``, ``/cohort list``, ``/resource search``, "I'll be there" on an announcement, "I'm
 here" in an open session, the survey's submit, and the autocomplete of ``/session list``'s cohort — against the real
 Cwtch bot, and against a bare discord.py bot on the same emulator that only answers each the cheapest way (a plain
-message; or, where Cwtch defers, a deferral and one follow-up). The bots take turns block by block (Cwtch, bare,
-Cwtch, bare...), each block a warm-up burst and ``--rounds`` measured bursts of every kind.
+message; or, where Cwtch defers, a deferral and one follow-up: bench/bare_bot.py). The bots take turns block by block
+(Cwtch, bare, Cwtch, bare...), each block a warm-up burst and ``--rounds`` measured bursts of every kind.
+
+Each bot runs in a process of its own, as in production (Cwtch as ``tests/e2e/bot_process.py`` runs it, set up as
+``cwtch run`` sets it up), and the emulator and the members in this one: the fake Discord's own work is not on the
+bot's event loop. Beside the latencies, the CPU each bot's process and the emulator spent per interaction is printed
+(from /proc, 10 ms steps): it says where a burst's time goes. ``--floor-gc tuned`` gives the bare bot the garbage
+collector settings Cwtch sets once ready (bot/app.py), to show what of the ratio they account for.
 
 What is measured is what the member waits for: from the emulator dispatching INTERACTION_CREATE to it receiving the
 callback that carries the answer or, after a deferral, the first follow-up (or edit of @original) for that
@@ -26,6 +32,7 @@ not on a missed target. ``--members 200 1000 5000`` runs the whole thing for eac
 
     .venv/bin/python bench/interactions.py [--members 200] [--sessions 10000] [--per-session 100] [--blocks 3]
         [--rounds 2] [--reminders 20] [--postgres postgresql+asyncpg://user@127.0.0.1:5432/postgres]
+        [--floor-gc stock|tuned] [--kinds KIND ...]
 """
 
 from __future__ import annotations
@@ -525,7 +532,7 @@ async def bare_block(
 ) -> dict[str, list[float]]:
     """The floor: the bare bot (bench/bare_bot.py), in a process of its own, answers the same bursts."""
     deferred = ",".join(kind for kind, yes in figures.deferred.items() if yes)
-    bare = await bots.start(BARE_DEFERRED=deferred, BARE_GATEWAY_URL=bots.emulator.gateway_url)
+    bare = await bots.start(BARE_DEFERRED=deferred, BARE_GATEWAY_URL=bots.emulator.gateway_url, BARE_GC=args.floor_gc)
     measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
         for kind in args.kinds:
@@ -569,6 +576,7 @@ def print_table(size: int, figures: Figures, label: str, args: argparse.Namespac
     print()
     print(
         f"{size} members at once; {args.blocks} blocks x {args.rounds} measured bursts per bot and kind; {label}, "
+        f"the bare bot's collector {args.floor_gc}, "
         f"{args.sessions:,} sessions, {args.sessions * args.per_session:,} responses"
     )
     header = (
@@ -625,6 +633,12 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=2, help="measured bursts per bot and kind in each block")
     parser.add_argument("--reminders", type=int, default=20, help="reminders due in the extra Cwtch burst")
     parser.add_argument("--postgres", help="a PostgreSQL server's postgres database URL (default: SQLite)")
+    parser.add_argument(
+        "--floor-gc",
+        choices=("stock", "tuned"),
+        default="stock",
+        help="the bare bot's garbage collector: Python's defaults, or set as cwtch run sets Cwtch's",
+    )
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="only these kinds")
     args = parser.parse_args()
     # A tick set off by hand (to set the reminders' exact jobs at once) can overlap the scheduler's own: it says so.
