@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.expression import false
@@ -369,7 +370,16 @@ class FeedbackResponse(Base):
     """One person's answers about one session, under a keyed pseudonym (never their Discord ID)."""
 
     __tablename__ = "feedback_responses"
-    __table_args__ = (UniqueConstraint("occurrence_id", "pseudonym"),)
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "pseudonym"),
+        # The comments still held, by age: the daily retention purge reads only these, not every answer.
+        Index(
+            "ix_feedback_responses_comment_age",
+            "updated_at",
+            sqlite_where=text("comment IS NOT NULL"),
+            postgresql_where=text("comment IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
