@@ -26,7 +26,7 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from bot.app import build_bot, settle_heap_once_ready, utc_now
+from bot.app import build_bot, settle_heap, utc_now
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
 from tests.fakes import FakeClock
@@ -50,7 +50,6 @@ async def _announce_ready(bot: CwtchBot) -> None:
         if bot.runtime.started:
             break
         await asyncio.sleep(0.01)
-    await settle_heap_once_ready(bot)  # as ``cwtch run`` does
     log.info("bot process %d is ready", os.getpid())
     sys.stdout.write(f"ready {os.getpid()}\n")
     sys.stdout.flush()
@@ -90,6 +89,7 @@ async def run(env: Mapping[str, str]) -> None:
         loop.add_signal_handler(sig, stop.set)
     tick_asked = asyncio.Event()
     loop.add_signal_handler(signal.SIGUSR1, tick_asked.set)
+    bot.add_listener(settle_heap, "on_ready")  # as ``cwtch run`` does
     async with bot:
         runner = asyncio.create_task(bot.start(settings.discord_token))
         ready = asyncio.create_task(_announce_ready(bot))
