@@ -85,10 +85,10 @@ from bot.db.models import (
 from bot.emulator import Emulator
 from bot.emulator.interactions import InteractionResult
 from bot.ui.client import CwtchBot
+from bot.ui.errors import GENERIC_APOLOGY
 
 if TYPE_CHECKING:
     from tests.e2e.processes import BotProcess, BotProcesses
-from bot.ui.errors import GENERIC_APOLOGY
 
 KINDS = (
     "/support",
@@ -374,6 +374,8 @@ def calls(
 
 @dataclass
 class Burst:
+    """What one burst gave: each member's answer, what went wrong, the latencies, and the CPU it took."""
+
     results: list[InteractionResult]
     problems: list[str]
     seen: dict[int, float]  # latency (ms) by interaction id
