@@ -28,7 +28,8 @@ scheduled work).
 Before each burst of RSVPs or check-ins the session's earlier ones are removed, so that every click writes (a repeated
 answer would not). Correctness is checked along the way: every interaction is answered with what it should say (never
 the apology), and every RSVP and check-in is in the database. The script exits non-zero only when something is wrong,
-not on a missed target (an interaction answered after Discord's deadline is counted as unanswered, not as wrong). ``--members 200 1000 5000`` runs the whole thing for each burst size.
+not on a missed target (an interaction answered after Discord's deadline is counted as unanswered, not as wrong).
+``--members 200 1000 5000`` runs the whole thing for each burst size.
 
     .venv/bin/python bench/interactions.py [--members 200] [--sessions 10000] [--per-session 100] [--blocks 3]
         [--rounds 2] [--reminders 20] [--postgres postgresql+asyncpg://user@127.0.0.1:5432/postgres]
