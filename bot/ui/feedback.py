@@ -23,7 +23,7 @@ from bot.services.safety import Delivery
 from bot.services.surveys import SessionComments, SurveyForm, short_date
 from bot.ui.embeds import CWTCH_COLOUR, signposting_embed
 from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, id_from, require_id
-from bot.ui.readers import language_of
+from bot.ui.readers import language_meanwhile, language_of
 from bot.ui.reply import reply
 from bot.ui.safety import FEEDBACK_WORDS
 
@@ -82,10 +82,11 @@ class FeedbackModal(PersistentForm, template=rf"cwtch:survey:(?P<occurrence>{ID}
         occurrence_id = require_id(id_from(match, "occurrence"), "session")
         first, second, third = (values.text(statement.key) for statement in STATEMENTS)
         services = _bot(interaction).services
+        reading = language_meanwhile(interaction)
         outcome = await services.surveys.submit(
             interaction.guild_id, interaction.user.id, occurrence_id, (first, second, third), values.text(COMMENT_ID)
         )
-        language = await language_of(interaction)
+        language = await reading
         if language is Language.EN:
             until = discord_timestamp(outcome.closes_at, "f")
         else:  # Discord writes its timestamps in the reader's app language, which is never Welsh

@@ -6,6 +6,7 @@ Every handler that writes text asks ``await language_of(interaction)`` first and
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -32,3 +33,13 @@ async def reader_of(interaction: discord.Interaction[Any]) -> Reader:
 
 async def language_of(interaction: discord.Interaction[Any]) -> Language:
     return (await reader_of(interaction)).language
+
+
+def language_meanwhile(interaction: discord.Interaction[Any]) -> asyncio.Future[Language]:
+    """The reader's language, read while the handler waits on its own work (a click or an answer being written):
+    when the language is not in memory, its read and the write wait on the database side by side, not one after
+    the other. Await it for the answer. A failed read nobody awaited (the work was refused first) is not reported
+    as never retrieved: the error funnel reads the language again for its own answer."""
+    reading = asyncio.ensure_future(language_of(interaction))
+    reading.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return reading

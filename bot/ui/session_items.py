@@ -7,10 +7,9 @@ A session is for its cohort: someone outside it who presses "I'll be there" or "
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -23,7 +22,7 @@ from bot.services.ports import SessionCard
 from bot.services.rsvp import Answer, GroundRulesRequired, RsvpOutcome
 from bot.ui.embeds import ground_rules_embed
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
-from bot.ui.readers import language_of
+from bot.ui.readers import language_meanwhile, language_of
 from bot.ui.reply import reply
 from bot.ui.session_embeds import Voice, say
 
@@ -87,18 +86,7 @@ async def _answer_rsvp(
     ``record`` is given the answer to send: the service sends it before any other Discord call the RSVP sets off
     (the announcement's count, the promoted members' notices), so a burst of clicks never waits on those. The
     member's language is read meanwhile."""
-    async with _reading_language(interaction) as reading:
-        await _record_and_answer(interaction, occurrence_id, record, prefix, reading)
-
-
-@contextlib.asynccontextmanager
-async def _reading_language(interaction: discord.Interaction[Any]) -> AsyncIterator[asyncio.Future[Language]]:
-    """The member's language, read while their click is written (both wait on the database, so side by side)."""
-    reading = asyncio.ensure_future(language_of(interaction))
-    # Looked at when done, so a failed read that nobody awaited (the click was refused first) is not reported as
-    # never retrieved; the error funnel reads the language again for its answer.
-    reading.add_done_callback(lambda done: done.cancelled() or done.exception())
-    yield reading
+    await _record_and_answer(interaction, occurrence_id, record, prefix, language_meanwhile(interaction))
 
 
 async def _record_and_answer(
@@ -280,18 +268,18 @@ class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"
         async def handle() -> None:
             occurrence_id = require_id(self.occurrence_id, "session")
             await interaction.response.defer(ephemeral=True, thinking=True)  # a busy start must not pass 3 s
-            async with _reading_language(interaction) as reading:
-                try:
-                    session = await _bot(interaction).services.rsvp.check_in(
-                        guild_of(interaction), interaction.user.id, occurrence_id
-                    )
-                except JoinCohortFirst as outside:
-                    language = await reading
-                    offer = t(language, JOIN_OFFER[JOIN_CHECK_IN], cohort=outside.cohort_name)
-                    await reply(interaction, offer, view=join_view(occurrence_id, JOIN_CHECK_IN, language))
-                    return
-                welcome = N_("Welcome to **{title}**, you're checked in.")
-                await reply(interaction, t(await reading, welcome, title=session.title))
+            reading = language_meanwhile(interaction)
+            try:
+                session = await _bot(interaction).services.rsvp.check_in(
+                    guild_of(interaction), interaction.user.id, occurrence_id
+                )
+            except JoinCohortFirst as outside:
+                language = await reading
+                offer = t(language, JOIN_OFFER[JOIN_CHECK_IN], cohort=outside.cohort_name)
+                await reply(interaction, offer, view=join_view(occurrence_id, JOIN_CHECK_IN, language))
+                return
+            welcome = N_("Welcome to **{title}**, you're checked in.")
+            await reply(interaction, t(await reading, welcome, title=session.title))
 
         await guarded(interaction, handle)
 
