@@ -392,6 +392,7 @@ async def burst(
     burst starts then."""
     opened = await open_forms(emu, stage, users) if kind == "survey submit" else []
     prepared = calls(emu, stage, kind, users, opened, round_)
+    await quiet(pid)  # the untimed work before (the forms opened, the burst before) is not counted against this one
     if at is not None:
         await asyncio.sleep(max(0.0, at - time.time()))
     since = time.monotonic()
@@ -409,6 +410,16 @@ async def burst(
     seen = seen_latencies(emu, results, since)
     problems += [f"{kind}: interaction {r.id} never showed an answer" for r in results if r.id not in seen]
     return Burst(results, problems, seen, bot_cpu, fake_cpu)
+
+
+async def quiet(pid: int, *, at_most: float = 10.0) -> None:
+    """Wait until process ``pid`` has been all but idle (under 10% of a core) for 0.2 s, or ``at_most`` seconds."""
+    give_up = time.monotonic() + at_most
+    while time.monotonic() < give_up:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(0.2)
+        if cpu_seconds(pid) - before <= 0.02:
+            return
 
 
 def cpu_seconds(pid: int) -> float:

@@ -90,13 +90,17 @@ class SessionLists:
                     scopes[request] = _scope(request, cohorts[request.guild_id], memberships)
                 except NotFound as refusal:
                     found[request] = refusal
-            timelines = {
-                key: [schedule.Slot(*row) for row in await uow.occurrences.timeline(key[0], now, cohort_ids=key[1])]
+            # What is listed depends only on the server and the cohorts: worked out once for everyone asking.
+            listed = {
+                key: schedule.listed(
+                    [schedule.Slot(*row) for row in await uow.occurrences.timeline(key[0], now, cohort_ids=key[1])],
+                    now,
+                )
                 for key in {(r.guild_id, scope.cohort_ids) for r, scope in scopes.items()}
             }
             pages: dict[ListRequest, tuple[schedule.Page, list[int]]] = {}
             for request, scope in scopes.items():
-                shown = schedule.listed(timelines[request.guild_id, scope.cohort_ids], now)
+                shown = listed[request.guild_id, scope.cohort_ids]
                 where = schedule.page_of(len(shown), request.page)
                 pages[request] = (where, [slot.occurrence_id for slot in shown[where.start : where.stop]])
             wanted = sorted({o for _, ids in pages.values() for o in ids})

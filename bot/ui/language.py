@@ -16,6 +16,7 @@ from bot.domain.language import Language
 from bot.services.languages import Reader
 from bot.ui.persistent import guarded
 from bot.ui.readers import READER
+from bot.ui.reply import unkept
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -39,7 +40,7 @@ async def offer_if_first_contact(interaction: discord.Interaction[Any]) -> None:
         return
     interaction.extras[_OFFERED] = True
     await interaction.followup.send(
-        OFFER, view=language_view(), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        OFFER, view=unkept(language_view()), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
     )
 
 

@@ -28,7 +28,7 @@ async def reply(
     kwargs: dict[str, Any] = {
         "content": content,
         "embed": MISSING if embed is None else embed,
-        "view": MISSING if view is None else view,
+        "view": MISSING if view is None else unkept(view),
         "file": MISSING if file is None else file,
         "files": files or MISSING,
         "ephemeral": ephemeral,
@@ -42,3 +42,14 @@ async def reply(
     from bot.ui.language import offer_if_first_contact
 
     await offer_if_first_contact(interaction)
+
+
+def unkept(view: discord.ui.View) -> discord.ui.View:
+    """``view``, stopped when it holds only DynamicItems, so that discord.py keeps no copy of it once sent.
+
+    Such items are dispatched by their custom_id (``add_dynamic_items`` at start-up), never through the view. Yet
+    discord.py keeps the view of every ephemeral answer for 15 minutes, each with a task of its own waiting for that
+    timeout: in a burst, hundreds of tasks and views held for nothing. A stopped view is still sent whole."""
+    if all(isinstance(item, discord.ui.DynamicItem) for item in view.walk_children()):
+        view.stop()
+    return view

@@ -5,6 +5,7 @@ outside a session's cohort is asked to join first."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -225,6 +226,25 @@ async def test_the_list_pages_and_its_buttons_outlive_a_restart(
         assert "Page 1 of 2 (19 sessions)" in visible_text(mine) and "Care home peer support" not in visible_text(mine)
     finally:
         await stop_bot(restarted, task)
+
+
+def views_waiting_for_a_timeout() -> list[asyncio.Task[object]]:
+    """discord.py's tasks that keep a sent view (and the view) for its timeout."""
+    return [task for task in asyncio.all_tasks() if "__timeout_task_impl" in repr(task.get_coro())]
+
+
+async def test_lists_on_screen_hold_nothing_in_the_bot_and_their_pickers_still_work(
+    emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock
+) -> None:
+    await create_series(emulator, world, DOM, "Drop-in", "weekly", "2027-01-13 10:00")
+    await emulator.slash(world.guild_id, world.member, "cohort join", {"name": DOM})
+    listings = [await emulator.slash(world.guild_id, world.member, "session list", {}) for _ in range(3)]
+    # Each list is an ephemeral answer with a picker; discord.py would keep every one for 15 minutes, each with a
+    # task of its own. Its controls are dispatched by custom_id instead, so nothing is kept.
+    assert views_waiting_for_a_timeout() == []
+    first = component(listings[0], "cwtch:sessions:pick")["options"][0]["value"]
+    assert "You're going" in await book_from_the_list(emulator, world, world.member, listings[0], first)
+    assert views_waiting_for_a_timeout() == []
 
 
 async def test_someone_outside_the_cohort_is_asked_to_join_first(
