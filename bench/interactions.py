@@ -25,7 +25,9 @@ another member) fall due a moment after it begins; how late each DM is sent afte
 within 5 s), and Cwtch's p99 in those bursts is shown beside the table, not in the ratio (the bare bot has no
 scheduled work).
 
-Before each burst of RSVPs or check-ins the session's earlier ones are removed, so that every click writes (a repeated
+Before each timed burst the bench waits until the bot's process is all but idle: the untimed work before it (the
+survey's forms opened, the burst before and what it set off) is not counted against it. Before each burst of RSVPs
+or check-ins the session's earlier ones are removed, so that every click writes (a repeated
 answer would not). Correctness is checked along the way: every interaction is answered with what it should say (never
 the apology), and every RSVP and check-in is in the database. The script exits non-zero only when something is wrong,
 not on a missed target (an interaction answered after Discord's deadline is counted as unanswered, not as wrong).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import payloads
@@ -132,7 +133,8 @@ class Actions:
         wait: bool = True,
     ) -> InteractionResult:
         emu = self.emu
-        iid = emu.world.ids.next()
+        lag = emu.delivery_lag
+        iid = emu.world.ids.at(datetime.now(UTC) - timedelta(seconds=lag)) if lag else emu.world.ids.next()
         token = f"aW50ZXJhY3Rpb24{secrets.token_urlsafe(48)}"
         message = emu.world.messages.get(source_message_id) if source_message_id else None
         payload = self._payload(itype, guild, user_id, channel, data, iid, token, message, locale)
@@ -148,7 +150,7 @@ class Actions:
                 await emu.gateway.wait_changed(remaining)
             except TimeoutError:
                 continue
-        pending.dispatched_at = loop.time()
+        pending.dispatched_at = loop.time() - lag
         emu.gateway.dispatch_guild(guild.id, "INTERACTION_CREATE", payload, raw=True)
         result = InteractionResult(emu.world, pending)
         if wait:

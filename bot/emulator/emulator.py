@@ -42,6 +42,9 @@ class Emulator(WorldApi):
         self.token = token
         self.shards = shards
         self.interaction_deadline = interaction_deadline
+        # Seconds between Discord making an interaction and the bot receiving it (a lagging gateway, a stalled bot):
+        # the interaction's ID is dated that much earlier, and its 3 seconds began then.
+        self.delivery_lag = 0.0
         # When True, slash() also refuses what a real Discord client prevents: commands hidden by
         # default_member_permissions, values outside choices, min/max length or value. Off by default so
         # a bot's own checks (and guild permission overrides) can be tested.

@@ -22,6 +22,8 @@ from bot.ui.reply import reply
 
 log = logging.getLogger(__name__)
 UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction token that has expired (or never existed)
+ANSWER_WITHIN = 3.0  # seconds Discord gives for an interaction's first answer, from when it made the interaction
+CLOCK_ALLOWANCE = 0.5  # seconds this host's clock may run ahead of Discord's
 
 GENERIC_APOLOGY = N_("Sorry, something went wrong on our side. It has been logged; please try again in a moment.")
 
@@ -73,6 +75,27 @@ def _expired(error: BaseException) -> bool:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     return isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+
+
+def arrived_too_late(interaction: discord.Interaction[Any]) -> bool:
+    """True, and logged, when Discord would no longer take a first answer to ``interaction``: by its ID it was made
+    more than 3 seconds ago (with an allowance for clocks), and nothing has answered it.
+
+    Under a burst larger than the process can take, answering those anyway costs a request each that Discord
+    refuses, and delays the interactions that can still be answered in time. The member's app has already said
+    the interaction failed: they can try again, and nothing was done for them."""
+    if interaction.response.is_done():
+        return False
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    if age <= ANSWER_WITHIN + CLOCK_ALLOWANCE:
+        return False
+    log.warning(
+        "interaction %s by user %s reached the bot %.1f s after Discord made it: too late to answer, left alone",
+        interaction.id,
+        interaction.user.id,
+        age,
+    )
+    return True
 
 
 def _shown(error: UserFacingError, language: Language) -> str:
@@ -130,6 +153,8 @@ class CwtchTree(app_commands.CommandTree[Any]):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         # Runs before discord.py reads the options of a command or an autocomplete.
+        if arrived_too_late(interaction):
+            return False
         data: Mapping[str, Any] = interaction.data or {}
         drop_nul_characters(data.get("options"))
         return True

@@ -22,7 +22,7 @@ import discord
 from bot.domain.errors import InvalidInput, NotAllowed, NotFound
 from bot.domain.ids import ROW_ID_MAX, parse_id
 from bot.domain.language import N_
-from bot.ui.errors import report_error
+from bot.ui.errors import arrived_too_late, report_error
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,10 @@ def require_id(record_id: int, what: Literal["session", "resource", "alert", "se
 
 
 async def guarded(interaction: discord.Interaction[Any], handler: Callable[[], Awaitable[None]]) -> None:
-    """Run a button's or form's handler through the same error funnel as commands."""
+    """Run a button's or form's handler through the same error funnel as commands (not at all for an interaction
+    that reached the bot too late to be answered)."""
+    if arrived_too_late(interaction):
+        return
     try:
         await handler()
     except Exception as error:

@@ -7,6 +7,8 @@ import asyncio
 import re
 from datetime import timedelta
 
+import pytest
+
 from bot.domain.language import Language
 from bot.emulator import Emulator
 from bot.emulator.interactions import InteractionResult
@@ -129,3 +131,37 @@ async def test_a_burst_of_check_ins_records_everyone_once(
     )
     assert all(sheet.count(f"<@{user}> (checkin)") == 1 for user in people), sheet
     assert f"<@{world.other_member}>" not in sheet
+
+
+async def test_clicks_and_commands_that_reach_the_bot_too_late_cost_no_request_and_change_nothing(
+    emulator: Emulator, world: World, bot: CwtchBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """In a burst larger than the process can take, interactions reach the bot after Discord's 3 seconds. The
+    member's app has already said it failed; the bot leaves them alone instead of spending a request Discord would
+    refuse on each, so that those still in time are answered sooner."""
+    await create_dom_series(emulator, world)
+    await run_due(bot)
+    [message] = announcements(emulator, world.dom_channel)
+    occurrence = occurrence_of(message)
+    [late, in_time] = await managers(emulator, world, bot, 2)
+
+    emulator.delivery_lag = 3.8  # Discord made these 3.8 s before the bot got them
+    since = len(emulator.requests)
+    with pytest.raises(AssertionError, match="no response"):
+        await emulator.click(world.guild_id, late, message["id"], f"cwtch:rsvp:{occurrence}:yes", timeout=1.0)
+    with pytest.raises(AssertionError, match="no response"):
+        await emulator.slash(world.guild_id, late, "session list", {}, timeout=1.0)
+    assert [f"{r.method} {r.path}" for r in emulator.requests[since:]] == []  # not even a deferral
+    assert sum("too late to answer" in record.getMessage() for record in caplog.records) == 2
+
+    emulator.delivery_lag = 2.0  # late, but still within Discord's 3 seconds: answered as ever
+    said = visible_text(
+        await emulator.click(world.guild_id, in_time, message["id"], f"cwtch:rsvp:{occurrence}:yes", timeout=5.0)
+    )
+    assert "You're going" in said, said
+    emulator.delivery_lag = 0.0
+    listing = visible_text(await emulator.slash(world.guild_id, late, "session list", {}))
+    assert "you're going" not in listing  # the late click changed nothing: the member can simply press again
+    assert "You're going" in visible_text(
+        await emulator.click(world.guild_id, late, message["id"], f"cwtch:rsvp:{occurrence}:yes")
+    )
