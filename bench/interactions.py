@@ -8,8 +8,10 @@ message; or, where Cwtch defers, a deferral and one follow-up: bench/bare_bot.py
 Each bot runs in a process of its own, as in production (Cwtch as ``tests/e2e/bot_process.py`` runs it, set up as
 ``cwtch run`` sets it up), and the emulator and the members in this one: the fake Discord's own work is not on the
 bot's event loop. Beside the latencies, the CPU each bot's process and the emulator spent per interaction is printed
-(from /proc, 10 ms steps): it says where a burst's time goes. ``--floor-gc tuned`` gives the bare bot the garbage
-collector settings Cwtch sets once ready (bot/app.py), to show what of the ratio they account for.
+(from /proc, 10 ms steps): it says where a burst's time goes; so do the garbage collector passes over 3 ms that
+Cwtch's process made during its measured bursts (``CWTCH_TEST_GC_PAUSES``), printed per kind. ``--floor-gc tuned``
+gives the bare bot the garbage collector settings Cwtch sets once ready (bot/app.py), to show what of the ratio they
+account for.
 
 What is measured is what the member waits for: from the emulator dispatching INTERACTION_CREATE to it receiving the
 callback that carries the answer or, after a deferral, the first follow-up (or edit of @original) for that
@@ -89,7 +91,7 @@ from bot.db.models import (
     Survey,
 )
 from bot.emulator import Emulator
-from bot.emulator.interactions import InteractionResult
+from bot.emulator.interactions import InteractionFailed, InteractionResult
 from bot.ui.client import CwtchBot
 from bot.ui.errors import GENERIC_APOLOGY
 
@@ -168,6 +170,9 @@ class Figures:
     unanswered: dict[tuple[str, str], int] = field(default_factory=dict)
     # CPU seconds used in the measured bursts by (bot, kind): the bot's process, and the emulator's (this one)
     cpu: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
+    # Cwtch's measured bursts by kind (their windows), and the file its process notes collector passes in
+    windows: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    gc_log: Path | None = None
 
     def add_cpu(self, bot: str, kind: str, done: Burst) -> None:
         self.cpu.setdefault((bot, kind), []).append((done.bot_cpu, done.fake_cpu))
@@ -177,6 +182,14 @@ class Figures:
         used = self.cpu.get((bot, kind), [])
         count = len(self.latencies.get((bot, kind), [])) or 1
         return 1000 * sum(b for b, _ in used) / count, 1000 * sum(f for _, f in used) / count
+
+    def collector_pauses(self, kind: str) -> list[float]:
+        """The garbage collector passes over 3 ms (in ms) in Cwtch's process during its measured bursts of ``kind``."""
+        if self.gc_log is None or not self.gc_log.exists():
+            return []
+        noted = [line.split() for line in self.gc_log.read_text().splitlines()]
+        windows = self.windows.get(kind, [])
+        return [1000 * float(took) for at, _, took in noted if any(start <= float(at) <= end for start, end in windows)]
 
 
 # --- setting the stage -------------------------------------------------------------------------------------------
@@ -388,6 +401,7 @@ class Burst:
     seen: dict[int, float]  # latency (ms) by interaction id
     bot_cpu: float  # seconds of CPU the bot's process used during the burst
     fake_cpu: float  # and this process (the emulator and the members)
+    window: tuple[float, float]  # when it began and ended, as time.time()
 
 
 async def burst(
@@ -404,21 +418,22 @@ async def burst(
     gc.freeze()
     if at is not None:
         await asyncio.sleep(max(0.0, at - time.time()))
-    since = time.monotonic()
+    since, began = time.monotonic(), time.time()
     bot_before, fake_before = cpu_seconds(pid), time.process_time()
     outcomes = await gathered(prepared)
+    window = (began, time.time())
     bot_cpu, fake_cpu = cpu_seconds(pid) - bot_before, time.process_time() - fake_before
     results = [o for o in outcomes if isinstance(o, InteractionResult)]
-    # An answer Discord refused because the interaction had expired (its 3 seconds, or 15 minutes after a deferral)
-    # is counted as unanswered, like one never sent; any other failure is a problem.
+    # An answer Discord refused because the interaction had expired (its 3 seconds, or 15 minutes after a deferral),
+    # or none by its 3 seconds, is counted as unanswered; any other failure is a problem.
     problems = [
         f"{kind}: {o!r}"[:300]
         for o in outcomes
-        if not isinstance(o, InteractionResult) and f"'code': {EXPIRED}" not in str(o)
+        if not isinstance(o, InteractionResult | InteractionFailed) and f"'code': {EXPIRED}" not in str(o)
     ]
     seen = seen_latencies(emu, results, since)
     problems += [f"{kind}: interaction {r.id} never showed an answer" for r in results if r.id not in seen]
-    return Burst(results, problems, seen, bot_cpu, fake_cpu)
+    return Burst(results, problems, seen, bot_cpu, fake_cpu, window)
 
 
 async def quiet(pid: int, *, at_most: float = 10.0) -> None:
@@ -492,7 +507,7 @@ async def cwtch_block(
     ``--reminders``) one more burst during which reminders fall due: how late they go is measured there, and its
     latencies are shown apart, not in the ratio (the bare bot has no scheduled work to do alongside)."""
     emu = bots.emulator
-    bot = await bots.start(LOG_LEVEL="WARNING")
+    bot = await bots.start(LOG_LEVEL="WARNING", CWTCH_TEST_GC_PAUSES=str(figures.gc_log or ""))
     await bots.tick(bot)  # the start-up tick is over: it is not part of any burst
     measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
@@ -520,6 +535,7 @@ async def cwtch_block(
                 elif round_:
                     measured[kind] += list(seen.values())
                     figures.add_cpu("cwtch", kind, done)
+                    figures.windows.setdefault(kind, []).append(done.window)
     finally:
         await bots.stop(bot)
     return measured
@@ -580,10 +596,16 @@ async def bare_block(
 
 
 async def run_size(
-    cwtch: BotProcesses, bare: BotProcesses, url: str, stage: Stage, size: int, args: argparse.Namespace
+    cwtch: BotProcesses,
+    bare: BotProcesses,
+    url: str,
+    stage: Stage,
+    size: int,
+    args: argparse.Namespace,
+    gc_log: Path | None = None,
 ) -> Figures:
     users = stage.members[:size]
-    figures = Figures()
+    figures = Figures(gc_log=gc_log)
     for block in range(args.blocks):
         ours = await cwtch_block(cwtch, url, stage, users, args, figures)
         floor = await bare_block(bare, stage, users, args, figures)
@@ -644,6 +666,11 @@ def print_table(size: int, figures: Figures, label: str, args: argparse.Namespac
             f"  {kind:<17} Cwtch {ours:5.2f} (emulator {fake_ours:4.2f})"
             f"   bare {floor:5.2f} (emulator {fake_floor:4.2f})"
         )
+    print("garbage collector passes over 3 ms in Cwtch's process during its measured bursts")
+    for kind in args.kinds:
+        pauses = figures.collector_pauses(kind)
+        longest = f", longest {max(pauses):.0f} ms" if pauses else ""
+        print(f"  {kind:<17} {len(pauses):3d} passes, {sum(pauses):4.0f} ms in all{longest}")
     if figures.lateness:
         lateness = figures.lateness
         print(
@@ -701,7 +728,7 @@ async def main() -> int:
         bare = bot_processes(emu, url, logs / "bare", command=[str(Path(__file__).with_name("bare_bot.py"))])
         async with cwtch, bare:
             for size in args.members:
-                figures = await run_size(cwtch, bare, url, stage, size, args)
+                figures = await run_size(cwtch, bare, url, stage, size, args, logs / f"cwtch-gc-{size}.txt")
                 print_table(size, figures, database_label(url), args)
                 errors += figures.errors
                 if figures.reminders_lost:

@@ -151,6 +151,7 @@ class Actions:
             except TimeoutError:
                 continue
         pending.dispatched_at = loop.time() - lag
+        pending.answer_by = pending.dispatched_at + emu.interaction_deadline
         emu.gateway.dispatch_guild(guild.id, "INTERACTION_CREATE", payload, raw=True)
         result = InteractionResult(emu.world, pending)
         if wait:

@@ -38,6 +38,7 @@ class Pending:
     source_message_id: int | None = None
     trigger: Pending | None = None  # for a modal submit: the interaction that opened the modal
     dispatched_at: float = 0.0
+    answer_by: float | None = None  # loop time after which Discord refuses a first answer (the app says it failed)
     callback_type: int | None = None
     original_id: int | None = None
     loading: bool = False
@@ -69,14 +70,25 @@ class Pending:
         while not done():
             if self.error:
                 raise AssertionError(f"interaction {self.id}: {self.error}")
-            remaining = deadline - loop.time()
+            now = loop.time()
+            answer_by = self.answer_by if self.callback_type is None else None
+            if answer_by is not None and now > answer_by:
+                raise InteractionFailed(f"interaction {self.id}: not answered within Discord's deadline")
+            remaining = deadline - now
             if remaining <= 0:
                 state = f"callback={self.callback_type}, loading={self.loading}, followups={len(self.followup_ids)}"
                 raise AssertionError(f"interaction {self.id}: no {what} within {within:.1f}s ({state})")
+            if answer_by is not None:
+                remaining = min(remaining, answer_by - now + 0.001)
             try:
                 await asyncio.wait_for(self.changed.wait(), remaining)
             except TimeoutError:
                 continue
+
+
+class InteractionFailed(AssertionError):
+    """Nothing answered the interaction within Discord's deadline: the member's app shows that it failed, and Discord
+    would refuse an answer now."""
 
 
 class InteractionResult:

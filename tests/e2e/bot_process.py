@@ -4,11 +4,13 @@
 
 Built like ``tests/e2e/conftest.py``'s ``start_bot`` builds the in-process bot (``bot.app.build_bot`` from
 ``load_settings`` of the environment: DISCORD_TOKEN, DATABASE_URL, DISCORD_API_BASE_URL, SECRET_KEY_FILE, ...),
-plus three variables for tests only:
+plus variables for tests only:
 
 - ``CWTCH_TEST_NOW``: an aware ISO time the bot's clock is pinned at (a ``FakeClock``), so that a world prepared
   on a test's clock lines up; the real clock when unset.
 - ``CWTCH_TEST_PARENT_PID``: the process is the test's; when that dies, this one exits rather than linger.
+- ``CWTCH_TEST_GC_PAUSES``: a file to which each garbage collector pass over 3 ms is appended, as
+  ``<time.time()> <generation> <seconds>`` (bench/interactions.py matches them to its bursts).
 
 Logs go to stderr, which the parent sends to a file; stdout carries one line, ``ready <pid>``, once the bot is
 ready (guilds loaded, scheduler started), then ``ticked`` after each scheduler tick asked for with SIGUSR1 (what a
@@ -19,10 +21,12 @@ shuts the bot down cleanly.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -67,6 +71,23 @@ async def _tick_when_asked(bot: CwtchBot, asked: asyncio.Event) -> None:
         sys.stdout.flush()
 
 
+def log_collector_pauses(path: str, *, longer_than: float = 0.003) -> None:
+    """Append each garbage collector pass longer than ``longer_than`` seconds to ``path``."""
+    started = 0.0
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        if phase == "start":
+            started = time.perf_counter()
+            return
+        took = time.perf_counter() - started
+        if took > longer_than:
+            with open(path, "a", encoding="utf-8") as pauses:
+                pauses.write(f"{time.time():.3f} {info['generation']} {took:.4f}\n")
+
+    gc.callbacks.append(note)
+
+
 async def until_orphaned(parent: int) -> None:
     """Return when the process that started this one is gone (it was then re-parented)."""
     while True:
@@ -90,6 +111,8 @@ async def run(env: Mapping[str, str]) -> None:
     tick_asked = asyncio.Event()
     loop.add_signal_handler(signal.SIGUSR1, tick_asked.set)
     bot.add_listener(settle_heap, "on_ready")  # as ``cwtch run`` does
+    if env.get("CWTCH_TEST_GC_PAUSES"):
+        log_collector_pauses(env["CWTCH_TEST_GC_PAUSES"])
     async with bot:
         runner = asyncio.create_task(bot.start(settings.discord_token))
         ready = asyncio.create_task(_announce_ready(bot))
