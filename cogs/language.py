@@ -9,7 +9,6 @@ from discord.ext import commands
 from bot.domain.language import Language
 from bot.ui.client import CwtchBot
 from bot.ui.language import OFFER, choose, language_view
-from bot.ui.reply import unkept
 from bot.ui.session_items import prefer_welsh_sessions
 
 CHOICES = [app_commands.Choice(name=language.name_in_itself, value=language.value) for language in Language]
@@ -53,7 +52,7 @@ async def _language(interaction: discord.Interaction[CwtchBot], value: str | Non
         await choose(interaction, chosen)
     elif welsh_sessions is None:  # nothing given (or not one of the two): offer both
         await interaction.response.send_message(
-            OFFER, view=unkept(language_view()), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            OFFER, view=language_view(), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
     if welsh_sessions is not None:  # said after the choice of language, in it
         await prefer_welsh_sessions(interaction, welsh_sessions)

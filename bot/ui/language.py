@@ -40,15 +40,16 @@ async def offer_if_first_contact(interaction: discord.Interaction[Any]) -> None:
         return
     interaction.extras[_OFFERED] = True
     await interaction.followup.send(
-        OFFER, view=unkept(language_view()), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        OFFER, view=language_view(), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
     )
 
 
 def language_view() -> discord.ui.View:
+    """ "Cymraeg" and "English", as sent with the offer (stopped: see ``unkept``)."""
     view = discord.ui.View(timeout=None)
     for language in (Language.CY, Language.EN):
         view.add_item(LanguageButton(language))
-    return view
+    return unkept(view)
 
 
 class LanguageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cwtch:lang:(?P<language>cy|en)"):
