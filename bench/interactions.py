@@ -30,8 +30,9 @@ scheduled work).
 Before each timed burst the bench waits until the bot's process is all but idle: the untimed work before it (the
 survey's forms opened, the burst before and what it set off) is not counted against it. It also freezes what its own
 process holds (gc.freeze): the emulator keeps every message and interaction, and full collections over that growing
-heap (10-120 ms each, measured) landed in timed bursts of either bot at random. Before each burst of RSVPs
-or check-ins the session's earlier ones are removed, so that every click writes (a repeated
+heap (10-120 ms each, measured) landed in timed bursts of either bot at random.
+
+Before each burst of RSVPs or check-ins the session's earlier ones are removed, so that every click writes (a repeated
 answer would not). Correctness is checked along the way: every interaction is answered with what it should say (never
 the apology), and every RSVP and check-in is in the database. The script exits non-zero only when something is wrong,
 not on a missed target (an interaction answered after Discord's deadline is counted as unanswered, not as wrong).
@@ -507,7 +508,7 @@ async def cwtch_block(
     ``--reminders``) one more burst during which reminders fall due: how late they go is measured there, and its
     latencies are shown apart, not in the ratio (the bare bot has no scheduled work to do alongside)."""
     emu = bots.emulator
-    bot = await bots.start(LOG_LEVEL="WARNING", CWTCH_TEST_GC_PAUSES=str(figures.gc_log or ""))
+    bot = await bots.start(LOG_LEVEL="WARNING", CWTCH_TEST_GC_PAUSES=str(figures.gc_log))
     await bots.tick(bot)  # the start-up tick is over: it is not part of any burst
     measured: dict[str, list[float]] = {kind: [] for kind in args.kinds}
     try:
@@ -602,7 +603,7 @@ async def run_size(
     stage: Stage,
     size: int,
     args: argparse.Namespace,
-    gc_log: Path | None = None,
+    gc_log: Path,
 ) -> Figures:
     users = stage.members[:size]
     figures = Figures(gc_log=gc_log)
