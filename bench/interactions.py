@@ -483,7 +483,8 @@ async def forget_answers(url: str, stage: Stage, kind: str) -> None:
 
 
 async def recorded(url: str, stage: Stage, kind: str, users: Sequence[int]) -> list[str]:
-    """Every RSVP and check-in the members were told about is in the database."""
+    """Every RSVP and check-in the members were told about (``users``: those who saw their answer) is in the
+    database. Those left unanswered under an overload may or may not be: their app said the click failed."""
     engine = create_engine(url)
     async with engine.connect() as connection:
         if kind == "RSVP click":
@@ -524,7 +525,8 @@ async def cwtch_block(
                 results, problems, seen = done.results, done.problems, done.seen
                 problems += cwtch_problems(kind, results)
                 if kind in ("RSVP click", "check-in click"):
-                    problems += await recorded(url, stage, kind, users)
+                    told = [int(r.interaction["member"]["user"]["id"]) for r in results if r.id in seen]
+                    problems += await recorded(url, stage, kind, told)
                 figures.errors += problems
                 if round_:
                     key = ("cwtch", kind)
