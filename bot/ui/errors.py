@@ -7,6 +7,7 @@ traceback and answered with a generic apology, so no traceback ever reaches a us
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -89,13 +90,40 @@ def arrived_too_late(interaction: discord.Interaction[Any]) -> bool:
     age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
     if age <= ANSWER_WITHIN + CLOCK_ALLOWANCE:
         return False
-    log.warning(
-        "interaction %s by user %s reached the bot %.1f s after Discord made it: too late to answer, left alone",
+    log.debug(
+        "interaction %s by user %s reached the bot %.1f s after Discord made it: left alone",
         interaction.id,
         interaction.user.id,
         age,
     )
+    _left_alone.count(age)
     return True
+
+
+class _LeftAlone:
+    """The warning about interactions left alone as too late: at once for the first, then at most once every
+    ``every`` seconds with how many there were since (an overload brings thousands a minute)."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self._every = every
+        self._since_said = 0
+        self._said_at = -every
+
+    def count(self, age: float) -> None:
+        self._since_said += 1
+        now = time.monotonic()
+        if now - self._said_at < self._every:
+            return
+        log.warning(
+            "%d interaction(s) reached the bot too late to answer (the latest %.1f s after Discord made it) and were "
+            "left alone: the process cannot keep up with what it is sent",
+            self._since_said,
+            age,
+        )
+        self._since_said, self._said_at = 0, now
+
+
+_left_alone = _LeftAlone()
 
 
 def _shown(error: UserFacingError, language: Language) -> str:
