@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import discord
@@ -104,14 +104,15 @@ class _LeftAlone:
     """The warning about interactions left alone as too late: at once for the first, then at most once every
     ``every`` seconds with how many there were since (an overload brings thousands a minute)."""
 
-    def __init__(self, every: float = 10.0) -> None:
+    def __init__(self, every: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._every = every
+        self._clock = clock
         self._since_said = 0
-        self._said_at = -every
+        self._said_at = clock() - every
 
     def count(self, age: float) -> None:
         self._since_said += 1
-        now = time.monotonic()
+        now = self._clock()
         if now - self._said_at < self._every:
             return
         log.warning(

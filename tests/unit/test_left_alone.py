@@ -11,11 +11,10 @@ from bot.ui import errors
 
 
 def test_the_first_is_said_at_once_and_the_rest_are_counted_into_the_next_warning(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     now = [1000.0]
-    monkeypatch.setattr(errors.time, "monotonic", lambda: now[0])
-    left_alone = errors._LeftAlone(every=10.0)
+    left_alone = errors._LeftAlone(every=10.0, clock=lambda: now[0])
     caplog.set_level(logging.WARNING, logger="bot.ui.errors")
 
     left_alone.count(3.6)
