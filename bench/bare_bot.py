@@ -13,7 +13,6 @@ Prints ``ready <pid>`` once connected; SIGTERM closes it.
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import signal
 import sys
@@ -26,7 +25,7 @@ from discord import app_commands
 from feedback_submit import BareForm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bot.app import GC_THRESHOLDS
+from bot.heap import Heap
 from tests.e2e.bot_process import until_orphaned
 
 COHORT = "Cohort 1"
@@ -103,10 +102,9 @@ async def run(env: dict[str, str]) -> None:
     await client.login(env["DISCORD_TOKEN"])
     runner = asyncio.create_task(client.connect())
     await asyncio.wait_for(client.wait_until_ready(), timeout=30)
+    heap = Heap()
     if env.get("BARE_GC") == "tuned":  # the collector set as ``cwtch run`` sets it once ready
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
+        await heap.settle()
     sys.stdout.write(f"ready {os.getpid()}\n")
     sys.stdout.flush()
     parent = int(env.get("CWTCH_TEST_PARENT_PID") or os.getppid())
@@ -114,6 +112,7 @@ async def run(env: dict[str, str]) -> None:
     await asyncio.wait({runner, *ending}, return_when=asyncio.FIRST_COMPLETED)
     for task in ending:
         task.cancel()
+    heap.close()
     await client.close()
     await runner
 

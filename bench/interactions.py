@@ -10,7 +10,7 @@ Each bot runs in a process of its own, as in production (Cwtch as ``tests/e2e/bo
 bot's event loop. Beside the latencies, the CPU each bot's process and the emulator spent per interaction is printed
 (from /proc, 10 ms steps): it says where a burst's time goes; so do the garbage collector passes over 3 ms that
 Cwtch's process made during its measured bursts (``CWTCH_TEST_GC_PAUSES``), printed per kind. ``--floor-gc tuned``
-gives the bare bot the garbage collector settings Cwtch sets once ready (bot/app.py), to show what of the ratio they
+gives the bare bot the garbage collector settings Cwtch sets once ready (bot/heap.py), to show what of the ratio they
 account for.
 
 What is measured is what the member waits for: from the emulator dispatching INTERACTION_CREATE to it receiving the

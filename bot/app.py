@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import signal
@@ -16,6 +15,7 @@ from bot.db.engine import create_engine
 from bot.db.settings_feed import change_feed_for
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.shards import ShardSet
+from bot.heap import Heap
 from bot.scheduling.runtime import SchedulingRuntime
 from bot.scheduling.scheduler import build_scheduler
 from bot.secret_key import load_or_create_key
@@ -97,37 +97,17 @@ def build_bot(
     )
 
 
-GC_THRESHOLDS = (10_000, 20, 20)  # Python's defaults are (700, 10, 10)
-
-
-async def settle_heap() -> None:
-    """For a process that is Cwtch alone, on each ``on_ready`` (start-up, and a new gateway session, which fills the
-    guild cache afresh): tune the garbage collector for bursts.
-
-    What start-up made (modules, mappings, the guild cache: over a hundred thousand objects that live as long as the
-    process) is moved out of the collector's sight, so no pass walks it again; the previous ready's frozen objects
-    are unfrozen and collected first, so a replaced guild cache is not kept for ever. And a young pass runs after
-    10,000 new objects rather than 700: two hundred interactions in flight hold their objects across awaits, so
-    frequent passes promoted them to older generations, whose passes then cost 5 to 100 ms each, in the middle of a
-    burst. Measured with bench/interactions.py: about 3.5 s of collection in a run of 9,000 interactions before,
-    under 0.5 s after; the bot's CPU per RSVP fell from 1.9 ms to 1.5 ms (a bare bot: 1.4 ms).
-    """
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
 async def run_bot(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then shut down cleanly (scheduler stopped, engine disposed)."""
     assert settings.discord_token is not None
     bot = build_bot(settings)
+    heap = Heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with bot:
-        bot.add_listener(settle_heap, "on_ready")
+        bot.add_listener(heap.settle, "on_ready")
         runner = asyncio.create_task(bot.start(settings.discord_token))
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -135,6 +115,7 @@ async def run_bot(settings: Settings) -> None:
             log.info("shutting down")
         else:
             stopper.cancel()
+        heap.close()
         await bot.close()
         await runner  # re-raises what made the bot stop, if anything
     log.info("stopped")

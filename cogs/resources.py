@@ -21,8 +21,7 @@ from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
 from bot.ui.readers import language_of
 from bot.ui.reply import reply
-from bot.ui.resource_embeds import results_embed
-from bot.ui.resource_items import resource_refusals, results_view
+from bot.ui.resource_items import resource_refusals, results_answer
 from bot.ui.wording import language_for_autocomplete, names_in, theme_names
 
 TAGS_HELP = "One to five themes, separated by commas, e.g. Mental health, Leadership"
@@ -123,7 +122,8 @@ class ResourceCog(commands.Cog):
         async with resource_refusals(interaction):
             page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
         language = await language_of(interaction)
-        await reply(interaction, embed=results_embed(page, language), view=results_view(page.resources))
+        embed, view = results_answer(page, language)
+        await reply(interaction, embed=embed, view=view)
 
     @resource.command(name="list", description="The newest resources, optionally with one tag")
     @app_commands.describe(tag="Only resources with this tag")
@@ -133,7 +133,8 @@ class ResourceCog(commands.Cog):
         async with resource_refusals(interaction):
             page = await self.bot.services.resources.listing(interaction.guild_id, tag)
         language = await language_of(interaction)
-        await reply(interaction, embed=results_embed(page, language), view=results_view(page.resources))
+        embed, view = results_answer(page, language)
+        await reply(interaction, embed=embed, view=view)
 
 
 async def setup(bot: CwtchBot) -> None:

@@ -19,8 +19,8 @@ from bot.ui.choices import attendance_session_choices, cohort_choices, picked_id
 from bot.ui.client import CwtchBot
 from bot.ui.readers import language_of
 from bot.ui.reply import reply
-from bot.ui.session_embeds import attendance_embed, moment, upcoming_embed
-from bot.ui.session_list import session_list_view
+from bot.ui.session_embeds import attendance_embed, moment
+from bot.ui.session_list import session_list_answer
 
 # What Discord lets a member type into each option; the services check it all again.
 Picked = app_commands.Range[str, 1, PICKED_TEXT_MAX]
@@ -44,7 +44,8 @@ class SessionCog(commands.Cog):
             self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort),
             language_of(interaction),
         )
-        await reply(interaction, embed=upcoming_embed(page, language), view=session_list_view(page, language))
+        embed, view = session_list_answer(page, language)
+        await reply(interaction, embed=embed, view=view)
 
     @session.command(name="cancel", description="Cancel one session (facilitators); those who RSVP'd are told")
     @app_commands.describe(session="The session", reason="Shared with those who RSVP'd")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 import discord
 from discord.utils import MISSING
+
+K = TypeVar("K", bound=Hashable)
+A = TypeVar("A")
 
 
 async def reply(
@@ -42,6 +47,38 @@ async def reply(
     from bot.ui.language import offer_if_first_contact
 
     await offer_if_first_contact(interaction)
+
+
+class SharedAnswers(Generic[K, A]):
+    """Answers drawn once and sent as they are to everyone shown the same thing: the last ``size`` drawn, by what
+    they show. In a burst (a cohort told of a new session, all looking at once) most members are shown the same,
+    and drawing an embed with its controls was a fifth of the bot's work for each. An answer holds an embed (only
+    read when sent) and a ``shared`` view."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._kept: OrderedDict[K, A] = OrderedDict()
+
+    def get(self, key: K, draw: Callable[[], A]) -> A:
+        """The answer drawn for ``key``; drawn now by ``draw()`` if it is not kept."""
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = draw()
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.move_to_end(key)
+        return found
+
+
+def shared(view: discord.ui.View | None) -> discord.ui.View | None:
+    """``view``, made safe to send to many people (a cached answer): stopped, so that no copy is kept and no click is
+    handled through it. Only views of DynamicItems can be: they are dispatched by custom_id."""
+    if view is None:
+        return None
+    if not unkept(view).is_finished():
+        raise ValueError("only a view of DynamicItems can be shared")
+    return view
 
 
 def unkept(view: discord.ui.View) -> discord.ui.View:

@@ -16,12 +16,12 @@ from bot.domain.language import N_, ChannelPosts, Language
 from bot.domain.resources import REASON_MAX, DraftProblems, UnknownTheme
 from bot.i18n import for_channel, t
 from bot.services.ports import ResourceCard
-from bot.services.resources import ReviewResult
+from bot.services.resources import ResourcePage, ReviewResult
 from bot.ui.actors import actor_of
 from bot.ui.persistent import ID, FormValues, PersistentForm, guarded, guild_of, id_from, require_id
 from bot.ui.readers import language_of
-from bot.ui.reply import reply
-from bot.ui.resource_embeds import OPEN, refusal_text
+from bot.ui.reply import SharedAnswers, reply, shared
+from bot.ui.resource_embeds import OPEN, refusal_text, results_embed
 
 if TYPE_CHECKING:
     from bot.ui.client import CwtchBot
@@ -203,6 +203,14 @@ def open_view(resource_id: int, posts: ChannelPosts = ChannelPosts.EN) -> discor
     view = discord.ui.View(timeout=None)
     view.add_item(OpenResourceButton(resource_id, for_channel(posts, OPEN, between=" / ")))
     return view
+
+
+_RESULTS: SharedAnswers[tuple[ResourcePage, Language], tuple[discord.Embed, discord.ui.View | None]] = SharedAnswers()
+
+
+def results_answer(page: ResourcePage, language: Language) -> tuple[discord.Embed, discord.ui.View | None]:
+    """A search's or list's answer for ``page``, drawn once for everyone shown the same results (``SharedAnswers``)."""
+    return _RESULTS.get((page, language), lambda: (results_embed(page, language), shared(results_view(page.resources))))
 
 
 def results_view(cards: Sequence[ResourceCard]) -> discord.ui.View | None:

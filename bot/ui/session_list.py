@@ -21,7 +21,7 @@ from bot.services.cards import local_label
 from bot.services.session_list import UpcomingPage, UpcomingSession
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.readers import language_of
-from bot.ui.reply import reply
+from bot.ui.reply import SharedAnswers, reply, shared
 from bot.ui.session_embeds import MEDIUM_WORDS, NO_RSVP, STATUS_WORDS, announcement_embed, upcoming_embed
 from bot.ui.session_items import rsvp_view
 
@@ -66,9 +66,8 @@ class SessionPageButton(
                 guild_of(interaction), interaction.user.id, cohort_id=self.cohort_id or None, page=self.page
             )
             language = await language_of(interaction)
-            await interaction.response.edit_message(
-                embed=upcoming_embed(page, language), view=session_list_view(page, language)
-            )
+            embed, view = session_list_answer(page, language)
+            await interaction.response.edit_message(embed=embed, view=view)
 
         await guarded(interaction, handle)
 
@@ -135,6 +134,17 @@ def _option(entry: UpcomingSession, language: Language) -> discord.SelectOption:
 
 def _fit(text: str, limit: int = 100) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_LISTS: SharedAnswers[tuple[object, ...], tuple[discord.Embed, discord.ui.View | None]] = SharedAnswers()
+
+
+def session_list_answer(page: UpcomingPage, language: Language) -> tuple[discord.Embed, discord.ui.View | None]:
+    """``/session list``'s answer for ``page``, drawn once for everyone shown the same page (``SharedAnswers``)."""
+    shown = (tuple(page.entries), page.page, page.pages, page.total, page.cohort_id, page.cohort_name, page.my_cohorts)
+    return _LISTS.get(
+        (*shown, language), lambda: (upcoming_embed(page, language), shared(session_list_view(page, language)))
+    )
 
 
 def session_list_view(page: UpcomingPage, language: Language = DEFAULT_LANGUAGE) -> discord.ui.View | None:

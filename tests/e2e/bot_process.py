@@ -30,7 +30,8 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from bot.app import build_bot, settle_heap, utc_now
+from bot.app import build_bot, utc_now
+from bot.heap import Heap
 from bot.settings import load_settings
 from bot.ui.client import CwtchBot
 from tests.fakes import FakeClock
@@ -110,7 +111,8 @@ async def run(env: Mapping[str, str]) -> None:
         loop.add_signal_handler(sig, stop.set)
     tick_asked = asyncio.Event()
     loop.add_signal_handler(signal.SIGUSR1, tick_asked.set)
-    bot.add_listener(settle_heap, "on_ready")  # as ``cwtch run`` does
+    heap = Heap()
+    bot.add_listener(heap.settle, "on_ready")  # as ``cwtch run`` does
     if env.get("CWTCH_TEST_GC_PAUSES"):
         log_collector_pauses(env["CWTCH_TEST_GC_PAUSES"])
     async with bot:
@@ -121,6 +123,7 @@ async def run(env: Mapping[str, str]) -> None:
         await asyncio.wait({runner, *ending}, return_when=asyncio.FIRST_COMPLETED)
         for task in (ready, ticking, *ending):
             task.cancel()
+        heap.close()
         await bot.close()
         await runner  # re-raises what made the bot stop, if anything
     log.info("bot process %d stopped", os.getpid())

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.errors import InvalidInput
+from bot.domain.language import Language
 from bot.domain.rsvp import (
     Choice,
     JoinCohortFirst,
@@ -21,8 +22,9 @@ from bot.domain.rsvp import (
 from bot.domain.schedule import LIST_AHEAD, PAGE_SIZE, Slot, listed, page_of
 from bot.services.ports import SessionCard
 from bot.services.session_list import UpcomingPage, UpcomingSession
+from bot.ui.reply import shared
 from bot.ui.session_embeds import upcoming_embed
-from bot.ui.session_list import session_list_view
+from bot.ui.session_list import session_list_answer, session_list_view
 
 NOW = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -188,3 +190,27 @@ def test_a_cancelled_session_says_so_and_offers_no_rsvp() -> None:
     assert "Cancelled" in (field.name or "") and "Christmas" in (field.value or "")
     assert "going" not in (field.value or "")
     assert session_list_view(UpcomingPage(entries, page=1, pages=1, total=1)) is None  # nothing to pick or turn
+
+
+async def test_everyone_shown_the_same_page_is_sent_one_drawing_of_it_that_discord_py_does_not_keep() -> None:
+    def page(status: str | None) -> UpcomingPage:  # a new, equal page for each member, as each list reads its own
+        return UpcomingPage([UpcomingSession(card(1), status, True)], page=1, pages=2, total=11)
+
+    embed, view = session_list_answer(page(None), Language.EN)
+    again = session_list_answer(page(None), Language.EN)
+    assert again[0] is embed and again[1] is view
+    assert view is not None and view.is_finished()  # stopped: sent as it is, never stored
+    assert "no RSVP yet" in str(embed.to_dict())
+
+    going, _ = session_list_answer(page("going"), Language.EN)  # another member's RSVP: another answer
+    assert going is not embed and "you're going" in str(going.to_dict())
+    welsh, _ = session_list_answer(page(None), Language.CY)
+    assert welsh is not embed and "no RSVP yet" not in str(welsh.to_dict())
+
+
+async def test_only_a_view_of_dynamic_items_can_be_shared() -> None:
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label="Held by the view", custom_id="cwtch:test:held"))
+    with pytest.raises(ValueError, match="DynamicItems"):
+        shared(view)
+    assert shared(None) is None
