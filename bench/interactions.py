@@ -27,8 +27,10 @@ another member) fall due a moment after it begins; how late each DM is sent afte
 within 5 s), and Cwtch's p99 in those bursts is shown beside the table, not in the ratio (the bare bot has no
 scheduled work).
 
-Before each timed burst the bench waits until the bot's process is all but idle: the untimed work before it (the
-survey's forms opened, the burst before and what it set off) is not counted against it. It also freezes what its own
+Before each timed burst the bench waits until the bot's process has been all but idle for half a second: the untimed
+work before it (the survey's forms opened, the burst before and what it set off, such as the garbage Cwtch collects
+in the quiet after a burst, bot/heap.py) is not counted against it. In production bursts are minutes apart, not
+moments. Those collections are printed too, outside the table. It also freezes what its own
 process holds (gc.freeze): the emulator keeps every message and interaction, and full collections over that growing
 heap (10-120 ms each, measured) landed in timed bursts of either bot at random.
 
@@ -184,13 +186,15 @@ class Figures:
         count = len(self.latencies.get((bot, kind), [])) or 1
         return 1000 * sum(b for b, _ in used) / count, 1000 * sum(f for _, f in used) / count
 
-    def collector_pauses(self, kind: str) -> list[float]:
-        """The garbage collector passes over 3 ms (in ms) in Cwtch's process during its measured bursts of ``kind``."""
+    def collector_pauses(self, kind: str | None) -> list[float]:
+        """The garbage collector passes over 3 ms (in ms) in Cwtch's process during its measured bursts of ``kind``;
+        with ``None``, those outside every measured burst."""
         if self.gc_log is None or not self.gc_log.exists():
             return []
         noted = [line.split() for line in self.gc_log.read_text().splitlines()]
-        windows = self.windows.get(kind, [])
-        return [1000 * float(took) for at, _, took in noted if any(start <= float(at) <= end for start, end in windows)]
+        windows = self.windows.get(kind, []) if kind else [w for ws in self.windows.values() for w in ws]
+        inside = [any(start <= float(at) <= end for start, end in windows) for at, _, _ in noted]
+        return [1000 * float(took) for (_, _, took), within in zip(noted, inside, strict=True) if within == bool(kind)]
 
 
 # --- setting the stage -------------------------------------------------------------------------------------------
@@ -438,12 +442,12 @@ async def burst(
 
 
 async def quiet(pid: int, *, at_most: float = 10.0) -> None:
-    """Wait until process ``pid`` has been all but idle (under 10% of a core) for 0.2 s, or ``at_most`` seconds."""
+    """Wait until process ``pid`` has been all but idle (under 10% of a core) for 0.5 s, or ``at_most`` seconds."""
     give_up = time.monotonic() + at_most
     while time.monotonic() < give_up:
         before = cpu_seconds(pid)
-        await asyncio.sleep(0.2)
-        if cpu_seconds(pid) - before <= 0.02:
+        await asyncio.sleep(0.5)
+        if cpu_seconds(pid) - before <= 0.05:
             return
 
 
@@ -674,6 +678,9 @@ def print_table(size: int, figures: Figures, label: str, args: argparse.Namespac
         pauses = figures.collector_pauses(kind)
         longest = f", longest {max(pauses):.0f} ms" if pauses else ""
         print(f"  {kind:<17} {len(pauses):3d} passes, {sum(pauses):4.0f} ms in all{longest}")
+    between = figures.collector_pauses(None)
+    longest = f", longest {max(between):.0f} ms" if between else ""
+    print(f"  and outside them    {len(between):3d} passes, {sum(between):4.0f} ms in all{longest} (most in the quiet)")
     if figures.lateness:
         lateness = figures.lateness
         print(
