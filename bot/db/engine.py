@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db.inline_sqlite import inline_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+PING_AFTER_IDLE = 10.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked when taken
+_RETURNED_AT = "cwtch_returned_at"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
@@ -57,7 +61,28 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas_never_waiting)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine, "checkin", _note_returned)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_returned(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_RETURNED_AT] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Check a pooled connection that sat unused for a while (the server, or something on the way, may have closed
+    it) before handing it out; if it is dead, the pool opens another. SQLAlchemy's own ``pool_pre_ping`` checks
+    every time, at three round trips to PostgreSQL (a transaction around an empty statement): under a burst, with
+    the event loop busy, each unit of work paid several milliseconds for it."""
+    returned = record.info.get(_RETURNED_AT)
+    if returned is None or time.monotonic() - returned < PING_AFTER_IDLE:
+        return  # new, or in use a moment ago
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        raise DisconnectionError("a pooled connection was closed while it sat unused") from error
 
 
 def create_inline_engine(database_url: str) -> Engine | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Executable, ScalarSelect, bindparam, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -410,8 +411,20 @@ _ANSWERED = select(FeedbackResponse.occurrence_id, FeedbackResponse.pseudonym).w
 _EXISTING = select(Occurrence.id).where(Occurrence.id.in_(bindparam("occurrences", expanding=True)))
 
 
-def _upsert_responses(insert: Callable[[type[FeedbackResponse]], Any]) -> Executable:
-    statement = insert(FeedbackResponse)
+_RESPONSE_COLUMNS = (
+    "guild_id",
+    "occurrence_id",
+    "pseudonym",
+    "supported",
+    "supported_others",
+    "less_isolated",
+    "comment",
+    "submitted_at",
+    "updated_at",
+)
+
+
+def _upsert_responses(statement: Any) -> Executable:
     changed = {
         name: statement.excluded[name]
         for name in ("supported", "supported_others", "less_isolated", "comment", "updated_at")
@@ -420,7 +433,19 @@ def _upsert_responses(insert: Callable[[type[FeedbackResponse]], Any]) -> Execut
     return upsert
 
 
-_UPSERT_RESPONSES = {"sqlite": _upsert_responses(sqlite_insert), "postgresql": _upsert_responses(postgresql_insert)}
+def _rows_from_arrays() -> Any:
+    """On PostgreSQL the rows come as one array per column, unnested: one statement (prepared once, whatever the
+    number of rows) instead of one execution per row."""
+    columns = FeedbackResponse.__table__.c
+    arrays = [bindparam(name, type_=ARRAY(columns[name].type)) for name in _RESPONSE_COLUMNS]
+    rows = func.unnest(*arrays).table_valued(*_RESPONSE_COLUMNS).render_derived()
+    return postgresql_insert(FeedbackResponse).from_select(_RESPONSE_COLUMNS, select(*rows.c))
+
+
+_UPSERT_RESPONSES = {
+    "sqlite": _upsert_responses(sqlite_insert(FeedbackResponse)),
+    "postgresql": _upsert_responses(_rows_from_arrays()),
+}
 
 
 def _agreed(column: InstrumentedAttribute[int]) -> ScalarSelect[int]:
@@ -469,11 +494,17 @@ def existing_occurrences(session: Session, occurrence_ids: Iterable[int]) -> set
 
 
 def save_responses(session: Session, rows: Sequence[dict[str, object]]) -> None:
-    """Insert or update people's answers (keyed by occurrence and pseudonym) in one executemany statement, as Core:
-    the ORM's bulk insert would cost more per row and there are no objects to keep in step."""
+    """Insert or update people's answers (keyed by occurrence and pseudonym, each at most once) in one statement,
+    as Core: the ORM's bulk insert would cost more per row and there are no objects to keep in step. On SQLite, one
+    executemany (run in-process); on PostgreSQL, the rows as arrays."""
     session.flush()
     connection = session.connection()
-    connection.execute(_UPSERT_RESPONSES[connection.dialect.name], rows)
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        columns = {name: [row[name] for row in rows] for name in _RESPONSE_COLUMNS}
+        connection.execute(_UPSERT_RESPONSES[dialect], columns)
+    else:
+        connection.execute(_UPSERT_RESPONSES[dialect], rows)
 
 
 def recount(session: Session, occurrence_id: int) -> None:
