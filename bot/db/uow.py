@@ -192,6 +192,12 @@ class UnitOfWorkFactory:
             await uow.commit()
         return result
 
+    @property
+    def batch_linger(self) -> bool:
+        """Whether a batch of writes should wait a moment for more to join (see ``GroupCommit``): yes, unless
+        ``run_sync`` runs on the event loop in one go."""
+        return self._inline_engine is None
+
     def dispose(self) -> None:
         """Close the inline engine's connections (the async engine is disposed by its owner)."""
         if self._inline_engine is not None:

@@ -26,6 +26,8 @@ I = TypeVar("I")  # noqa: E741 (an item submitted)
 R = TypeVar("R")
 
 MAX_BATCH = 500
+LINGER = 0.002  # see GroupCommit: a batch starts once nothing has joined it for this long...
+LINGER_AT_MOST = 0.05  # ...or this long after it began gathering, whichever is sooner
 
 
 class Batcher(Generic[K, V]):
@@ -81,13 +83,23 @@ class GroupCommit(Generic[I, R]):
     ``write(session, items)`` is plain synchronous code that judges and writes the whole batch in a handful of
     statements, and returns for each item, in order, its result or its refusal (an exception, raised to that
     submitter only). If the transaction fails, every submitter of the batch gets that error and nothing of it is
-    kept. Used for survey answers, RSVPs and check-ins, which come in bursts."""
+    kept. Used for survey answers, RSVPs and check-ins, which come in bursts.
+
+    With ``linger`` (for a database across the network, ``UnitOfWorkFactory.batch_linger``), a batch waits to start
+    until nothing has joined it for ``LINGER``, at most ``LINGER_AT_MOST``: a transaction there is several round
+    trips, and under a burst each waits its turn behind the interactions still arriving. On PostgreSQL the first
+    click of a burst of 200 used to go alone, in a transaction of 80 ms that everyone after it then waited for."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, write: Callable[[SyncSession, list[I]], Sequence[R | Exception]]
+        self,
+        uow: UnitOfWorkFactory,
+        write: Callable[[SyncSession, list[I]], Sequence[R | Exception]],
+        *,
+        linger: bool = False,
     ) -> None:
         self._uow = uow
         self._write = write
+        self._linger = linger
         self._pending: list[tuple[I, asyncio.Future[R]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -104,6 +116,8 @@ class GroupCommit(Generic[I, R]):
     async def _drain(self) -> None:
         while self._pending:
             await asyncio.sleep(0)  # let the items submitted at this same moment join the batch
+            if self._linger:
+                await self._while_joined()
             batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
             results: Sequence[R | Exception]
             try:
@@ -117,3 +131,14 @@ class GroupCommit(Generic[I, R]):
                     done.set_exception(result)
                 else:
                     done.set_result(result)
+
+    async def _while_joined(self) -> None:
+        """Return once nothing has joined the next batch for ``LINGER`` (or it is full, or ``LINGER_AT_MOST``)."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + LINGER_AT_MOST
+        waiting = len(self._pending)
+        while waiting < MAX_BATCH and loop.time() < give_up:
+            await asyncio.sleep(LINGER)
+            if len(self._pending) == waiting:
+                return
+            waiting = len(self._pending)

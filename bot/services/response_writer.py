@@ -57,7 +57,7 @@ def judge(eligible: Eligibility | None, *, session_exists: bool, guild_id: int |
 
 class ResponseWriter:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._group: GroupCommit[Submission, Eligibility] = GroupCommit(uow, write_batch)
+        self._group: GroupCommit[Submission, Eligibility] = GroupCommit(uow, write_batch, linger=uow.batch_linger)
 
     async def save(self, submission: Submission) -> Eligibility:
         """Check and store one person's answers; returns once they are committed, with what was checked (whether

@@ -76,7 +76,9 @@ class _Recorded:
 
 class RsvpWriter:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._group: GroupCommit[Click, RsvpOutcome | SessionCard] = GroupCommit(uow, write_batch)
+        self._group: GroupCommit[Click, RsvpOutcome | SessionCard] = GroupCommit(
+            uow, write_batch, linger=uow.batch_linger
+        )
 
     async def rsvp(self, click: Click) -> RsvpOutcome:
         """Record an RSVP once it is committed; raises its refusal, or the error the write met."""

@@ -126,3 +126,30 @@ async def test_a_failed_transaction_fails_every_write_of_its_batch() -> None:
     group: GroupCommit[int, int] = GroupCommit(FakeUnitOfWork(), write)  # type: ignore[arg-type]
     results = await asyncio.gather(group.submit(1), group.submit(2), return_exceptions=True)
     assert all(isinstance(result, RuntimeError) for result in results)
+
+
+async def test_a_lingering_batch_waits_for_the_writes_still_arriving_then_goes() -> None:
+    uow = FakeUnitOfWork()
+    batches: list[list[int]] = []
+
+    def write(_session: object, items: list[int]) -> list[int | Exception]:
+        batches.append(items)
+        return list(items)
+
+    group: GroupCommit[int, int] = GroupCommit(uow, write, linger=True)  # type: ignore[arg-type]
+
+    async def trickle() -> list[int]:  # a burst arriving a little at a time, each well within LINGER of the last
+        submitted = [asyncio.ensure_future(group.submit(0))]
+        for item in range(1, 6):
+            await asyncio.sleep(0)
+            submitted.append(asyncio.ensure_future(group.submit(item)))
+        return list(await asyncio.gather(*submitted))
+
+    assert await trickle() == [0, 1, 2, 3, 4, 5]
+    assert batches == [[0, 1, 2, 3, 4, 5]]  # one transaction, not one for the first and another for the rest
+
+    without: GroupCommit[int, int] = GroupCommit(uow, write)  # type: ignore[arg-type]
+    batches.clear()
+    group = without
+    assert await trickle() == [0, 1, 2, 3, 4, 5]
+    assert len(batches) > 1  # the same burst, not lingering: the first write went alone
