@@ -46,8 +46,10 @@ class Heap:
     again; the previous ready's frozen objects are unfrozen and collected first, so a replaced guild cache is not kept
     for ever. Then, until ``close``, the young generations are collected whenever the event loop is quiet.
 
-    Measured with bench/interactions.py: with the thresholds alone, a burst of 200 still ran a pass or two of 10 to
-    20 ms in the middle; collecting in the quiet, none."""
+    Measured with bench/interactions.py: with young passes every 10,000 objects, a burst of 200 ran one to three
+    passes of 10 to 20 ms, and Cwtch's CPU per interaction was 0.2 to 0.3 ms above what it is with the collector off.
+    Now no pass falls in a burst of 200. Bursts of 1,000 or more still pass 100,000 new objects: one to three passes
+    of 70 to 240 ms each."""
 
     def __init__(self) -> None:
         self._quiet: asyncio.Task[None] | None = None
