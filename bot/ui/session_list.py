@@ -8,6 +8,7 @@ cohort to join first)."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -140,8 +141,9 @@ _LISTS: SharedAnswers[tuple[object, ...], tuple[discord.Embed, discord.ui.View |
 
 
 def session_list_answer(page: UpcomingPage, language: Language) -> tuple[discord.Embed, discord.ui.View | None]:
-    """``/session list``'s answer for ``page``, drawn once for everyone shown the same page (``SharedAnswers``)."""
-    shown = (tuple(page.entries), page.page, page.pages, page.total, page.cohort_id, page.cohort_name, page.my_cohorts)
+    """``/session list``'s answer for ``page``, drawn once for everyone shown the same page (``SharedAnswers``): keyed
+    by every field of the page, so a field added later is never left out."""
+    shown = tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(page, f.name) for f in fields(page)))
     return _LISTS.get(
         (*shown, language), lambda: (upcoming_embed(page, language), shared(session_list_view(page, language)))
     )
