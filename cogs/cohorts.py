@@ -14,7 +14,7 @@ from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
 from bot.ui.cohorts import cohort_created_embed, cohort_list_embed
 from bot.ui.readers import language_of
-from bot.ui.reply import reply
+from bot.ui.reply import acknowledge, reply
 
 
 class CohortCog(commands.Cog):
@@ -71,7 +71,7 @@ class CohortCog(commands.Cog):
     @cohort.command(name="list", description="The cohorts of this server")
     async def list_(self, interaction: discord.Interaction[CwtchBot]) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
+        acknowledge(interaction)  # at once: a busy moment must not pass Discord's 3 s
         cohorts = await self.bot.services.cohorts.listing(interaction.guild_id, interaction.user.id)
         await reply(interaction, embed=cohort_list_embed(cohorts, await language_of(interaction)))
 

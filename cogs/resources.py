@@ -20,7 +20,7 @@ from bot.i18n import t
 from bot.ui.actors import actor_of
 from bot.ui.client import CwtchBot
 from bot.ui.readers import language_of
-from bot.ui.reply import reply
+from bot.ui.reply import acknowledge, reply
 from bot.ui.resource_items import resource_refusals, results_answer
 from bot.ui.wording import language_for_autocomplete, names_in, theme_names
 
@@ -118,7 +118,7 @@ class ResourceCog(commands.Cog):
         tag: Tag | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
+        acknowledge(interaction)  # at once: a busy moment must not pass Discord's 3 s
         async with resource_refusals(interaction):
             page = await self.bot.services.resources.search(interaction.guild_id, query, tag)
         language = await language_of(interaction)

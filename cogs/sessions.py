@@ -18,7 +18,7 @@ from bot.ui.attendance import attendance_view
 from bot.ui.choices import attendance_session_choices, cohort_choices, picked_id, session_choices
 from bot.ui.client import CwtchBot
 from bot.ui.readers import language_of
-from bot.ui.reply import reply
+from bot.ui.reply import acknowledge, reply
 from bot.ui.session_embeds import attendance_embed, moment
 from bot.ui.session_list import session_list_answer
 
@@ -39,7 +39,7 @@ class SessionCog(commands.Cog):
         self, interaction: discord.Interaction[CwtchBot], cohort: app_commands.Range[str, 1, NAME_MAX] | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)  # a busy moment must not pass Discord's 3 s
+        acknowledge(interaction)  # at once: a busy moment must not pass Discord's 3 s
         page, language = await asyncio.gather(  # read side by side: a burst of lists waits on the database once
             self.bot.services.sessions.upcoming(interaction.guild_id, interaction.user.id, cohort),
             language_of(interaction),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
@@ -28,6 +29,9 @@ async def reply(
     Replies are ephemeral by default: most answers concern the asker's own data. At a person's first contact,
     the choice of language is offered after the answer (see :mod:`bot.ui.language`).
     """
+    acknowledging = interaction.extras.pop(_ACKNOWLEDGING, None)
+    if acknowledging is not None:
+        await acknowledging  # the answer follows the acknowledgement, never races it; its failure is this one's
     # ``is None``, never truthiness: an Embed's truth test builds a proxy for each of its parts, a cost that showed
     # in every answer of a burst.
     kwargs: dict[str, Any] = {
@@ -47,6 +51,20 @@ async def reply(
     from bot.ui.language import offer_if_first_contact
 
     await offer_if_first_contact(interaction)
+
+
+_ACKNOWLEDGING = "cwtch_acknowledging"  # where an interaction keeps its deferral on its way, in ``extras``
+
+
+def acknowledge(interaction: discord.Interaction[Any]) -> None:
+    """Defer (ephemeral, "thinking..."), without waiting for Discord to take it: the work the answer needs starts
+    while the deferral is on its way, and :func:`reply` waits for it before answering. Under a burst the deferrals
+    come back slowly, and the reads and writes behind the answer (a batch of check-ins, a page of sessions) no
+    longer start only after them. Every answer after this must go through :func:`reply`."""
+    deferring = asyncio.ensure_future(interaction.response.defer(ephemeral=True, thinking=True))
+    # Retrieved by ``reply``; a failure nobody waited for (no answer was sent) is not reported as never retrieved.
+    deferring.add_done_callback(lambda done: done.cancelled() or done.exception())
+    interaction.extras[_ACKNOWLEDGING] = deferring
 
 
 class SharedAnswers(Generic[K, A]):

@@ -23,7 +23,7 @@ from bot.services.rsvp import Answer, GroundRulesRequired, RsvpOutcome
 from bot.ui.embeds import ground_rules_embed
 from bot.ui.persistent import ID, guarded, guild_of, id_from, require_id
 from bot.ui.readers import language_meanwhile, language_of
-from bot.ui.reply import reply
+from bot.ui.reply import acknowledge, reply
 from bot.ui.session_embeds import Voice, say
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class RsvpButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            acknowledge(interaction)
             rsvp = _bot(interaction).services.rsvp
             await _answer_rsvp(
                 interaction,
@@ -182,7 +182,7 @@ class GroundRulesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            acknowledge(interaction)
             rsvp = _bot(interaction).services.rsvp
             await rsvp.accept_ground_rules(guild_id, interaction.user.id)
             await _answer_rsvp(
@@ -221,7 +221,7 @@ class JoinCohortButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             guild_id, occurrence_id = guild_of(interaction), require_id(self.occurrence_id, "session")
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            acknowledge(interaction)
             rsvp, user_id = _bot(interaction).services.rsvp, interaction.user.id
             if self.then == JOIN_CHECK_IN:
                 session = await rsvp.join_and_check_in(guild_id, user_id, occurrence_id)
@@ -267,7 +267,7 @@ class CheckInButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         async def handle() -> None:
             occurrence_id = require_id(self.occurrence_id, "session")
-            await interaction.response.defer(ephemeral=True, thinking=True)  # a busy start must not pass 3 s
+            acknowledge(interaction)  # at once: a busy start must not pass 3 s
             reading = language_meanwhile(interaction)
             try:
                 session = await _bot(interaction).services.rsvp.check_in(

@@ -15,7 +15,7 @@ from bot.emulator import Emulator
 from bot.emulator.interactions import InteractionFailed, InteractionResult
 from bot.ui import errors
 from bot.ui.client import CwtchBot
-from tests.e2e.conftest import FIRST_DOM, World
+from tests.e2e.conftest import FIRST_DOM, World, facilitator_actor
 from tests.e2e.helpers import visible_text
 from tests.e2e.test_sessions import (
     announcements,
@@ -177,3 +177,33 @@ async def test_clicks_and_commands_that_reach_the_bot_too_late_cost_no_request_a
     assert "You're going" in visible_text(
         await emulator.click(world.guild_id, late, message["id"], f"cwtch:rsvp:{occurrence}:yes")
     )
+
+
+async def test_a_check_in_is_written_while_its_deferral_is_on_its_way_and_answered_only_after_it(
+    emulator: Emulator, world: World, bot: CwtchBot, clock: FakeClock
+) -> None:
+    """The work behind a deferred answer starts at once, not once Discord has taken the deferral (under a burst the
+    deferrals come back slowly); the answer itself still waits for the deferral."""
+    await create_dom_series(emulator, world, link="https://teams.example.org/meet/abc")
+    await run_due(bot)
+    occurrence = occurrence_of(announcements(emulator, world.dom_channel)[0])
+    [user] = await managers(emulator, world, bot, 1)
+    clock.set(FIRST_DOM - timedelta(minutes=5))
+    await emulator.slash(world.guild_id, world.facilitator, "session start", {"session": str(occurrence)})
+    thread = int(emulator.find_requests("POST", r"/channels/\d+/messages/\d+/threads")[0].response["id"])
+    [opening] = [m for m in emulator.messages(thread) if "is starting now" in (m.get("content") or "")]
+    emulator.faults.add("POST", r"/interactions/\d+/[^/]+/callback", delay=1.0)  # Discord slow to take the deferral
+
+    since = len(emulator.requests)
+    pressing = asyncio.create_task(emulator.click(world.guild_id, user, opening["id"], f"cwtch:checkin:{occurrence}"))
+
+    async def sheet_and_deferral() -> tuple[list[tuple[int, str]], int | None]:
+        sheet = await bot.services.sessions.attendance(world.guild_id, facilitator_actor(world), occurrence)
+        return sheet.present, first_request(emulator, since, "POST", r"/interactions/\d+/[^/]+/callback")
+
+    _, deferral = await eventually(sheet_and_deferral, lambda found: (user, "checkin") in found[0])
+    assert deferral is None  # recorded while Discord had not yet taken the deferral
+    result = await pressing
+    assert "you're checked in" in visible_text(result)
+    deferral = first_request(emulator, since, "POST", r"/interactions/\d+/[^/]+/callback")
+    assert deferral is not None and deferral < answer_of(emulator, since, result)
