@@ -2,18 +2,21 @@
 SQLAlchemy, so that the whole batch runs in one go (``UnitOfWorkFactory.run_sync``).
 
 Each read fetches what the whole batch needs in one statement, and each kind of write is one executemany
-statement, whatever the batch's size. The statements are built once, with parameters: building one (and its cache
-key) cost more than running it."""
+statement, whatever the batch's size. The statements are built once for each database, with parameters: building
+one (and its cache key) cost more than running it. On PostgreSQL their lists are arrays, so that a batch of a new
+size needs no statement prepared anew (``bot.db.chunks.in_array``)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.db.chunks import by_dialect, dialect_of
 from bot.db.models import Attendance, Cohort, CohortMembership, MemberPreference, Occurrence, Rsvp, Series
 from bot.domain.rsvp import RsvpStatus
 
@@ -34,47 +37,53 @@ class AttendanceRow:
     source: str
 
 
-_SESSIONS = (
-    select(Occurrence, Series, Cohort)
-    .join(Series, Occurrence.series_id == Series.id)
-    .join(Cohort, Series.cohort_id == Cohort.id)
-    .where(Occurrence.id.in_(bindparam("occurrences", expanding=True)))
-    .order_by(Occurrence.id)
-    # On PostgreSQL, RSVPs to a session are decided one transaction at a time (places are counted, then taken);
-    # SQLite's single writer does that by itself (the clause is left out there).
-    .with_for_update(of=Occurrence)
-)
-_MEMBERS = select(CohortMembership.cohort_id, CohortMembership.user_id).where(
-    CohortMembership.cohort_id.in_(bindparam("cohorts", expanding=True)),
-    CohortMembership.user_id.in_(bindparam("users", expanding=True)),
-)
-_GROUND_RULES = select(MemberPreference.guild_id, MemberPreference.user_id).where(
-    MemberPreference.guild_id.in_(bindparam("guilds", expanding=True)),
-    MemberPreference.user_id.in_(bindparam("users", expanding=True)),
-    MemberPreference.ground_rules_accepted_at.is_not(None),
-)
-_RSVPS = select(Rsvp.occurrence_id, Rsvp.user_id, Rsvp.id, Rsvp.status, Rsvp.updated_at).where(
-    Rsvp.occurrence_id.in_(bindparam("occurrences", expanding=True)),
-    Rsvp.user_id.in_(bindparam("users", expanding=True)),
-)
-_COUNTS = (
-    select(Rsvp.occurrence_id, Rsvp.status, func.count())
-    .where(Rsvp.occurrence_id.in_(bindparam("occurrences", expanding=True)))
-    .group_by(Rsvp.occurrence_id, Rsvp.status)
-)
-_WAITLISTS = (
-    select(Rsvp.occurrence_id, Rsvp.user_id, Rsvp.id, Rsvp.updated_at)
-    .where(
-        Rsvp.occurrence_id.in_(bindparam("occurrences", expanding=True)),
-        Rsvp.status == RsvpStatus.WAITLISTED,
+_SESSIONS = by_dialect(
+    lambda among: (
+        select(Occurrence, Series, Cohort)
+        .join(Series, Occurrence.series_id == Series.id)
+        .join(Cohort, Series.cohort_id == Cohort.id)
+        .where(among(Occurrence.id, "occurrences"))
+        .order_by(Occurrence.id)
+        # On PostgreSQL, RSVPs to a session are decided one transaction at a time (places are counted, then taken);
+        # SQLite's single writer does that by itself (the clause is left out there).
+        .with_for_update(of=Occurrence)
     )
-    .order_by(Rsvp.occurrence_id, Rsvp.updated_at, Rsvp.id)
 )
-_ATTENDANCE = select(
-    Attendance.occurrence_id, Attendance.user_id, Attendance.id, Attendance.present, Attendance.source
-).where(
-    Attendance.occurrence_id.in_(bindparam("occurrences", expanding=True)),
-    Attendance.user_id.in_(bindparam("users", expanding=True)),
+_MEMBERS = by_dialect(
+    lambda among: select(CohortMembership.cohort_id, CohortMembership.user_id).where(
+        among(CohortMembership.cohort_id, "cohorts"), among(CohortMembership.user_id, "users")
+    )
+)
+_GROUND_RULES = by_dialect(
+    lambda among: select(MemberPreference.guild_id, MemberPreference.user_id).where(
+        among(MemberPreference.guild_id, "guilds"),
+        among(MemberPreference.user_id, "users"),
+        MemberPreference.ground_rules_accepted_at.is_not(None),
+    )
+)
+_RSVPS = by_dialect(
+    lambda among: select(Rsvp.occurrence_id, Rsvp.user_id, Rsvp.id, Rsvp.status, Rsvp.updated_at).where(
+        among(Rsvp.occurrence_id, "occurrences"), among(Rsvp.user_id, "users")
+    )
+)
+_COUNTS = by_dialect(
+    lambda among: (
+        select(Rsvp.occurrence_id, Rsvp.status, func.count())
+        .where(among(Rsvp.occurrence_id, "occurrences"))
+        .group_by(Rsvp.occurrence_id, Rsvp.status)
+    )
+)
+_WAITLISTS = by_dialect(
+    lambda among: (
+        select(Rsvp.occurrence_id, Rsvp.user_id, Rsvp.id, Rsvp.updated_at)
+        .where(among(Rsvp.occurrence_id, "occurrences"), Rsvp.status == RsvpStatus.WAITLISTED)
+        .order_by(Rsvp.occurrence_id, Rsvp.updated_at, Rsvp.id)
+    )
+)
+_ATTENDANCE = by_dialect(
+    lambda among: select(
+        Attendance.occurrence_id, Attendance.user_id, Attendance.id, Attendance.present, Attendance.source
+    ).where(among(Attendance.occurrence_id, "occurrences"), among(Attendance.user_id, "users"))
 )
 _rsvps = Rsvp.__table__
 _ADD_RSVPS = insert(Rsvp)
@@ -87,16 +96,18 @@ _CHANGE_RSVPS = (
     )
 )
 _ADD_ATTENDANCE = insert(Attendance)
-_CHECKED_IN = (
-    update(Attendance)
-    .where(Attendance.id.in_(bindparam("rows", expanding=True)))
-    .values(present=True, source="checkin")
+_CHECKED_IN = by_dialect(
+    lambda among: update(Attendance).where(among(Attendance.id, "rows")).values(present=True, source="checkin")
 )
+
+
+def _read(session: Session, statements: dict[str, Any], params: dict[str, list[Any]]) -> Any:
+    return session.execute(statements[dialect_of(session)], params).tuples()
 
 
 def sessions_of(session: Session, occurrence_ids: Collection[int]) -> dict[int, tuple[Occurrence, Series, Cohort]]:
     """These sessions with their series and cohort (on PostgreSQL, locked until the batch commits)."""
-    rows = session.execute(_SESSIONS, {"occurrences": sorted(occurrence_ids)}).tuples()
+    rows = _read(session, _SESSIONS, {"occurrences": sorted(occurrence_ids)})
     return {occurrence.id: (occurrence, series, cohort) for occurrence, series, cohort in rows}
 
 
@@ -104,7 +115,7 @@ def memberships(session: Session, cohort_ids: Collection[int], user_ids: Collect
     """``(cohort, user)`` of those among ``user_ids`` who are in those cohorts."""
     if not cohort_ids or not user_ids:
         return set()
-    found = session.execute(_MEMBERS, {"cohorts": list(cohort_ids), "users": list(user_ids)}).tuples()
+    found = _read(session, _MEMBERS, {"cohorts": list(cohort_ids), "users": list(user_ids)})
     return set(found)
 
 
@@ -114,7 +125,7 @@ def ground_rules_accepted(
     """``(guild, user)`` of those among ``user_ids`` who have accepted the ground rules in those guilds."""
     if not guild_ids or not user_ids:
         return set()
-    found = session.execute(_GROUND_RULES, {"guilds": list(guild_ids), "users": list(user_ids)}).tuples()
+    found = _read(session, _GROUND_RULES, {"guilds": list(guild_ids), "users": list(user_ids)})
     return set(found)
 
 
@@ -124,7 +135,7 @@ def rsvps(
     """The RSVPs these members have made to these sessions, by ``(occurrence, user)``."""
     if not occurrence_ids or not user_ids:
         return {}
-    found = session.execute(_RSVPS, {"occurrences": list(occurrence_ids), "users": list(user_ids)}).tuples()
+    found = _read(session, _RSVPS, {"occurrences": list(occurrence_ids), "users": list(user_ids)})
     return {(occ, user): RsvpRow(row_id, RsvpStatus(status), at) for occ, user, row_id, status, at in found}
 
 
@@ -132,7 +143,7 @@ def rsvp_counts(session: Session, occurrence_ids: Collection[int]) -> dict[tuple
     """How many RSVPs of each status these sessions have."""
     if not occurrence_ids:
         return {}
-    found = session.execute(_COUNTS, {"occurrences": list(occurrence_ids)}).tuples()
+    found = _read(session, _COUNTS, {"occurrences": list(occurrence_ids)})
     return {(occ, RsvpStatus(status)): count for occ, status, count in found}
 
 
@@ -140,7 +151,7 @@ def waitlists(session: Session, occurrence_ids: Collection[int]) -> dict[int, di
     """Each session's waitlist, by user, in the order it was joined (``updated_at``, then ``id``)."""
     lists: dict[int, dict[int, RsvpRow]] = {occurrence_id: {} for occurrence_id in occurrence_ids}
     if occurrence_ids:
-        for occ, user, row_id, at in session.execute(_WAITLISTS, {"occurrences": list(occurrence_ids)}).tuples():
+        for occ, user, row_id, at in _read(session, _WAITLISTS, {"occurrences": list(occurrence_ids)}):
             lists[occ][user] = RsvpRow(row_id, RsvpStatus.WAITLISTED, at)
     return lists
 
@@ -151,7 +162,7 @@ def attendance(
     """What is recorded of these members' attendance at these sessions, by ``(occurrence, user)``."""
     if not occurrence_ids or not user_ids:
         return {}
-    found = session.execute(_ATTENDANCE, {"occurrences": list(occurrence_ids), "users": list(user_ids)}).tuples()
+    found = _read(session, _ATTENDANCE, {"occurrences": list(occurrence_ids), "users": list(user_ids)})
     return {(occ, user): AttendanceRow(row_id, present, source) for occ, user, row_id, present, source in found}
 
 
@@ -178,4 +189,4 @@ def add_attendance(session: Session, rows: Sequence[dict[str, object]]) -> None:
 def mark_checked_in(session: Session, row_ids: Collection[int]) -> None:
     """Mark these attendance rows present by check-in."""
     if row_ids:
-        session.connection().execute(_CHECKED_IN, {"rows": list(row_ids)})
+        session.connection().execute(_CHECKED_IN[dialect_of(session)], {"rows": list(row_ids)})
