@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 CHUNK = 500  # bound parameters per IN (...) list, well under SQLite's and asyncpg's limits
@@ -38,5 +39,5 @@ def by_dialect(build: Callable[[Among], T]) -> dict[str, T]:
     return {"sqlite": build(listed), "postgresql": build(in_array)}
 
 
-def dialect_of(session: Session) -> str:
-    return session.connection().dialect.name
+def dialect_of(session: Session | AsyncSession) -> str:
+    return session.get_bind().dialect.name

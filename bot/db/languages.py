@@ -11,9 +11,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from bot.db.chunks import chunks
+from bot.db.chunks import by_dialect, chunks, dialect_of
 from bot.db.models import MemberLanguage
 from bot.domain.language import Language
+
+_OF_PEOPLE = by_dialect(
+    lambda among: select(MemberLanguage.user_id, MemberLanguage.language, MemberLanguage.chosen).where(
+        among(MemberLanguage.user_id, "users")
+    )
+)
 
 
 class LanguageRepository:
@@ -23,11 +29,9 @@ class LanguageRepository:
     async def of_people(self, user_ids: Collection[int]) -> dict[int, tuple[Language, bool]]:
         """``user_id -> (language, chosen)`` of those who have one, read at once."""
         found: dict[int, tuple[Language, bool]] = {}
+        query = _OF_PEOPLE[dialect_of(self._session)]
         for chunk in chunks(sorted(user_ids)):
-            query = select(MemberLanguage.user_id, MemberLanguage.language, MemberLanguage.chosen).where(
-                MemberLanguage.user_id.in_(chunk)
-            )
-            for user_id, language, chosen in (await self._session.execute(query)).tuples():
+            for user_id, language, chosen in (await self._session.execute(query, {"users": chunk})).tuples():
                 found[user_id] = (language, chosen)
         return found
 

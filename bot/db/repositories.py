@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.chunks import chunks
+from bot.db.chunks import by_dialect, chunks, dialect_of
 from bot.db.models import AuditLogEntry, BotState, Cohort, CohortMembership, GuildSettings
 
 
@@ -28,6 +28,13 @@ class GuildSettingsRepository:
             self._session.add(settings)
             await self._session.flush()
         return settings
+
+
+_MEMBERSHIPS_OF_PEOPLE = by_dialect(
+    lambda among: select(CohortMembership.guild_id, CohortMembership.user_id, CohortMembership.cohort_id).where(
+        among(CohortMembership.user_id, "users"), among(CohortMembership.guild_id, "guilds")
+    )
+)
 
 
 class CohortRepository:
@@ -70,12 +77,10 @@ class CohortRepository:
     async def memberships_of_people(self, people: Collection[tuple[int, int]]) -> dict[tuple[int, int], set[int]]:
         """The cohorts each ``(guild_id, user_id)`` is in, read at once for all of them."""
         found: dict[tuple[int, int], set[int]] = {person: set() for person in people}
+        query = _MEMBERSHIPS_OF_PEOPLE[dialect_of(self._session)]
         for chunk in chunks(sorted(found)):
-            query = select(CohortMembership.guild_id, CohortMembership.user_id, CohortMembership.cohort_id).where(
-                CohortMembership.user_id.in_({user_id for _, user_id in chunk}),
-                CohortMembership.guild_id.in_({guild_id for guild_id, _ in chunk}),
-            )
-            for guild_id, user_id, cohort_id in (await self._session.execute(query)).tuples():
+            listed = {"users": list({user for _, user in chunk}), "guilds": list({guild for guild, _ in chunk})}
+            for guild_id, user_id, cohort_id in (await self._session.execute(query, listed)).tuples():
                 if (guild_id, user_id) in found:
                     found[guild_id, user_id].add(cohort_id)
         return found

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db.actions import shard_filter
-from bot.db.chunks import chunks
+from bot.db.chunks import by_dialect, chunks, dialect_of
 from bot.db.models import (
     Attendance,
     Cohort,
@@ -30,6 +30,29 @@ from bot.db.models import (
 )
 from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.shards import ShardSet
+
+# Read for every ``/session list`` and session card; built once (see ``bot.db.chunks.by_dialect``).
+_CARD_ROWS = by_dialect(
+    lambda among: (
+        select(Occurrence, Series, Cohort)
+        .join(Series, Occurrence.series_id == Series.id)
+        .join(Cohort, Series.cohort_id == Cohort.id)
+        .where(among(Occurrence.id, "occurrences"))
+        .order_by(Occurrence.starts_at, Occurrence.id)
+    )
+)
+_COUNTS = by_dialect(
+    lambda among: (
+        select(Rsvp.occurrence_id, Rsvp.status, func.count())
+        .where(among(Rsvp.occurrence_id, "occurrences"))
+        .group_by(Rsvp.occurrence_id, Rsvp.status)
+    )
+)
+_STATUSES_OF_PEOPLE = by_dialect(
+    lambda among: select(Rsvp.user_id, Rsvp.occurrence_id, Rsvp.status).where(
+        among(Rsvp.user_id, "users"), among(Rsvp.occurrence_id, "occurrences")
+    )
+)
 
 
 class SeriesRepository:
@@ -150,14 +173,8 @@ class OccurrenceRepository:
         """The sessions ``occurrence_ids`` with their series and cohort, soonest first."""
         if not occurrence_ids:
             return []
-        query = (
-            select(Occurrence, Series, Cohort)
-            .join(Series, Occurrence.series_id == Series.id)
-            .join(Cohort, Series.cohort_id == Cohort.id)
-            .where(Occurrence.id.in_(occurrence_ids))
-            .order_by(Occurrence.starts_at, Occurrence.id)
-        )
-        return (await self._session.execute(query)).tuples().all()
+        query = _CARD_ROWS[dialect_of(self._session)]
+        return (await self._session.execute(query, {"occurrences": list(occurrence_ids)})).tuples().all()
 
     async def upcoming_labels(
         self, guild_id: int, now: datetime, *, limit: int = 2000
@@ -248,12 +265,8 @@ class RsvpRepository:
     async def counts(self, occurrence_ids: Sequence[int]) -> dict[tuple[int, str], int]:
         if not occurrence_ids:
             return {}
-        query = (
-            select(Rsvp.occurrence_id, Rsvp.status, func.count())
-            .where(Rsvp.occurrence_id.in_(occurrence_ids))
-            .group_by(Rsvp.occurrence_id, Rsvp.status)
-        )
-        return {(occ, status): n for occ, status, n in (await self._session.execute(query)).tuples()}
+        found = await self._session.execute(_COUNTS[dialect_of(self._session)], {"occurrences": list(occurrence_ids)})
+        return {(occ, status): n for occ, status, n in found.tuples()}
 
     async def statuses_of_people(
         self, user_ids: Collection[int], occurrence_ids: Sequence[int]
@@ -262,12 +275,11 @@ class RsvpRepository:
         found: dict[tuple[int, int], str] = {}
         if not occurrence_ids:
             return found
+        query = _STATUSES_OF_PEOPLE[dialect_of(self._session)]
         for people in chunks(sorted(user_ids)):
             for sessions in chunks(occurrence_ids):
-                query = select(Rsvp.user_id, Rsvp.occurrence_id, Rsvp.status).where(
-                    Rsvp.user_id.in_(people), Rsvp.occurrence_id.in_(sessions)
-                )
-                for user_id, occurrence_id, status in (await self._session.execute(query)).tuples():
+                listed = {"users": list(people), "occurrences": list(sessions)}
+                for user_id, occurrence_id, status in (await self._session.execute(query, listed)).tuples():
                     found[user_id, occurrence_id] = status
         return found
 
