@@ -40,4 +40,5 @@ def by_dialect(build: Callable[[Among], T]) -> dict[str, T]:
 
 
 def dialect_of(session: Session | AsyncSession) -> str:
+    """The database a session talks to: ``sqlite`` or ``postgresql``."""
     return session.get_bind().dialect.name

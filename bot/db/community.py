@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
+from bot.db.chunks import dialect_of
 from bot.db.models import (
     CommunityEvent,
     Digest,
@@ -181,7 +182,7 @@ class CommunityRepository:
         """Take the guild's digest for the week. ``seen_attempts`` is None when no row was seen (then the first
         insert wins), else the attempts the caller saw (then only one conditional update can match them)."""
         if seen_attempts is None:
-            dialect = self._session.get_bind().dialect.name
+            dialect = dialect_of(self._session)
             insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
             statement = (
                 insert(Digest)

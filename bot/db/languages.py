@@ -41,7 +41,7 @@ class LanguageRepository:
         have = await self.of_people(defaults)
         new = {user_id: language for user_id, language in defaults.items() if user_id not in have}
         if new:
-            dialect = self._session.get_bind().dialect.name
+            dialect = dialect_of(self._session)
             await self._session.execute(_KEEP_DEFAULTS[dialect], _rows(new, now))
         return set(new)
 
@@ -59,7 +59,7 @@ def keep_defaults(session: Session, defaults: Mapping[int, Language], now: datet
     """First contact: give these people their server's default language, unless they have one by now (another
     process, or a choice, came first). Plain synchronous work for ``UnitOfWorkFactory.run_sync``."""
     if defaults:
-        session.execute(_KEEP_DEFAULTS[session.get_bind().dialect.name], _rows(defaults, now))
+        session.execute(_KEEP_DEFAULTS[dialect_of(session)], _rows(defaults, now))
 
 
 def _rows(defaults: Mapping[int, Language], now: datetime) -> list[dict[str, object]]:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
-from bot.db.chunks import chunks
+from bot.db.chunks import chunks, dialect_of
 from bot.db.models import (
     Attendance,
     Cohort,
@@ -224,7 +224,7 @@ class ReleaseRepository:
             "waitlisted": block.waitlisted,
             "no_shows": block.no_shows,
         }
-        insert_ = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        insert_ = sqlite_insert if dialect_of(self._session) == "sqlite" else postgresql_insert
         statement = insert_(ReleaseMonth).values(
             cohort_id=block.cohort_id,
             month_start=block.dated.replace(day=1),

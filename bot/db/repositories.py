@@ -131,7 +131,7 @@ class BotStateRepository:
     async def claim(self, key: str, value: str) -> bool:
         """Store ``key`` only if no one has: True for the one insert that wins, even between processes (the key
         is the primary key, so a second insert waits for the first to commit and then does nothing)."""
-        dialect = self._session.get_bind().dialect.name
+        dialect = dialect_of(self._session)
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
         statement = insert(BotState).values(key=key, value=value).on_conflict_do_nothing(index_elements=["key"])
         return (await self._session.execute(statement.returning(BotState.key))).first() is not None

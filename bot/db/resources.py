@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import cast
 
+from bot.db.chunks import dialect_of
 from bot.db.models import Resource, ResourceOpen
 from bot.domain.resources import ResourceStatus
 
@@ -66,7 +67,7 @@ class ResourceRepository:
 
     @property
     def _dialect(self) -> str:
-        return self._session.get_bind().dialect.name
+        return dialect_of(self._session)
 
     async def add(self, resource: Resource) -> Resource | None:
         """Add a resource; ``None`` when the guild already has its link (another add won a race to it)."""

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.actions import shard_filter
+from bot.db.chunks import dialect_of
 from bot.db.models import AuditLogEntry, MessageReport, SafeguardingAlert, SafeguardingAlertMessage, Series
 from bot.domain.privacy import ERASED_USER
 from bot.domain.shards import ShardSet
@@ -23,7 +24,7 @@ class MessageReportRepository:
 
     async def add_if_new(self, guild_id: int, channel_id: int, message_id: int, reporter_id: int) -> bool:
         """Record the report; ``False`` when this member had already reported this message (nothing is added)."""
-        insert = sqlite_insert if self._session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        insert = sqlite_insert if dialect_of(self._session) == "sqlite" else postgresql_insert
         statement = (
             insert(MessageReport)
             .values(guild_id=guild_id, channel_id=channel_id, message_id=message_id, reporter_id=reporter_id)

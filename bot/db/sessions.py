@@ -524,7 +524,7 @@ def eligibilities(session: Session, wanted: Sequence[tuple[int, int, str]]) -> d
     """For each (occurrence, user, pseudonym): the survey's state, whether that member attended, whether they
     answered already; in one query on PostgreSQL, three on SQLite (run in-process), for any number of members.
     Sessions without a survey are left out."""
-    if session.connection().dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         arrays: dict[str, list[object]] = {"occurrences": [], "users": [], "pseudonyms": []}
         for occurrence_id, user_id, pseudonym in wanted:
             arrays["occurrences"].append(occurrence_id)
