@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.chunks import by_dialect, dialect_of
 from bot.db.models import Attendance, Cohort, CohortMembership, MemberPreference, Occurrence, Rsvp, Series
+from bot.db.sessions import RSVP_COUNTS
 from bot.domain.rsvp import RsvpStatus
 
 
@@ -64,13 +65,6 @@ _GROUND_RULES = by_dialect(
 _RSVPS = by_dialect(
     lambda among: select(Rsvp.occurrence_id, Rsvp.user_id, Rsvp.id, Rsvp.status, Rsvp.updated_at).where(
         among(Rsvp.occurrence_id, "occurrences"), among(Rsvp.user_id, "users")
-    )
-)
-_COUNTS = by_dialect(
-    lambda among: (
-        select(Rsvp.occurrence_id, Rsvp.status, func.count())
-        .where(among(Rsvp.occurrence_id, "occurrences"))
-        .group_by(Rsvp.occurrence_id, Rsvp.status)
     )
 )
 _WAITLISTS = by_dialect(
@@ -143,7 +137,7 @@ def rsvp_counts(session: Session, occurrence_ids: Collection[int]) -> dict[tuple
     """How many RSVPs of each status these sessions have."""
     if not occurrence_ids:
         return {}
-    found = _read(session, _COUNTS, {"occurrences": list(occurrence_ids)})
+    found = _read(session, RSVP_COUNTS, {"occurrences": list(occurrence_ids)})
     return {(occ, RsvpStatus(status)): count for occ, status, count in found}
 
 

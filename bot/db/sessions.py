@@ -41,7 +41,7 @@ _CARD_ROWS = by_dialect(
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
 )
-_COUNTS = by_dialect(
+RSVP_COUNTS = by_dialect(  # how many RSVPs of each status sessions have
     lambda among: (
         select(Rsvp.occurrence_id, Rsvp.status, func.count())
         .where(among(Rsvp.occurrence_id, "occurrences"))
@@ -265,7 +265,9 @@ class RsvpRepository:
     async def counts(self, occurrence_ids: Sequence[int]) -> dict[tuple[int, str], int]:
         if not occurrence_ids:
             return {}
-        found = await self._session.execute(_COUNTS[dialect_of(self._session)], {"occurrences": list(occurrence_ids)})
+        found = await self._session.execute(
+            RSVP_COUNTS[dialect_of(self._session)], {"occurrences": list(occurrence_ids)}
+        )
         return {(occ, status): n for occ, status, n in found.tuples()}
 
     async def statuses_of_people(

@@ -27,7 +27,7 @@ def test_on_sqlite_a_list_is_expanded_when_run() -> None:
 
 
 def test_every_batch_read_has_both_forms() -> None:
-    for name in ("_SESSIONS", "_MEMBERS", "_GROUND_RULES", "_RSVPS", "_COUNTS", "_WAITLISTS", "_ATTENDANCE"):
+    for name in ("_SESSIONS", "_MEMBERS", "_GROUND_RULES", "_RSVPS", "RSVP_COUNTS", "_WAITLISTS", "_ATTENDANCE"):
         forms = getattr(rsvp_batches, name)
         assert set(forms) == {"sqlite", "postgresql"}, name
         pg = forms["postgresql"].compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[attr-defined]
