@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.chunks import by_dialect, dialect_of
 from bot.db.models import Attendance, Cohort, CohortMembership, MemberPreference, Occurrence, Rsvp, Series
-from bot.db.sessions import RSVP_COUNTS
+from bot.db.sessions import RSVP_COUNTS, SESSION_PARTS
 from bot.domain.rsvp import RsvpStatus
 
 
@@ -40,10 +40,7 @@ class AttendanceRow:
 
 _SESSIONS = by_dialect(
     lambda among: (
-        select(Occurrence, Series, Cohort)
-        .join(Series, Occurrence.series_id == Series.id)
-        .join(Cohort, Series.cohort_id == Cohort.id)
-        .where(among(Occurrence.id, "occurrences"))
+        SESSION_PARTS.where(among(Occurrence.id, "occurrences"))
         .order_by(Occurrence.id)
         # On PostgreSQL, RSVPs to a session are decided one transaction at a time (places are counted, then taken);
         # SQLite's single writer does that by itself (the clause is left out there).

@@ -31,15 +31,15 @@ from bot.db.models import (
 from bot.domain.lifecycle import SeriesState, SessionState
 from bot.domain.shards import ShardSet
 
+SESSION_PARTS = (  # a session with its series and cohort, to be narrowed with .where()
+    select(Occurrence, Series, Cohort)
+    .join(Series, Occurrence.series_id == Series.id)
+    .join(Cohort, Series.cohort_id == Cohort.id)
+)
+
 # Read for every ``/session list`` and session card; built once (see ``bot.db.chunks.by_dialect``).
 _CARD_ROWS = by_dialect(
-    lambda among: (
-        select(Occurrence, Series, Cohort)
-        .join(Series, Occurrence.series_id == Series.id)
-        .join(Cohort, Series.cohort_id == Cohort.id)
-        .where(among(Occurrence.id, "occurrences"))
-        .order_by(Occurrence.starts_at, Occurrence.id)
-    )
+    lambda among: SESSION_PARTS.where(among(Occurrence.id, "occurrences")).order_by(Occurrence.starts_at, Occurrence.id)
 )
 RSVP_COUNTS = by_dialect(  # how many RSVPs of each status sessions have
     lambda among: (
@@ -143,12 +143,7 @@ class OccurrenceRepository:
     async def upcoming(
         self, guild_id: int, now: datetime, *, cohort_id: int | None = None, limit: int = 25
     ) -> Sequence[tuple[Occurrence, Series, Cohort]]:
-        query = (
-            select(Occurrence, Series, Cohort)
-            .join(Series, Occurrence.series_id == Series.id)
-            .join(Cohort, Series.cohort_id == Cohort.id)
-            .where(Occurrence.guild_id == guild_id, Occurrence.ends_at > now)
-        )
+        query = SESSION_PARTS.where(Occurrence.guild_id == guild_id, Occurrence.ends_at > now)
         if cohort_id is not None:
             query = query.where(Series.cohort_id == cohort_id)
         query = query.order_by(Occurrence.starts_at, Occurrence.id).limit(limit)
@@ -191,12 +186,7 @@ class OccurrenceRepository:
         return (await self._session.execute(query)).tuples().all()
 
     async def card_parts(self, occurrence_id: int) -> tuple[Occurrence, Series, Cohort] | None:
-        query = (
-            select(Occurrence, Series, Cohort)
-            .join(Series, Occurrence.series_id == Series.id)
-            .join(Cohort, Series.cohort_id == Cohort.id)
-            .where(Occurrence.id == occurrence_id)
-        )
+        query = SESSION_PARTS.where(Occurrence.id == occurrence_id)
         return (await self._session.execute(query)).tuples().one_or_none()
 
     async def open_in_room(self, guild_id: int, room_channel_id: int) -> Occurrence | None:
@@ -236,10 +226,7 @@ class OccurrenceRepository:
         """Sessions of a guild that are running or have been held and were due to end after ``since``, the latest
         first: the ones whose attendance can still be corrected."""
         query = (
-            select(Occurrence, Series, Cohort)
-            .join(Series, Occurrence.series_id == Series.id)
-            .join(Cohort, Series.cohort_id == Cohort.id)
-            .where(
+            SESSION_PARTS.where(
                 Occurrence.guild_id == guild_id,
                 Occurrence.state.in_((SessionState.OPEN, SessionState.CLOSED)),
                 Occurrence.ends_at >= since,
